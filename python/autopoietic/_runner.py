@@ -1,0 +1,159 @@
+"""The in-sandbox runner, executed as ``python -I -S -B -c <this source>``.
+
+Not imported by the host: sandbox.py reads this file's text and passes it to
+the sandboxed interpreter, so nothing of the host's Python state comes along.
+
+Arguments: ``MODE FILE NAME``.  MODE ``component`` runs the component
+protocol of SPEC section 5 on the module NAME loaded from FILE; MODE
+``source`` runs FILE as ``__main__``.  FILE holds UTF-8 bytes; they are
+decoded here and compiled as ``str``, so a PEP 263 coding declaration is
+ignored and the interpreter runs exactly the text that was validated.
+
+fd 3 holds the per-run nonce (read once, then closed).  fd 4 receives one
+verdict: ``nonce US status US stage US limit US reason`` (US = 0x1f).  The
+host believes no line of stdout: a component that prints a fake SUCCESS
+line, raises SystemExit or calls ``os._exit(0)`` inside ``run()`` does not
+produce an ``ok`` verdict carrying the nonce.
+"""
+
+
+def _autopoietic_main():
+    import os
+    import sys
+    import types
+
+    mode, filename, name = sys.argv[1:4]
+    chunks = []
+    while True:
+        chunk = os.read(3, 512)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(3)
+    nonce = b"".join(chunks).decode("ascii")
+    sep = "\x1f"
+
+    def verdict(status, stage="", limit="", reason=""):
+        fields = (nonce, status, stage, limit, reason[:2000])
+        data = sep.join(f.replace(sep, " ") for f in fields).encode("utf-8", "backslashreplace")
+        try:
+            while data:
+                data = data[os.write(4, data):]
+            os.close(4)
+        except OSError:
+            pass
+
+    def limit_of(exc):
+        """Which resource limit an exception reports ('' for none)."""
+        seen = 0
+        while exc is not None and seen < 32:
+            if isinstance(exc, MemoryError):
+                return "memory"
+            if isinstance(exc, OSError):
+                # Linux errno values: EFBIG 27, EMFILE 24, ENFILE 23, EAGAIN 11
+                if exc.errno == 27:
+                    return "file_size"
+                if exc.errno in (23, 24):
+                    return "open_files"
+                if isinstance(exc, BlockingIOError) and exc.errno == 11:
+                    return "processes"
+            exc = exc.__cause__ or exc.__context__
+            seen += 1
+        return ""
+
+    def flush():
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+
+    def fail(stage, reason, exc=None):
+        # The verdict goes first: printing may fail (MemoryError, closed fd).
+        verdict("error", stage, limit_of(exc), reason)
+        try:
+            sys.stderr.write("ERROR: %s\n" % reason)
+            if exc is not None:
+                import traceback
+
+                traceback.print_exception(type(exc), exc, exc.__traceback__)
+        except BaseException:
+            pass
+        flush()
+        os._exit(1)
+
+    def describe(exc):
+        text = str(exc)
+        return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+
+    try:
+        with open(filename, "rb") as f:
+            source = f.read().decode("utf-8")
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except BaseException as exc:
+        fail("load", "cannot load %s: %s" % (filename, describe(exc)), exc)
+
+    if mode == "source":
+        sys.argv = [filename]
+        main = types.ModuleType("__main__")
+        main.__file__ = filename
+        sys.modules["__main__"] = main
+        try:
+            exec(code, main.__dict__)
+        except SystemExit as exc:
+            # A script may end itself with sys.exit(): same meaning as in python.
+            if exc.code is None or exc.code == 0:
+                flush()
+                verdict("ok")
+                raise SystemExit(0)
+            verdict("error", "run", "", "SystemExit(%r)" % (exc.code,))
+            raise SystemExit(exc.code)
+        except BaseException as exc:
+            fail("run", describe(exc), exc)
+        flush()
+        verdict("ok")
+        # Normal interpreter exit: atexit handlers and non-daemon threads run.
+        raise SystemExit(0)
+
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException as exc:
+        fail("load", "component module %s raised %s" % (name, describe(exc)), exc)
+
+    cls = None
+    for value in list(module.__dict__.values()):
+        if isinstance(value, type) and getattr(value, "__module__", None) == name:
+            cls = value
+            break
+    if cls is None:
+        fail("class", "no class is defined in component %s" % name)
+    try:
+        instance = cls()
+    except BaseException as exc:
+        fail("instantiate", "%s() raised %s" % (cls.__name__, describe(exc)), exc)
+    try:
+        missing = [m for m in ("_security_signature", "_generated_in_sandbox") if not hasattr(instance, m)]
+    except BaseException as exc:
+        fail("markers", "checking the markers raised %s" % describe(exc), exc)
+    if missing:
+        fail("markers", "%s lacks %s" % (cls.__name__, ", ".join(missing)))
+    try:
+        instance.run()
+    except BaseException as exc:
+        # SystemExit and KeyboardInterrupt included: run() did not return.
+        fail("run", "%s.run() raised %s" % (cls.__name__, describe(exc)), exc)
+    try:
+        sys.stdout.write("SUCCESS: Component %s executed successfully\n" % cls.__name__)
+    except BaseException as exc:
+        fail("report", "cannot write the result: %s" % describe(exc), exc)
+    flush()
+    verdict("ok")
+    # run() returned: the component is done.  Skip interpreter finalisation
+    # so nothing the component registered (atexit, threads) changes the exit.
+    os._exit(0)
+
+
+_autopoietic_main()

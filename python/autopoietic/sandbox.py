@@ -1,0 +1,576 @@
+"""Run untrusted, machine-generated Python components in isolation.
+
+The public API of SPEC section 3 over the C extension ``autopoietic._sandbox``:
+
+>>> from autopoietic.sandbox import AutopoieticSandbox
+>>> with AutopoieticSandbox() as sandbox:                      # doctest: +SKIP
+...     result = sandbox.execute_component(code, "my_component")
+
+Each run gets a fresh child cloned by the extension into new pid, ipc, uts,
+net, mount and cgroup namespaces (plus a user namespace when the caller is not
+root, so no sudo is needed), with rlimits, a wall-clock timeout that kills the
+whole process tree and a CPU-time limit checked from the parent.  The result
+is a plain dict with every key of SPEC section 4 (see ``ExecutionResult``).
+
+Where namespaces cannot be created at all, runs fall back to
+``direct-execution`` (rlimits, own session, closed fds, clean environment)
+with a logged WARNING, unless isolation is required (``require_isolation=True``
+or ``AUTOPOIETIC_REQUIRE_ISOLATION=1``), which raises ``SandboxError`` instead.
+"""
+
+from __future__ import annotations
+
+import errno
+import hmac
+import keyword
+import logging
+import math
+import os
+import resource
+import secrets
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import threading
+import weakref
+from pathlib import Path
+from typing import NamedTuple, Optional, TypedDict
+
+from . import _sandbox
+
+__all__ = [
+    "AutopoieticSandbox",
+    "ExecutionResult",
+    "Finding",
+    "SandboxError",
+    "create_secure_sandbox",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Default bound on component source (bytes of UTF-8), SPEC section 3.
+DEFAULT_MAX_CODE_BYTES = 1 << 20
+#: Default cap on captured stdout and on stderr, each (bytes), SPEC section 4.
+DEFAULT_MAX_OUTPUT_BYTES = 1 << 20
+#: RLIMIT_NOFILE inside the sandbox.
+DEFAULT_MAX_OPEN_FILES = 1024
+#: Longest accepted component name (it becomes a file name).
+MAX_NAME_LENGTH = 128
+
+# Namespaces entered when the caller may create them directly (root), and
+# with a user namespace in front when not.
+_BASE_NAMESPACES = ("pid", "ipc", "uts", "net", "mnt", "cgroup")
+# Setup stages whose failure means "this host does not let us create or
+# enter namespaces", as opposed to a failure of the run itself.
+_NAMESPACE_STAGES = frozenset(
+    {"clone", "setgroups", "uid_map", "gid_map", "sethostname", "mount_private", "mount_proc"}
+)
+_LIMIT_NAMES = frozenset({"memory", "cpu_time", "file_size", "open_files", "processes"})
+_RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
+
+
+class ExecutionResult(TypedDict):
+    """The result dict of SPEC section 4: every key is always present."""
+
+    success: bool
+    output: str
+    error: str
+    execution_time: float
+    isolation: str
+    security_validated: bool
+    exit_code: Optional[int]
+    signal: Optional[int]
+    timed_out: bool
+    limit_exceeded: Optional[str]
+    cpu_time_s: float
+    max_rss_kib: int
+    output_truncated: bool
+    namespaces: list[str]
+
+
+class Finding(NamedTuple):
+    """One validator finding: rule id, 1-based line, 0-based column, text."""
+
+    rule: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.col}: {self.rule} {self.message}"
+
+
+class SandboxError(Exception):
+    """Validation refused, bad input, or isolation required but unavailable.
+
+    ``findings`` lists the validator's ``Finding`` objects when the validator
+    refused the code, and is empty otherwise.
+    """
+
+    def __init__(self, message: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings: list[Finding] = list(findings)
+
+
+# ---------------------------------------------------------------------------
+# Which namespaces this process can use: probed by the first run, then cached.
+
+
+def _namespace_hint(stage: str, err: int) -> str:
+    """A human explanation of why namespaces could not be set up."""
+    if stage == "clone" and err in (errno.EPERM, errno.EACCES):
+        return (
+            "creating namespaces is not permitted: unprivileged user namespaces may be "
+            "disabled (sysctl kernel.unprivileged_userns_clone=0, or AppArmor's "
+            "kernel.apparmor_restrict_unprivileged_userns=1 on Ubuntu 24.04), or a "
+            "container's seccomp policy or missing CAP_SYS_ADMIN forbids it"
+        )
+    if stage == "clone" and err in (errno.ENOSPC, errno.EUSERS):
+        return "the user namespace limit is reached (sysctl user.max_user_namespaces is 0 or exhausted)"
+    if stage == "clone" and err in (errno.EINVAL, errno.ENOSYS):
+        return "the kernel does not support one of the namespaces (pid, ipc, uts, net, mnt, cgroup, user)"
+    if stage in ("setgroups", "uid_map", "gid_map"):
+        return "writing the user namespace's id maps was refused"
+    if stage == "mount_proc":
+        return "mounting a /proc of the new pid namespace was refused (a container that masks /proc?)"
+    return f"namespace setup step {stage} was refused"
+
+
+class _NamespacePlan:
+    """Process-wide: the namespace sets still worth trying, best first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._candidates: list[tuple[str, ...]] | None = None
+        self.reason = ""
+
+    def current(self) -> tuple[str, ...] | None:
+        """The namespaces to use now, or None for direct execution."""
+        with self._lock:
+            if self._candidates is None:
+                with_user = ("user",) + _BASE_NAMESPACES
+                # root may create namespaces directly; if it lacks
+                # CAP_SYS_ADMIN (a container) a user namespace may still work.
+                self._candidates = [_BASE_NAMESPACES, with_user] if os.geteuid() == 0 else [with_user]
+            return self._candidates[0] if self._candidates else None
+
+    def failed(self, namespaces: tuple[str, ...], stage: str, err: int) -> None:
+        """Record that ``namespaces`` cannot be set up on this host."""
+        with self._lock:
+            if not self._candidates or self._candidates[0] != namespaces:
+                return  # another thread already moved on
+            self._candidates.pop(0)
+            self.reason = f"{stage}: {os.strerror(err)} ({_namespace_hint(stage, err)})"
+            if not self._candidates:
+                logger.warning(
+                    "autopoietic: Linux namespaces are unavailable on this host (%s); components "
+                    "run as direct-execution with rlimits, own session, closed fds and a clean "
+                    "environment only. Set AUTOPOIETIC_REQUIRE_ISOLATION=1 to refuse instead.",
+                    self.reason,
+                )
+
+
+_PLAN = _NamespacePlan()
+
+
+# ---------------------------------------------------------------------------
+
+
+def _check_limit(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def _check_name(component_name: object) -> str:
+    if not isinstance(component_name, str):
+        raise TypeError(f"component_name must be str, not {type(component_name).__name__}")
+    if (
+        not component_name.isascii()
+        or not component_name.isidentifier()
+        or keyword.iskeyword(component_name)
+        or len(component_name) > MAX_NAME_LENGTH
+    ):
+        raise SandboxError(
+            "component_name must be a plain Python identifier (ASCII letters, digits and "
+            f"underscores, not a keyword, at most {MAX_NAME_LENGTH} characters); got {component_name!r}"
+        )
+    return component_name
+
+
+def _remove_tree(path: str) -> None:
+    """Remove a work directory, also where the component removed our write bits."""
+
+    def fix_and_retry(func, failed_path, _exc_info):  # type: ignore[no-untyped-def]
+        parent = os.path.dirname(failed_path)
+        try:
+            os.chmod(parent, stat.S_IRWXU)
+            if os.path.isdir(failed_path) and not os.path.islink(failed_path):
+                os.chmod(failed_path, stat.S_IRWXU)
+            func(failed_path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            logger.warning("autopoietic: could not remove %s: %s", failed_path, exc)
+
+    shutil.rmtree(path, onerror=fix_and_retry)
+
+
+def _parse_verdict(data: bytes, nonce: str) -> tuple[str, str, str, str] | None:
+    """(status, stage, limit, reason) of a well-formed verdict carrying nonce."""
+    try:
+        fields = data.decode("utf-8").split("\x1f")
+    except UnicodeDecodeError:
+        return None
+    if len(fields) != 5 or not hmac.compare_digest(fields[0], nonce):
+        return None
+    status, stage, limit, reason = fields[1:]
+    if status not in ("ok", "error") or (limit and limit not in _LIMIT_NAMES):
+        return None
+    return status, stage, limit, reason
+
+
+class AutopoieticSandbox:
+    """Validate and run components in Linux namespaces with resource limits.
+
+    ``AutopoieticSandbox(max_memory_mb=100, max_cpu_time_seconds=30,
+    max_file_size_kb=1024, temp_dir=None, *, timeout_s=None,
+    max_output_bytes=1048576, max_code_bytes=1048576, max_open_files=1024,
+    require_isolation=None, validate_code=True)``
+
+    - ``max_memory_mb`` (MiB): RLIMIT_AS of the component's process.
+    - ``max_cpu_time_seconds`` (s): CPU time of the whole process tree;
+      RLIMIT_CPU (whole seconds, per process) plus a check from the parent.
+    - ``max_file_size_kb`` (KiB): RLIMIT_FSIZE, the largest file it may write.
+    - ``temp_dir``: where this sandbox keeps its private work directories
+      (default: the system temp directory).
+    - ``timeout_s`` (s): wall-clock limit from spawn to reap; default
+      ``max_cpu_time_seconds``.  The whole process tree is killed at it.
+    - ``max_output_bytes``: stdout and stderr are each captured up to this
+      size; the rest is read and dropped (``output_truncated``).
+    - ``max_code_bytes``: larger component source is refused.
+    - ``max_open_files``: RLIMIT_NOFILE.
+    - ``require_isolation``: raise ``SandboxError`` instead of falling back to
+      ``direct-execution`` when namespaces are unavailable.  ``None`` reads
+      the environment variable ``AUTOPOIETIC_REQUIRE_ISOLATION`` (``1``: on).
+    - ``validate_code``: ``False`` skips the validator in
+      ``execute_component`` (results say ``security_validated: False``); the
+      kernel isolation still applies.
+
+    Raises ``TypeError`` or ``ValueError`` for limits that are not positive
+    numbers and ``SandboxError`` when the work directory cannot be created.
+    Thread-safe: concurrent calls get separate children and directories.
+    """
+
+    def __init__(
+        self,
+        max_memory_mb: float = 100,
+        max_cpu_time_seconds: float = 30,
+        max_file_size_kb: float = 1024,
+        temp_dir: str | os.PathLike[str] | None = None,
+        *,
+        timeout_s: float | None = None,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+        max_code_bytes: int = DEFAULT_MAX_CODE_BYTES,
+        max_open_files: int = DEFAULT_MAX_OPEN_FILES,
+        require_isolation: bool | None = None,
+        validate_code: bool = True,
+    ) -> None:
+        self.max_memory_mb = _check_limit("max_memory_mb", max_memory_mb)
+        self.max_cpu_time_seconds = _check_limit("max_cpu_time_seconds", max_cpu_time_seconds)
+        self.max_file_size_kb = _check_limit("max_file_size_kb", max_file_size_kb)
+        self.timeout_s = _check_limit("timeout_s", self.max_cpu_time_seconds if timeout_s is None else timeout_s)
+        for name, value in (
+            ("max_output_bytes", max_output_bytes),
+            ("max_code_bytes", max_code_bytes),
+            ("max_open_files", max_open_files),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+            if value <= 0:
+                raise ValueError(f"{name} must be > 0, got {value}")
+        if max_output_bytes > 1 << 30:
+            raise ValueError("max_output_bytes must be at most 1 GiB")
+        self.max_output_bytes = max_output_bytes
+        self.max_code_bytes = max_code_bytes
+        self.max_open_files = max_open_files
+        if require_isolation is None:
+            require_isolation = os.environ.get("AUTOPOIETIC_REQUIRE_ISOLATION", "") == "1"
+        self.require_isolation = bool(require_isolation)
+        self.validate_code = bool(validate_code)
+
+        python = os.path.realpath(sys.executable) if sys.executable else ""
+        if not python or not os.access(python, os.X_OK):
+            raise SandboxError("no Python interpreter to run components with (sys.executable is empty)")
+        # The real interpreter, not a venv's link to it: components run with
+        # -I -S and see the standard library only.
+        self._python = python
+
+        self.temp_dir = None if temp_dir is None else os.fspath(temp_dir)
+        try:
+            self._root = tempfile.mkdtemp(prefix="autopoietic-", dir=self.temp_dir)
+        except OSError as exc:
+            where = self.temp_dir or tempfile.gettempdir()
+            raise SandboxError(f"cannot create the sandbox's work directory under {where!r}: {exc}") from exc
+        self._finalizer = weakref.finalize(self, _remove_tree, self._root)
+
+    # -- context manager and cleanup ------------------------------------------
+
+    def __enter__(self) -> AutopoieticSandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        """Remove this sandbox's work directory.  Safe to call more than once;
+        the sandbox refuses further runs afterwards (``SandboxError``)."""
+        self._finalizer()
+
+    # -- validation -------------------------------------------------------------
+
+    def _encode(self, code: object, what: str) -> bytes:
+        """UTF-8 bytes of code; TypeError / SandboxError for what cannot run."""
+        if not isinstance(code, str):
+            raise TypeError(f"{what} must be str, not {type(code).__name__}")
+        try:
+            data = code.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SandboxError(f"{what} is not encodable as UTF-8: {exc.reason}") from exc
+        if len(data) > self.max_code_bytes:
+            raise SandboxError(f"{what} is {len(data)} bytes; the bound is max_code_bytes={self.max_code_bytes}")
+        return data
+
+    @staticmethod
+    def _findings(data: bytes) -> list[Finding]:
+        return [Finding(*f) for f in _sandbox.validate_legacy(data)]
+
+    def validate_component(self, component_code: str) -> bool:
+        """validate_component(component_code: str) -> bool
+
+        True when the validator finds nothing to refuse.  Today's rules are
+        the historical ones (substring checks of dangerous imports and calls,
+        and both component markers); code over ``max_code_bytes`` or not
+        encodable as UTF-8 is refused too.  Raises ``TypeError`` for non-str.
+        """
+        try:
+            data = self._encode(component_code, "component_code")
+        except SandboxError:
+            return False
+        return not self._findings(data)
+
+    # -- execution --------------------------------------------------------------
+
+    def execute_component(self, component_code: str, component_name: str) -> ExecutionResult:
+        """execute_component(component_code: str, component_name: str) -> dict
+
+        Validate ``component_code``, then run it in a fresh sandbox as module
+        ``component_name`` under the component protocol (SPEC section 5): the
+        first class defined in the module is instantiated, must carry
+        ``_security_signature`` and ``_generated_in_sandbox``, and its
+        ``run()`` must return.  Returns the dict of SPEC section 4.
+
+        Raises ``TypeError`` for non-str arguments and ``SandboxError`` when
+        the name is not a plain identifier, the code is over
+        ``max_code_bytes``, the validator refuses it (``.findings``), or
+        isolation is required but unavailable.
+        """
+        data = self._encode(component_code, "component_code")
+        name = _check_name(component_name)
+        if self.validate_code:
+            findings = self._findings(data)
+            if findings:
+                summary = "; ".join(str(f) for f in findings[:5])
+                more = f" (+{len(findings) - 5} more)" if len(findings) > 5 else ""
+                raise SandboxError(f"component {name!r} refused by the validator: {summary}{more}", findings)
+        return self._run("component", data, name, self.validate_code)
+
+    def run_source(self, source: str) -> ExecutionResult:
+        """run_source(source: str) -> dict
+
+        Run arbitrary Python ``source`` as ``__main__`` under the same
+        isolation and limits, without the validator and the component
+        protocol (``security_validated`` is False).  ``success`` means exit
+        status 0 (``sys.exit(0)`` included) with no limit hit.  Raises
+        ``TypeError`` for non-str source and ``SandboxError`` for source over
+        ``max_code_bytes`` or not encodable as UTF-8.
+        """
+        data = self._encode(source, "source")
+        return self._run("source", data, "__main__", False)
+
+    def _rlimits(self) -> list[tuple[int, int, int]]:
+        memory = int(self.max_memory_mb * 1024 * 1024)
+        cpu = max(1, math.ceil(self.max_cpu_time_seconds))
+        fsize = int(self.max_file_size_kb * 1024)
+        wanted = [
+            (resource.RLIMIT_AS, memory, memory),
+            # soft < hard: SIGXCPU first, SIGKILL one second later
+            (resource.RLIMIT_CPU, cpu, cpu + 1),
+            (resource.RLIMIT_FSIZE, fsize, fsize),
+            (resource.RLIMIT_NOFILE, self.max_open_files, self.max_open_files),
+            (resource.RLIMIT_CORE, 0, 0),
+        ]
+        limits = []
+        for res, soft, hard in wanted:
+            # An unprivileged process cannot raise a hard limit: stay under ours.
+            _, current_hard = resource.getrlimit(res)
+            if current_hard != resource.RLIM_INFINITY:
+                hard = min(hard, current_hard)
+                soft = min(soft, hard)
+            limits.append((res, soft, hard))
+        return limits
+
+    def _workdir(self) -> str:
+        if not self._finalizer.alive:
+            raise SandboxError("this sandbox was cleaned up; create a new AutopoieticSandbox")
+        try:
+            return tempfile.mkdtemp(prefix="run-", dir=self._root)
+        except FileNotFoundError:
+            # Someone removed our directory while we were in use: make it again.
+            try:
+                os.makedirs(self._root, mode=0o700, exist_ok=True)
+                return tempfile.mkdtemp(prefix="run-", dir=self._root)
+            except OSError as exc:
+                raise SandboxError(f"cannot create a work directory under {self._root!r}: {exc}") from exc
+        except OSError as exc:
+            raise SandboxError(f"cannot create a work directory under {self._root!r}: {exc}") from exc
+
+    def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
+        workdir = self._workdir()
+        try:
+            filename = f"{name}.py"
+            try:
+                with open(os.path.join(workdir, filename), "xb") as f:
+                    f.write(data)
+            except OSError as exc:
+                raise SandboxError(f"cannot write the component into {workdir!r}: {exc}") from exc
+            nonce = secrets.token_hex(16)
+            argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE, mode, filename, name]
+            env = [
+                f"HOME={workdir}",
+                f"TMPDIR={workdir}",
+                "PATH=/usr/local/bin:/usr/bin:/bin",
+                "LANG=C.UTF-8",
+                "LC_ALL=C.UTF-8",
+                # one malloc arena: each extra arena reserves 64 MiB of RLIMIT_AS
+                "MALLOC_ARENA_MAX=1",
+            ]
+            rlimits = self._rlimits()
+            while True:
+                namespaces = _PLAN.current()
+                if namespaces is None and self.require_isolation:
+                    raise SandboxError(
+                        f"isolation is required but Linux namespaces are unavailable: {_PLAN.reason}"
+                    )
+                raw = _sandbox.run(
+                    argv,
+                    env,
+                    workdir,
+                    namespaces=namespaces or (),
+                    rlimits=rlimits,
+                    timeout_s=self.timeout_s,
+                    cpu_time_s=self.max_cpu_time_seconds,
+                    output_limit=self.max_output_bytes,
+                    nonce=nonce.encode("ascii"),
+                )
+                setup = raw["setup_error"]
+                if namespaces is not None and setup is not None and setup[0] in _NAMESPACE_STAGES:
+                    _PLAN.failed(namespaces, *setup)
+                    continue
+                return self._result(raw, namespaces or (), nonce, mode, validated)
+        finally:
+            _remove_tree(workdir)
+
+    def _result(
+        self, raw: dict, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool
+    ) -> ExecutionResult:
+        stdout = raw["stdout"].decode("utf-8", "replace")
+        stderr = raw["stderr"].decode("utf-8", "replace")
+        truncated = bool(raw["stdout_truncated"] or raw["stderr_truncated"])
+        result: ExecutionResult = {
+            "success": False,
+            "output": stdout,
+            "error": stderr,
+            "execution_time": float(raw["wall_s"]),
+            "isolation": "unshare-namespaces" if namespaces else "direct-execution",
+            "security_validated": validated,
+            "exit_code": raw["exit_code"],
+            "signal": raw["signal"],
+            "timed_out": bool(raw["timed_out"]),
+            "limit_exceeded": None,
+            "cpu_time_s": float(raw["cpu_s"]),
+            "max_rss_kib": int(raw["max_rss_kib"]),
+            "output_truncated": truncated,
+            "namespaces": list(namespaces),
+        }
+        if raw["setup_error"] is not None:
+            stage, err = raw["setup_error"]
+            result["isolation"] = "error"
+            result["error"] = (
+                f"sandbox setup failed at stage {stage}: {os.strerror(err)} (errno {err})"
+                + (f"\n{stderr}" if stderr else "")
+            )
+            return result
+
+        verdict = _parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
+        sig = raw["signal"]
+        limit = None
+        reasons = []
+        if raw["timed_out"]:
+            result["isolation"] += "-timeout"
+            limit = "wall_time"
+            reasons.append(f"timed out after {self.timeout_s:g} s of wall-clock time; the process tree was killed")
+        elif raw["cpu_exceeded"] or sig == signal.SIGXCPU:
+            limit = "cpu_time"
+            reasons.append(f"CPU time limit of {self.max_cpu_time_seconds:g} s exceeded; the process tree was killed")
+        elif verdict is not None and verdict[2]:
+            limit = verdict[2]
+        elif sig == signal.SIGXFSZ:
+            limit = "file_size"
+        elif truncated:
+            limit = "output"
+        if limit == "memory":
+            reasons.append(f"memory limit of {self.max_memory_mb:g} MB (RLIMIT_AS) exceeded")
+        elif limit == "file_size":
+            reasons.append(f"file size limit of {self.max_file_size_kb:g} KB (RLIMIT_FSIZE) exceeded")
+        elif limit == "open_files":
+            reasons.append(f"open file limit of {self.max_open_files} (RLIMIT_NOFILE) reached")
+        elif limit == "processes":
+            reasons.append("process limit reached")
+        elif limit == "output":
+            reasons.append(f"output over {self.max_output_bytes} bytes per stream was dropped")
+        if sig is not None and limit is None:
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+            reasons.append(f"killed by signal {name} ({sig})")
+
+        exit_ok = raw["exit_code"] == 0
+        if raw["verdict"] and verdict is None:
+            reasons.append("the verdict on the runner's private pipe was malformed or forged; not a success")
+        if mode == "component":
+            ran = exit_ok and verdict is not None and verdict[0] == "ok"
+            if exit_ok and not ran and verdict is None and not raw["verdict"]:
+                reasons.append("the process exited with status 0 but the runner never reported run() returning")
+        else:
+            ran = exit_ok and (verdict is None or verdict[0] == "ok")
+        result["limit_exceeded"] = limit
+        result["success"] = ran and limit is None
+        if reasons:
+            sep = "\n" if stderr and not stderr.endswith("\n") else ""
+            result["error"] = stderr + sep + "\n".join(f"autopoietic: {r}" for r in reasons)
+        return result
+
+
+def create_secure_sandbox(**kwargs: object) -> AutopoieticSandbox:
+    """create_secure_sandbox(**kwargs) -> AutopoieticSandbox
+
+    A sandbox with the historical secure defaults: 100 MB of memory, 30 s of
+    CPU time, files up to 500 KB.  Keyword arguments override any option of
+    ``AutopoieticSandbox``.
+    """
+    options: dict = {"max_memory_mb": 100, "max_cpu_time_seconds": 30, "max_file_size_kb": 500}
+    options.update(kwargs)
+    return AutopoieticSandbox(**options)

@@ -1,0 +1,302 @@
+/*
+ * child.c: everything that runs in the cloned child, before exec.
+ *
+ * The child is a copy of one thread of a (possibly multi-threaded) Python
+ * process, so like CPython's _posixsubprocess it only makes async-signal-safe
+ * calls: raw syscalls and their thin libc wrappers.  No malloc, no stdio, no
+ * locks, no Python API.  All strings and arrays were prepared by the parent.
+ *
+ * Shape of the sandbox:
+ *
+ *   parent --clone(CLONE_NEW*)--> init (pid 1 of the new pid namespace, or a
+ *                                  child subreaper in direct execution)
+ *                                    --fork--> main: rlimits, fds, execve()
+ *
+ * init waits for the parent's go (uid/gid maps written), sets the hostname
+ * and mounts, forks the main process and then only reaps.  When the main
+ * process ends, init reports its wait status on the status pipe, kills
+ * everything that is left and reaps it, so nothing the component started
+ * outlives the run.  Being pid 1, init cannot be signalled from inside the
+ * namespace, and its death tears the namespace down (the parent's timeout).
+ *
+ * Failures travel to the parent as (stage, errno) on the error pipe.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SBX_EXIT_SETUP 127
+
+void sbx_report_child(int fd, int stage, int err)
+{
+    struct sbx_error_msg msg;
+    ssize_t n;
+
+    msg.stage = stage;
+    msg.err = err;
+    do {
+        n = write(fd, &msg, sizeof msg);
+    } while (n < 0 && errno == EINTR);
+}
+
+static void send_status_child(int fd, int kind, int value)
+{
+    struct sbx_status_msg msg;
+    ssize_t n;
+
+    msg.kind = kind;
+    msg.value = value;
+    do {
+        n = write(fd, &msg, sizeof msg);
+    } while (n < 0 && errno == EINTR);
+}
+
+/* The parent blocked every signal around clone(); handlers installed by the
+ * Python process (its C-level signal handler writes to Python's wakeup fd)
+ * must not run here.  Reset them all to default, then unblock. */
+static int reset_signals_child(void)
+{
+    struct sigaction sa;
+    sigset_t empty;
+    int sig;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        /* EINVAL for the signals glibc reserves for itself: nothing to do. */
+        (void)sigaction(sig, &sa, NULL);
+    }
+    if (sigemptyset(&empty) < 0)
+        return -1;
+    return sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+static int close_range_child(unsigned int first, unsigned int last)
+{
+    struct rlimit rl;
+    unsigned int fd, end;
+
+    if (first > last)
+        return 0;
+    if (syscall(SYS_close_range, first, last, 0) == 0)
+        return 0;
+    if (errno != ENOSYS && errno != EINVAL)
+        return -1;
+    /* Kernels before 5.9: close one by one up to the fd limit. */
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -1;
+    end = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20) ? (1u << 20) : (unsigned int)rl.rlim_cur;
+    for (fd = first; fd <= last && fd < end; fd++)
+        (void)close(fd);
+    return 0;
+}
+
+/* fork() without atfork handlers: those belong to the Python process and may
+ * take locks that another thread held at clone() time. */
+static pid_t raw_fork_child(void)
+{
+    return (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
+}
+
+static _Noreturn void exec_main_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
+{
+    int stage;
+    unsigned int keep = (unsigned int)f->errpipe_w;
+
+    /* Our parent is init; if it dies, so do we. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+        stage = SBX_STAGE_PDEATHSIG;
+        goto fail;
+    }
+    if (setsid() < 0) {
+        stage = SBX_STAGE_SETSID;
+        goto fail;
+    }
+    /* Every source fd is >= SBX_FD_FIRST_FREE (spawn.c makes sure), so no
+     * dup2 below overwrites a source of a later one. */
+    if (dup2(f->devnull, SBX_FD_STDIN) < 0 || dup2(f->out_w, SBX_FD_STDOUT) < 0 ||
+        dup2(f->err_w, SBX_FD_STDERR) < 0 || dup2(f->nonce_r, SBX_FD_NONCE) < 0 ||
+        dup2(f->verdict_w, SBX_FD_VERDICT) < 0) {
+        stage = SBX_STAGE_DUP2;
+        goto fail;
+    }
+    /* Close everything else but the error pipe, which is O_CLOEXEC and so
+     * closes itself at a successful exec: EOF tells the parent exec worked. */
+    if (close_range_child(SBX_FD_FIRST_FREE, keep - 1) < 0 || close_range_child(keep + 1, ~0u) < 0) {
+        stage = SBX_STAGE_CLOSE_FDS;
+        goto fail;
+    }
+    if (sbx_apply_rlimits_child(cfg) < 0) {
+        stage = SBX_STAGE_RLIMIT;
+        goto fail;
+    }
+    if (chdir(cfg->cwd) < 0) {
+        stage = SBX_STAGE_CHDIR;
+        goto fail;
+    }
+    execve(cfg->exe, cfg->argv, cfg->envp);
+    stage = SBX_STAGE_EXEC;
+fail:
+    sbx_report_child(f->errpipe_w, stage, errno);
+    _exit(SBX_EXIT_SETUP);
+}
+
+/* Parse "pid pid pid " from /proc/thread-self/children and SIGKILL each. */
+static int kill_children_child(void)
+{
+    char buf[4096];
+    ssize_t n;
+    int fd, killed = 0;
+    long pid = 0;
+    int in_number = 0;
+
+    fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        ssize_t i;
+
+        n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        for (i = 0; i < n; i++) {
+            if (buf[i] >= '0' && buf[i] <= '9') {
+                pid = pid * 10 + (buf[i] - '0');
+                in_number = 1;
+            } else if (in_number) {
+                if (pid > 1 && kill((pid_t)pid, SIGKILL) == 0)
+                    killed++;
+                pid = 0;
+                in_number = 0;
+            }
+        }
+    }
+    if (in_number && pid > 1 && kill((pid_t)pid, SIGKILL) == 0)
+        killed++;
+    (void)close(fd);
+    return killed;
+}
+
+static void kill_rest_child(int own_pid_ns)
+{
+    if (own_pid_ns) {
+        /* From pid 1, kill(-1) reaches every other process of the namespace. */
+        (void)kill(-1, SIGKILL);
+        return;
+    }
+    /* Direct execution: we are a child subreaper, so the orphans of what we
+     * kill come back to us and are killed on the next round. */
+    (void)kill_children_child();
+}
+
+_Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
+{
+    int stage;
+    int own_pid_ns = (cfg->clone_flags & CLONE_NEWPID) != 0;
+    pid_t main_pid, w;
+    int status, main_done = 0;
+    char go;
+    ssize_t n;
+
+    if (reset_signals_child() < 0) {
+        stage = SBX_STAGE_SIGNALS;
+        goto fail;
+    }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+        stage = SBX_STAGE_PDEATHSIG;
+        goto fail;
+    }
+    (void)close(f->out_r);
+    (void)close(f->err_r);
+    (void)close(f->verdict_r);
+    (void)close(f->errpipe_r);
+    (void)close(f->status_r);
+    (void)close(f->sync_w);
+    if (f->nonce_w >= 0)
+        (void)close(f->nonce_w);
+
+    /* Wait until the parent has written our uid/gid maps.  EOF means the
+     * parent gave up (or died before PR_SET_PDEATHSIG took effect). */
+    do {
+        n = read(f->sync_r, &go, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) {
+        if (n == 0)
+            errno = EPIPE;
+        stage = SBX_STAGE_SYNC_WAIT;
+        goto fail;
+    }
+    (void)close(f->sync_r);
+
+    if ((cfg->clone_flags & CLONE_NEWUTS) && cfg->hostname != NULL &&
+        sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+        stage = SBX_STAGE_SETHOSTNAME;
+        goto fail;
+    }
+    if (cfg->clone_flags & CLONE_NEWNS) {
+        /* Nothing we mount may propagate back to the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+            stage = SBX_STAGE_MOUNT_PRIVATE;
+            goto fail;
+        }
+        /* A /proc of our own pid namespace: host processes are not listed. */
+        if (own_pid_ns && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+            stage = SBX_STAGE_MOUNT_PROC;
+            goto fail;
+        }
+    }
+    if (!own_pid_ns && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+        stage = SBX_STAGE_SUBREAPER;
+        goto fail;
+    }
+
+    main_pid = raw_fork_child();
+    if (main_pid < 0) {
+        stage = SBX_STAGE_FORK;
+        goto fail;
+    }
+    if (main_pid == 0)
+        exec_main_child(cfg, f);
+
+    /* init keeps only the status pipe. */
+    (void)close(f->errpipe_w);
+    (void)close(f->devnull);
+    (void)close(f->out_w);
+    (void)close(f->err_w);
+    (void)close(f->nonce_r);
+    (void)close(f->verdict_w);
+    send_status_child(f->status_w, SBX_STATUS_MAIN_PID, (int)main_pid);
+
+    for (;;) {
+        w = waitpid(-1, &status, __WALL);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* ECHILD: every descendant is reaped */
+        }
+        if (w == main_pid && !main_done) {
+            main_done = 1;
+            send_status_child(f->status_w, SBX_STATUS_MAIN_EXIT, status);
+        }
+        if (main_done)
+            kill_rest_child(own_pid_ns);
+    }
+    _exit(0);
+
+fail:
+    sbx_report_child(f->errpipe_w, stage, errno);
+    _exit(SBX_EXIT_SETUP);
+}

@@ -1,0 +1,495 @@
+/*
+ * module.c: the Python binding of autopoietic._sandbox.
+ *
+ * The only file that includes Python.h: argument parsing and conversion to
+ * C (done before clone(), so the child allocates nothing), the GIL release
+ * around the wait, and building the result dict.  The policy (which
+ * namespaces, which limits, the component protocol) lives in sandbox.py.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "sandbox.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_ARGS 4096
+#define MAX_OUTPUT_LIMIT ((Py_ssize_t)1 << 30)
+#define MAX_TIMEOUT_S 1e7
+#define VERDICT_LIMIT 65536
+/* One step of waiting without the GIL; then signals are checked.  Signals
+ * may be delivered to any thread, so poll() is not reliably interrupted. */
+#define STEP_MS 100
+
+static const struct {
+    const char *name;
+    int flag;
+} namespace_flags[] = {
+    {"user", CLONE_NEWUSER}, {"pid", CLONE_NEWPID}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
+    {"net", CLONE_NEWNET},   {"mnt", CLONE_NEWNS},  {"cgroup", CLONE_NEWCGROUP},
+};
+
+/* A NULL-terminated char* array pointing into bytes objects we keep alive. */
+struct str_array {
+    PyObject *owners; /* list of bytes */
+    char **items;
+};
+
+static void str_array_clear(struct str_array *a)
+{
+    Py_CLEAR(a->owners);
+    PyMem_Free(a->items);
+    a->items = NULL;
+}
+
+static int str_array_from(PyObject *seq_obj, const char *what, int allow_empty, struct str_array *out)
+{
+    PyObject *seq;
+    Py_ssize_t n, i;
+
+    out->owners = NULL;
+    out->items = NULL;
+    if (PyUnicode_Check(seq_obj) || PyBytes_Check(seq_obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a sequence of str, not a single string", what);
+        return -1;
+    }
+    seq = PySequence_Fast(seq_obj, what);
+    if (seq == NULL)
+        return -1;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if ((n == 0 && !allow_empty) || n > MAX_ARGS) {
+        PyErr_Format(PyExc_ValueError, "%s must have %s%d items at most", what, allow_empty ? "" : "1 to ",
+                     MAX_ARGS);
+        goto error;
+    }
+    out->owners = PyList_New(n);
+    out->items = PyMem_Calloc((size_t)n + 1, sizeof(char *));
+    if (out->owners == NULL || out->items == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *bytes = NULL;
+        /* str or bytes (os.fsencode rules); embedded NUL -> ValueError */
+        if (!PyUnicode_FSConverter(PySequence_Fast_GET_ITEM(seq, i), &bytes))
+            goto error;
+        PyList_SET_ITEM(out->owners, i, bytes);
+        out->items[i] = PyBytes_AS_STRING(bytes);
+    }
+    Py_DECREF(seq);
+    return 0;
+error:
+    Py_DECREF(seq);
+    str_array_clear(out);
+    return -1;
+}
+
+static int parse_namespaces(PyObject *obj, int *flags)
+{
+    PyObject *seq;
+    Py_ssize_t i, n;
+    size_t j;
+
+    *flags = 0;
+    if (obj == NULL || obj == Py_None)
+        return 0;
+    if (PyUnicode_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "namespaces must be a sequence of names, not a str");
+        return -1;
+    }
+    seq = PySequence_Fast(obj, "namespaces must be a sequence of str");
+    if (seq == NULL)
+        return -1;
+    n = PySequence_Fast_GET_SIZE(seq);
+    for (i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        const char *name;
+        int found = 0;
+        if (!PyUnicode_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "namespace names must be str, not %.100s", Py_TYPE(item)->tp_name);
+            goto error;
+        }
+        name = PyUnicode_AsUTF8(item);
+        if (name == NULL)
+            goto error;
+        for (j = 0; j < sizeof namespace_flags / sizeof namespace_flags[0]; j++) {
+            if (strcmp(name, namespace_flags[j].name) == 0) {
+                *flags |= namespace_flags[j].flag;
+                found = 1;
+            }
+        }
+        if (!found) {
+            PyErr_Format(PyExc_ValueError, "unknown namespace %R", item);
+            goto error;
+        }
+    }
+    Py_DECREF(seq);
+    return 0;
+error:
+    Py_DECREF(seq);
+    return -1;
+}
+
+static int rlim_from(PyObject *obj, rlim_t *out)
+{
+    long long v = PyLong_AsLongLong(obj);
+
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (v < -1) {
+        PyErr_SetString(PyExc_ValueError, "rlimit values must be >= 0 (or -1 for unlimited)");
+        return -1;
+    }
+    *out = v == -1 ? RLIM_INFINITY : (rlim_t)v;
+    return 0;
+}
+
+static int parse_rlimits(PyObject *obj, struct sbx_config *cfg)
+{
+    PyObject *seq;
+    Py_ssize_t i, n;
+
+    cfg->n_rlimits = 0;
+    if (obj == NULL || obj == Py_None)
+        return 0;
+    seq = PySequence_Fast(obj, "rlimits must be a sequence of (resource, soft, hard)");
+    if (seq == NULL)
+        return -1;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if (n > SBX_MAX_RLIMITS) {
+        PyErr_Format(PyExc_ValueError, "at most %d rlimits", SBX_MAX_RLIMITS);
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        struct sbx_rlimit *rl = &cfg->rlimits[i];
+        long resource;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3) {
+            PyErr_SetString(PyExc_TypeError, "each rlimit must be a tuple (resource, soft, hard)");
+            goto error;
+        }
+        resource = PyLong_AsLong(PyTuple_GET_ITEM(item, 0));
+        if (resource == -1 && PyErr_Occurred())
+            goto error;
+        if (resource < 0 || resource >= RLIM_NLIMITS) {
+            PyErr_Format(PyExc_ValueError, "unknown rlimit resource %ld", resource);
+            goto error;
+        }
+        rl->resource = (int)resource;
+        if (rlim_from(PyTuple_GET_ITEM(item, 1), &rl->value.rlim_cur) < 0 ||
+            rlim_from(PyTuple_GET_ITEM(item, 2), &rl->value.rlim_max) < 0)
+            goto error;
+        if (rl->value.rlim_cur > rl->value.rlim_max) {
+            PyErr_SetString(PyExc_ValueError, "rlimit soft value above its hard value");
+            goto error;
+        }
+        cfg->n_rlimits++;
+    }
+    Py_DECREF(seq);
+    return 0;
+error:
+    Py_DECREF(seq);
+    return -1;
+}
+
+static int set_item(PyObject *dict, const char *key, PyObject *value)
+{
+    int rc;
+
+    if (value == NULL)
+        return -1;
+    rc = PyDict_SetItemString(dict, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+static PyObject *build_result(const struct sbx_run *run)
+{
+    PyObject *d = PyDict_New();
+    PyObject *exit_code = Py_None, *sig = Py_None, *setup = Py_None;
+    int own_exit = 0, own_sig = 0;
+
+    if (d == NULL)
+        return NULL;
+    if (run->setup_stage != SBX_STAGE_NONE) {
+        setup = Py_BuildValue("(si)", sbx_stage_names[run->setup_stage], run->setup_errno);
+        if (setup == NULL)
+            goto error;
+    } else if (run->have_status) {
+        if (WIFEXITED(run->wait_status)) {
+            exit_code = PyLong_FromLong(WEXITSTATUS(run->wait_status));
+            own_exit = 1;
+        } else if (WIFSIGNALED(run->wait_status)) {
+            sig = PyLong_FromLong(WTERMSIG(run->wait_status));
+            own_sig = 1;
+        }
+    } else if (run->killed) {
+        /* init was killed before the program's status was known */
+        sig = PyLong_FromLong(SIGKILL);
+        own_sig = 1;
+    }
+    if ((own_exit && exit_code == NULL) || (own_sig && sig == NULL))
+        goto error;
+    if (!own_exit)
+        Py_INCREF(exit_code);
+    if (!own_sig)
+        Py_INCREF(sig);
+    if (setup == Py_None)
+        Py_INCREF(setup);
+    if (set_item(d, "exit_code", exit_code) < 0 || set_item(d, "signal", sig) < 0 ||
+        set_item(d, "setup_error", setup) < 0 || set_item(d, "timed_out", PyBool_FromLong(run->timed_out)) < 0 ||
+        set_item(d, "cpu_exceeded", PyBool_FromLong(run->cpu_exceeded)) < 0 ||
+        set_item(d, "wall_s", PyFloat_FromDouble(run->wall_s)) < 0 ||
+        set_item(d, "cpu_s", PyFloat_FromDouble(run->cpu_s)) < 0 ||
+        set_item(d, "max_rss_kib", PyLong_FromLong(run->max_rss_kib)) < 0 ||
+        set_item(d, "stdout", PyBytes_FromStringAndSize(run->out.data, (Py_ssize_t)run->out.len)) < 0 ||
+        set_item(d, "stderr", PyBytes_FromStringAndSize(run->err.data, (Py_ssize_t)run->err.len)) < 0 ||
+        set_item(d, "verdict", PyBytes_FromStringAndSize(run->verdict.data, (Py_ssize_t)run->verdict.len)) < 0 ||
+        set_item(d, "stdout_truncated", PyBool_FromLong(run->out.truncated)) < 0 ||
+        set_item(d, "stderr_truncated", PyBool_FromLong(run->err.truncated)) < 0 ||
+        set_item(d, "verdict_truncated", PyBool_FromLong(run->verdict.truncated)) < 0)
+        goto error;
+    return d;
+error:
+    Py_DECREF(d);
+    return NULL;
+}
+
+PyDoc_STRVAR(run_doc,
+"run(argv, env, cwd, *, namespaces=(), rlimits=(), timeout_s, cpu_time_s=0.0,\n"
+"    output_limit=1048576, nonce=b'', hostname='sandbox', inner_uid=65534,\n"
+"    inner_gid=65534) -> dict\n"
+"--\n\n"
+"Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
+"cloned child and wait for it, with the GIL released.\n\n"
+"namespaces: names from NAMESPACES to unshare; empty means direct execution.\n"
+"rlimits: (resource, soft, hard) tuples (resource.RLIMIT_*; -1 = unlimited)\n"
+"  set in the child right before exec.\n"
+"timeout_s: wall-clock seconds (> 0) after which the whole tree is killed.\n"
+"cpu_time_s: CPU seconds of the whole tree, checked from the parent (0: off).\n"
+"output_limit: bytes of stdout and of stderr kept each (the rest is read\n"
+"  and dropped).\n"
+"nonce: bytes (<= 512) the program can read once from fd 3; it writes its\n"
+"  verdict to fd 4 (returned as 'verdict').\n"
+"inner_uid, inner_gid: ids inside a new user namespace.\n\n"
+"Returns a dict: exit_code (int|None), signal (int|None), setup_error\n"
+"((stage, errno)|None), timed_out, cpu_exceeded (bool), wall_s, cpu_s\n"
+"(float seconds), max_rss_kib (int), stdout, stderr, verdict (bytes),\n"
+"stdout_truncated, stderr_truncated, verdict_truncated (bool).\n"
+"Raises TypeError/ValueError for bad arguments, MemoryError, and\n"
+"KeyboardInterrupt (after killing and reaping the child) on SIGINT.");
+
+static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"argv",   "env",    "cwd",      "namespaces", "rlimits",   "timeout_s", "cpu_time_s",
+                             "output_limit", "nonce", "hostname", "inner_uid", "inner_gid", NULL};
+    PyObject *argv_obj, *env_obj, *cwd_bytes = NULL, *ns_obj = NULL, *rl_obj = NULL, *result = NULL;
+    double timeout_s = -1.0, cpu_time_s = 0.0;
+    Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
+    Py_buffer nonce = {0};
+    const char *hostname = "sandbox";
+    unsigned int inner_uid = 65534, inner_gid = 65534;
+    struct str_array argv = {NULL, NULL}, env = {NULL, NULL};
+    struct sbx_config cfg;
+    struct sbx_run run;
+    int rc;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zII:run", kwlist, &argv_obj, &env_obj,
+                                     PyUnicode_FSConverter, &cwd_bytes, &ns_obj, &rl_obj, &timeout_s, &cpu_time_s,
+                                     &output_limit, &nonce, &hostname, &inner_uid, &inner_gid))
+        return NULL;
+
+    memset(&cfg, 0, sizeof cfg);
+    if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
+        PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
+        goto done;
+    }
+    if (!(cpu_time_s >= 0.0 && cpu_time_s <= MAX_TIMEOUT_S)) {
+        PyErr_SetString(PyExc_ValueError, "cpu_time_s must be >= 0 and <= 1e7 seconds");
+        goto done;
+    }
+    if (output_limit < 0 || output_limit > MAX_OUTPUT_LIMIT) {
+        PyErr_SetString(PyExc_ValueError, "output_limit must be between 0 and 2**30 bytes");
+        goto done;
+    }
+    if (nonce.len > 512) {
+        PyErr_SetString(PyExc_ValueError, "nonce must be 512 bytes at most");
+        goto done;
+    }
+    /* "z" already refused an embedded NUL */
+    if (hostname != NULL && (hostname[0] == '\0' || strlen(hostname) > 64)) {
+        PyErr_SetString(PyExc_ValueError, "hostname must be 1 to 64 bytes");
+        goto done;
+    }
+    if (str_array_from(argv_obj, "argv", 0, &argv) < 0 || str_array_from(env_obj, "env", 1, &env) < 0 ||
+        parse_namespaces(ns_obj, &cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &cfg) < 0)
+        goto done;
+
+    cfg.exe = argv.items[0];
+    cfg.argv = argv.items;
+    cfg.envp = env.items;
+    cfg.cwd = PyBytes_AS_STRING(cwd_bytes);
+    cfg.hostname = hostname;
+    cfg.inner_uid = (uid_t)inner_uid;
+    cfg.inner_gid = (gid_t)inner_gid;
+    cfg.timeout_s = timeout_s;
+    cfg.cpu_limit_s = cpu_time_s;
+    cfg.output_limit = (size_t)output_limit;
+    cfg.verdict_limit = VERDICT_LIMIT;
+    cfg.nonce = nonce.buf;
+    cfg.nonce_len = (size_t)nonce.len;
+
+    /* clone() and the uid/gid map writes block briefly: no GIL. */
+    Py_BEGIN_ALLOW_THREADS
+    rc = sbx_start(&cfg, &run);
+    Py_END_ALLOW_THREADS
+    if (rc == 0) {
+        for (;;) {
+            int finished;
+            /* The wait: no Python object is touched while released. */
+            Py_BEGIN_ALLOW_THREADS
+            finished = sbx_step(&run, STEP_MS);
+            Py_END_ALLOW_THREADS
+            if (finished)
+                break;
+            if (PyErr_CheckSignals() < 0) {
+                /* A handler raised (KeyboardInterrupt): kill and reap the
+                 * whole tree before the exception propagates. */
+                Py_BEGIN_ALLOW_THREADS
+                sbx_abort(&run);
+                Py_END_ALLOW_THREADS
+                sbx_run_free(&run);
+                goto done;
+            }
+        }
+    }
+    result = build_result(&run);
+    sbx_run_free(&run);
+
+done:
+    str_array_clear(&argv);
+    str_array_clear(&env);
+    Py_XDECREF(cwd_bytes);
+    if (nonce.obj != NULL)
+        PyBuffer_Release(&nonce);
+    return result;
+}
+
+/* ---- validator ----------------------------------------------------------- */
+
+static int append_finding(void *ctx, const struct sbx_finding *f)
+{
+    PyObject *list = ctx;
+    PyObject *item = Py_BuildValue("(siis)", f->rule, f->line, f->col, f->message);
+    int rc;
+
+    if (item == NULL)
+        return 1;
+    rc = PyList_Append(list, item);
+    Py_DECREF(item);
+    return rc < 0 ? 1 : 0;
+}
+
+PyDoc_STRVAR(validate_legacy_doc,
+"validate_legacy(source) -> list[tuple[str, int, int, str]]\n"
+"--\n\n"
+"The historical substring validator: source is UTF-8 bytes (or str).\n"
+"Returns findings (rule, line, col, message); line is 1-based, col 0-based.\n"
+"Raises TypeError for other types.");
+
+static PyObject *sbx_py_validate_legacy(PyObject *Py_UNUSED(module), PyObject *arg)
+{
+    const char *src;
+    Py_ssize_t len;
+    PyObject *findings;
+
+    if (PyUnicode_Check(arg)) {
+        src = PyUnicode_AsUTF8AndSize(arg, &len);
+        if (src == NULL)
+            return NULL;
+    } else if (PyBytes_Check(arg)) {
+        src = PyBytes_AS_STRING(arg);
+        len = PyBytes_GET_SIZE(arg);
+    } else {
+        PyErr_Format(PyExc_TypeError, "source must be str or bytes, not %.100s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    findings = PyList_New(0);
+    if (findings == NULL)
+        return NULL;
+    /* Pure C over an immutable buffer we hold a reference to, but the
+     * callback builds Python objects: the GIL stays held. */
+    if (sbx_validate_legacy(src, (size_t)len, append_finding, findings) < 0 && PyErr_Occurred()) {
+        Py_DECREF(findings);
+        return NULL;
+    }
+    return findings;
+}
+
+static PyMethodDef sbx_methods[] = {
+    {"run", (PyCFunction)(void (*)(void))sbx_py_run, METH_VARARGS | METH_KEYWORDS, run_doc},
+    {"validate_legacy", sbx_py_validate_legacy, METH_O, validate_legacy_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static int sbx_exec(PyObject *m)
+{
+    PyObject *stages, *names;
+    Py_ssize_t i;
+
+    stages = PyTuple_New(SBX_STAGE_COUNT);
+    if (stages == NULL)
+        return -1;
+    for (i = 0; i < SBX_STAGE_COUNT; i++) {
+        PyObject *s = PyUnicode_FromString(sbx_stage_names[i]);
+        if (s == NULL) {
+            Py_DECREF(stages);
+            return -1;
+        }
+        PyTuple_SET_ITEM(stages, i, s);
+    }
+    if (PyModule_AddObject(m, "STAGES", stages) < 0) {
+        Py_DECREF(stages);
+        return -1;
+    }
+    names = PyTuple_New((Py_ssize_t)(sizeof namespace_flags / sizeof namespace_flags[0]));
+    if (names == NULL)
+        return -1;
+    for (i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *s = PyUnicode_FromString(namespace_flags[i].name);
+        if (s == NULL) {
+            Py_DECREF(names);
+            return -1;
+        }
+        PyTuple_SET_ITEM(names, i, s);
+    }
+    if (PyModule_AddObject(m, "NAMESPACES", names) < 0) {
+        Py_DECREF(names);
+        return -1;
+    }
+    return 0;
+}
+
+static PyModuleDef_Slot sbx_slots[] = {
+    {Py_mod_exec, sbx_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef sbx_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "autopoietic._sandbox",
+    .m_doc = "C core of autopoietic: namespace-isolated execution and the validator.",
+    .m_size = 0,
+    .m_methods = sbx_methods,
+    .m_slots = sbx_slots,
+};
+
+PyMODINIT_FUNC PyInit__sandbox(void)
+{
+    return PyModuleDef_Init(&sbx_module);
+}

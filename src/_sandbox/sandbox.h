@@ -1,0 +1,174 @@
+/*
+ * sandbox.h: shared declarations of the autopoietic._sandbox extension.
+ *
+ * Only module.c includes Python.h.  Everything declared here is plain C so
+ * the parent-side runner (spawn.c), the child side (child.c, limits.c) and
+ * the validator (validator.c) can be read, built and fuzzed without Python.
+ *
+ * Every non-static symbol starts with sbx_.  Functions that run in the
+ * cloned child end in _child; they are async-signal-safe (no malloc, no
+ * stdio, no locks), see child.c.
+ */
+#ifndef SBX_SANDBOX_H
+#define SBX_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+/* Where setup failed.  Parent-side stages come first, then the child's.
+ * Keep in sync with sbx_stage_names in spawn.c. */
+enum sbx_stage {
+    SBX_STAGE_NONE = 0,
+    /* parent side */
+    SBX_STAGE_PIPE,
+    SBX_STAGE_CLONE,
+    SBX_STAGE_SETGROUPS,
+    SBX_STAGE_UID_MAP,
+    SBX_STAGE_GID_MAP,
+    SBX_STAGE_SYNC,
+    /* child side (init process) */
+    SBX_STAGE_SIGNALS,
+    SBX_STAGE_PDEATHSIG,
+    SBX_STAGE_SYNC_WAIT,
+    SBX_STAGE_SETHOSTNAME,
+    SBX_STAGE_MOUNT_PRIVATE,
+    SBX_STAGE_MOUNT_PROC,
+    SBX_STAGE_SUBREAPER,
+    SBX_STAGE_FORK,
+    /* child side (the process that execs the interpreter) */
+    SBX_STAGE_SETSID,
+    SBX_STAGE_DUP2,
+    SBX_STAGE_CLOSE_FDS,
+    SBX_STAGE_RLIMIT,
+    SBX_STAGE_CHDIR,
+    SBX_STAGE_EXEC,
+    SBX_STAGE_COUNT
+};
+
+extern const char *const sbx_stage_names[SBX_STAGE_COUNT];
+
+/* The fds the executed program finds open, and nothing else. */
+enum {
+    SBX_FD_STDIN = 0,
+    SBX_FD_STDOUT = 1,
+    SBX_FD_STDERR = 2,
+    SBX_FD_NONCE = 3,   /* read end: the per-run nonce, then EOF */
+    SBX_FD_VERDICT = 4, /* write end: the runner's verdict */
+    SBX_FD_FIRST_FREE = 5
+};
+
+#define SBX_MAX_RLIMITS 16
+
+struct sbx_rlimit {
+    int resource;
+    struct rlimit value;
+};
+
+/* Everything the child needs, converted to C in the parent before clone()
+ * so the child allocates nothing. */
+struct sbx_config {
+    const char *exe;           /* path given to execve */
+    char *const *argv;
+    char *const *envp;
+    const char *cwd;           /* working directory of the executed program */
+    const char *hostname;      /* set in a new UTS namespace; NULL keeps it */
+    int clone_flags;           /* CLONE_NEW* flags; 0 = direct execution */
+    uid_t inner_uid;           /* uid/gid inside a new user namespace */
+    gid_t inner_gid;
+    struct sbx_rlimit rlimits[SBX_MAX_RLIMITS];
+    int n_rlimits;
+    double timeout_s;          /* wall clock, from clone() */
+    double cpu_limit_s;        /* CPU of the whole tree; <= 0: no check */
+    size_t output_limit;       /* bytes kept per stream (stdout, stderr) */
+    size_t verdict_limit;      /* bytes kept of the verdict pipe */
+    const unsigned char *nonce;
+    size_t nonce_len;
+};
+
+/* Child -> parent message on the error pipe: one atomic write. */
+struct sbx_error_msg {
+    int32_t stage;
+    int32_t err;
+};
+
+/* Init -> parent messages on the status pipe. */
+enum { SBX_STATUS_MAIN_PID = 1, SBX_STATUS_MAIN_EXIT = 2 };
+struct sbx_status_msg {
+    int32_t kind;
+    int32_t value;
+};
+
+/* The fds the child side works with (all O_CLOEXEC, all >= SBX_FD_FIRST_FREE). */
+struct sbx_child_fds {
+    int devnull;
+    int out_w, err_w, nonce_r, verdict_w; /* become 1, 2, 3, 4 */
+    int errpipe_w;                        /* (stage, errno) reports */
+    int status_w;                         /* init -> parent */
+    int sync_r;                           /* parent -> init: maps written */
+    /* parent-side ends, closed by the child */
+    int out_r, err_r, nonce_w, verdict_r, errpipe_r, status_r, sync_w;
+};
+
+struct sbx_buffer {
+    char *data;
+    size_t len, cap, limit;
+    int truncated;
+};
+
+/* One running sandbox, parent side. */
+struct sbx_run {
+    const struct sbx_config *cfg;
+    struct sbx_child_fds fds;
+    pid_t init_pid;   /* host pid of the child we cloned */
+    pid_t main_pid;   /* pid of the executed program as init sees it */
+    int main_exited;  /* init reported the program's exit */
+    double start, deadline, next_cpu_check, kill_time;
+    int ncpu;
+    /* open read ends: out, err, verdict, errpipe, status */
+    int open_out, open_err, open_verdict, open_errpipe, open_status;
+    double drain_deadline; /* after init exits, bound on draining output */
+    struct sbx_buffer out, err, verdict;
+    /* outcome */
+    int setup_stage, setup_errno;
+    int have_status, wait_status; /* of the executed program */
+    int killed, timed_out, cpu_exceeded;
+    int reaped;
+    double wall_s, cpu_s;
+    long max_rss_kib;
+};
+
+/* spawn.c: parent side.  None of these touch Python; callers release the
+ * GIL around them.  sbx_start returns 0, or -1 with run->setup_stage and
+ * run->setup_errno set (and nothing left running). */
+int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
+/* Wait up to max_wait_ms for progress.  Returns 1 when the run is over
+ * (the child is reaped and all output collected), 0 to be called again. */
+int sbx_step(struct sbx_run *run, int max_wait_ms);
+/* Kill the whole tree now and reap it (used on KeyboardInterrupt). */
+void sbx_abort(struct sbx_run *run);
+void sbx_run_free(struct sbx_run *run);
+double sbx_monotonic(void);
+
+/* child.c: runs after clone() in the child; never returns. */
+_Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds);
+void sbx_report_child(int fd, int stage, int err);
+
+/* limits.c: child side. Returns 0 or -1 with errno set. */
+int sbx_apply_rlimits_child(const struct sbx_config *cfg);
+
+/* validator.c: pure C, no Python. */
+struct sbx_finding {
+    const char *rule;
+    int line;          /* 1-based */
+    int col;           /* 0-based, in bytes like Python's ast */
+    char message[192];
+};
+/* Called per finding; a non-zero return stops the scan. */
+typedef int (*sbx_finding_cb)(void *ctx, const struct sbx_finding *f);
+/* Historical substring rules (the seed's validator, ported as it was).
+ * Returns the number of findings reported, or -1 if the callback stopped. */
+int sbx_validate_legacy(const char *src, size_t len, sbx_finding_cb cb, void *ctx);
+
+#endif /* SBX_SANDBOX_H */

@@ -1,0 +1,684 @@
+/*
+ * spawn.c: parent side of one sandbox run.
+ *
+ * sbx_start() makes the pipes, clones the child into its namespaces, writes
+ * the uid/gid maps and lets it go.  sbx_step() waits with poll() on the
+ * output pipes, the error pipe and init's status pipe, against two computed
+ * deadlines: the wall-clock timeout and the next CPU check.  Nothing here
+ * touches Python: module.c releases the GIL around these calls.
+ *
+ * CPU time: RLIMIT_CPU counts whole seconds per process, so the parent also
+ * sums the CPU of the live tree from /proc.  CPU cannot advance faster than
+ * (online CPUs) x (wall time), so the next check is due no earlier than
+ * remaining_cpu / ncpu from now: a sleeping component costs no checks, a
+ * burner is caught within one 10 ms tick of its limit.
+ */
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const sbx_stage_names[SBX_STAGE_COUNT] = {
+    [SBX_STAGE_NONE] = "none",
+    [SBX_STAGE_PIPE] = "pipe",
+    [SBX_STAGE_CLONE] = "clone",
+    [SBX_STAGE_SETGROUPS] = "setgroups",
+    [SBX_STAGE_UID_MAP] = "uid_map",
+    [SBX_STAGE_GID_MAP] = "gid_map",
+    [SBX_STAGE_SYNC] = "sync",
+    [SBX_STAGE_SIGNALS] = "signals",
+    [SBX_STAGE_PDEATHSIG] = "pdeathsig",
+    [SBX_STAGE_SYNC_WAIT] = "sync_wait",
+    [SBX_STAGE_SETHOSTNAME] = "sethostname",
+    [SBX_STAGE_MOUNT_PRIVATE] = "mount_private",
+    [SBX_STAGE_MOUNT_PROC] = "mount_proc",
+    [SBX_STAGE_SUBREAPER] = "subreaper",
+    [SBX_STAGE_FORK] = "fork",
+    [SBX_STAGE_SETSID] = "setsid",
+    [SBX_STAGE_DUP2] = "dup2",
+    [SBX_STAGE_CLOSE_FDS] = "close_fds",
+    [SBX_STAGE_RLIMIT] = "rlimit",
+    [SBX_STAGE_CHDIR] = "chdir",
+    [SBX_STAGE_EXEC] = "exec",
+};
+
+#define READ_CHUNK 65536
+/* After init exits, how long to keep reading output a process outside our
+ * pid namespace may still hold open (only possible in direct execution). */
+#define DRAIN_GRACE_NS_S 2.0
+#define DRAIN_GRACE_DIRECT_S 0.2
+/* Direct execution: after killing the main process, how long init gets to
+ * kill and reap the rest before it is killed itself. */
+#define KILL_GRACE_S 1.0
+#define MIN_CPU_CHECK_S 0.01
+#define MAX_TREE_PIDS 65536
+
+double sbx_monotonic(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        (void)close(*fd);
+        *fd = -1;
+    }
+}
+
+/* Move fd to a number >= SBX_FD_FIRST_FREE so the child's dup2 onto 0..4
+ * never clobbers another source fd. */
+static int move_high(int *fd)
+{
+    int high;
+
+    if (*fd >= SBX_FD_FIRST_FREE)
+        return 0;
+    high = fcntl(*fd, F_DUPFD_CLOEXEC, SBX_FD_FIRST_FREE);
+    if (high < 0)
+        return -1;
+    (void)close(*fd);
+    *fd = high;
+    return 0;
+}
+
+static int make_pipe(int *r, int *w)
+{
+    int p[2];
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    *r = p[0];
+    *w = p[1];
+    if (move_high(r) < 0 || move_high(w) < 0)
+        return -1;
+    return 0;
+}
+
+static void close_all(struct sbx_child_fds *f)
+{
+    int *all[] = {&f->devnull, &f->out_w, &f->err_w, &f->nonce_r, &f->verdict_w, &f->errpipe_w,
+                  &f->status_w, &f->sync_r, &f->out_r, &f->err_r, &f->nonce_w, &f->verdict_r,
+                  &f->errpipe_r, &f->status_r, &f->sync_w};
+    size_t i;
+
+    for (i = 0; i < sizeof all / sizeof all[0]; i++)
+        close_fd(all[i]);
+}
+
+static void close_child_ends(struct sbx_child_fds *f)
+{
+    close_fd(&f->devnull);
+    close_fd(&f->out_w);
+    close_fd(&f->err_w);
+    close_fd(&f->nonce_r);
+    close_fd(&f->verdict_w);
+    close_fd(&f->errpipe_w);
+    close_fd(&f->status_w);
+    close_fd(&f->sync_r);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int write_proc_file(pid_t pid, const char *name, const char *text)
+{
+    char path[64];
+    int fd, rc, saved;
+
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    rc = write_all(fd, text, strlen(text));
+    saved = errno;
+    (void)close(fd);
+    errno = saved;
+    return rc;
+}
+
+static int write_id_maps(const struct sbx_config *cfg, pid_t pid, int *stage)
+{
+    char map[64];
+
+    /* setgroups must be denied before an unprivileged gid_map write. */
+    if (write_proc_file(pid, "setgroups", "deny") < 0 && errno != ENOENT) {
+        *stage = SBX_STAGE_SETGROUPS;
+        return -1;
+    }
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)cfg->inner_uid, (unsigned)geteuid());
+    if (write_proc_file(pid, "uid_map", map) < 0) {
+        *stage = SBX_STAGE_UID_MAP;
+        return -1;
+    }
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)cfg->inner_gid, (unsigned)getegid());
+    if (write_proc_file(pid, "gid_map", map) < 0) {
+        *stage = SBX_STAGE_GID_MAP;
+        return -1;
+    }
+    return 0;
+}
+
+static void fail_start(struct sbx_run *run, int stage, int err)
+{
+    run->setup_stage = stage;
+    run->setup_errno = err;
+    close_all(&run->fds);
+}
+
+int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
+{
+    struct sbx_child_fds *f = &run->fds;
+    sigset_t all, old;
+    pid_t pid;
+    int stage = SBX_STAGE_NONE, saved;
+    long ncpu;
+
+    memset(run, 0, sizeof *run);
+    run->cfg = cfg;
+    f->devnull = f->out_w = f->err_w = f->nonce_r = f->verdict_w = f->errpipe_w = f->status_w = f->sync_r = -1;
+    f->out_r = f->err_r = f->nonce_w = f->verdict_r = f->errpipe_r = f->status_r = f->sync_w = -1;
+    run->out.limit = cfg->output_limit;
+    run->err.limit = cfg->output_limit;
+    run->verdict.limit = cfg->verdict_limit;
+    ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    run->ncpu = ncpu > 0 ? (int)ncpu : 1;
+    run->start = sbx_monotonic();
+
+    f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (f->devnull < 0 || move_high(&f->devnull) < 0 || make_pipe(&f->out_r, &f->out_w) < 0 ||
+        make_pipe(&f->err_r, &f->err_w) < 0 || make_pipe(&f->nonce_r, &f->nonce_w) < 0 ||
+        make_pipe(&f->verdict_r, &f->verdict_w) < 0 || make_pipe(&f->errpipe_r, &f->errpipe_w) < 0 ||
+        make_pipe(&f->status_r, &f->status_w) < 0 || make_pipe(&f->sync_r, &f->sync_w) < 0) {
+        fail_start(run, SBX_STAGE_PIPE, errno);
+        return -1;
+    }
+    /* The nonce (<= PIPE_BUF, checked by module.c) waits in the pipe for the
+     * runner; closing our end gives it EOF after the nonce. */
+    if (cfg->nonce_len > 0 && write_all(f->nonce_w, cfg->nonce, cfg->nonce_len) < 0) {
+        fail_start(run, SBX_STAGE_PIPE, errno);
+        return -1;
+    }
+    close_fd(&f->nonce_w);
+
+    /* Block every signal across clone() so no Python-level handler runs in
+     * the child before it resets them (child.c). */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = (pid_t)syscall(SYS_clone, (unsigned long)(SIGCHLD | cfg->clone_flags), 0UL, 0UL, 0UL, 0UL);
+    if (pid == 0)
+        sbx_init_child(cfg, f);
+    saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        fail_start(run, SBX_STAGE_CLONE, saved);
+        return -1;
+    }
+    run->init_pid = pid;
+    close_child_ends(f);
+
+    if ((cfg->clone_flags & CLONE_NEWUSER) && write_id_maps(cfg, pid, &stage) < 0)
+        goto kill_child;
+    if (write_all(f->sync_w, "G", 1) < 0) {
+        stage = SBX_STAGE_SYNC;
+        goto kill_child;
+    }
+    close_fd(&f->sync_w);
+
+    run->open_out = run->open_err = run->open_verdict = run->open_errpipe = run->open_status = 1;
+    run->deadline = run->start + cfg->timeout_s;
+    run->next_cpu_check = cfg->cpu_limit_s > 0 ? run->start + fmax(MIN_CPU_CHECK_S, cfg->cpu_limit_s / run->ncpu)
+                                               : INFINITY;
+    return 0;
+
+kill_child:
+    saved = errno;
+    (void)kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+        ;
+    fail_start(run, stage, saved);
+    return -1;
+}
+
+/* ---- CPU and RSS of the live tree, from /proc ---------------------------- */
+
+/* utime+stime+cutime+cstime (ticks) and rss (pages) of one process.  Every
+ * dead descendant is in the cutime of exactly one live ancestor (the one
+ * that reaped it), so summing over the live tree counts each tick once. */
+static int read_stat(pid_t pid, long long *ticks, long *rss_pages)
+{
+    char path[64], buf[1024];
+    char *p;
+    int fd, field;
+    ssize_t n;
+    unsigned long long ut = 0, st = 0;
+    long long cut = 0, cst = 0;
+    long rss = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    (void)close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* the command name may contain spaces and ')' */
+    if (p == NULL)
+        return -1;
+    /* p + 2 is field 3 (state); utime is field 14, rss field 24. */
+    p += 2;
+    for (field = 3; field <= 24 && *p; field++) {
+        char *end;
+        switch (field) {
+        case 14: ut = strtoull(p, &end, 10); break;
+        case 15: st = strtoull(p, &end, 10); break;
+        case 16: cut = strtoll(p, &end, 10); break;
+        case 17: cst = strtoll(p, &end, 10); break;
+        case 24: rss = strtol(p, &end, 10); break;
+        default: end = strchr(p, ' '); if (end == NULL) end = p + strlen(p); break;
+        }
+        p = end;
+        while (*p == ' ')
+            p++;
+    }
+    *ticks = (long long)(ut + st) + cut + cst;
+    *rss_pages = rss;
+    return 0;
+}
+
+struct pid_stack {
+    pid_t *items;
+    size_t len, cap;
+};
+
+static void push_pid(struct pid_stack *s, pid_t pid)
+{
+    if (s->len == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        pid_t *items;
+        if (cap > MAX_TREE_PIDS)
+            return;
+        items = realloc(s->items, cap * sizeof *items);
+        if (items == NULL)
+            return;
+        s->items = items;
+        s->cap = cap;
+    }
+    s->items[s->len++] = pid;
+}
+
+static void push_children(struct pid_stack *s, pid_t pid)
+{
+    char path[96], buf[4096];
+    DIR *dir;
+    struct dirent *de;
+
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    dir = opendir(path);
+    if (dir == NULL)
+        return;
+    while ((de = readdir(dir)) != NULL) {
+        int fd;
+        ssize_t n;
+        long child = 0;
+        int in_number = 0;
+
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", (int)pid, de->d_name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        while ((n = read(fd, buf, sizeof buf)) > 0) {
+            ssize_t i;
+            for (i = 0; i < n; i++) {
+                if (buf[i] >= '0' && buf[i] <= '9') {
+                    child = child * 10 + (buf[i] - '0');
+                    in_number = 1;
+                } else if (in_number) {
+                    push_pid(s, (pid_t)child);
+                    child = 0;
+                    in_number = 0;
+                }
+            }
+        }
+        if (in_number)
+            push_pid(s, (pid_t)child);
+        (void)close(fd);
+    }
+    closedir(dir);
+}
+
+/* CPU seconds used so far by init and all its descendants; also raises
+ * run->max_rss_kib to the largest resident set seen. */
+static double sample_tree(struct sbx_run *run)
+{
+    struct pid_stack s = {NULL, 0, 0};
+    long long total = 0;
+    long page_kib = sysconf(_SC_PAGESIZE) / 1024;
+    long hz = sysconf(_SC_CLK_TCK);
+    double cpu;
+
+    push_pid(&s, run->init_pid);
+    while (s.len > 0) {
+        pid_t pid = s.items[--s.len];
+        long long ticks;
+        long rss;
+
+        if (read_stat(pid, &ticks, &rss) == 0) {
+            total += ticks;
+            if (rss * page_kib > run->max_rss_kib)
+                run->max_rss_kib = rss * page_kib;
+        }
+        push_children(&s, pid);
+    }
+    free(s.items);
+    cpu = (double)total / (double)(hz > 0 ? hz : 100);
+    if (cpu > run->cpu_s)
+        run->cpu_s = cpu;
+    return cpu;
+}
+
+/* ---- killing and reaping ------------------------------------------------- */
+
+static void kill_tree(struct sbx_run *run)
+{
+    if (run->killed)
+        return;
+    run->killed = 1;
+    run->kill_time = sbx_monotonic();
+    if (run->cfg->clone_flags & CLONE_NEWPID) {
+        /* init is pid 1: its death kills the whole namespace. */
+        (void)kill(run->init_pid, SIGKILL);
+    } else if (run->main_pid > 0 && !run->main_exited) {
+        /* Direct execution: kill the program; init (a subreaper) then kills
+         * and reaps what the program left behind. */
+        (void)kill(run->main_pid, SIGKILL);
+    } else if (!run->main_exited) {
+        (void)kill(run->init_pid, SIGKILL);
+    }
+}
+
+static void reap(struct sbx_run *run)
+{
+    struct rusage ru;
+    int st = 0;
+    pid_t w;
+    double cpu;
+
+    do {
+        w = wait4(run->init_pid, &st, __WALL, &ru);
+    } while (w < 0 && errno == EINTR);
+    if (w == run->init_pid) {
+        /* init reaped every descendant, so its children's usage is the tree's
+         * (unless init itself was killed: then the /proc samples count). */
+        cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+              ru.ru_stime.tv_usec / 1e6;
+        if (cpu > run->cpu_s)
+            run->cpu_s = cpu;
+        if (ru.ru_maxrss > run->max_rss_kib)
+            run->max_rss_kib = ru.ru_maxrss;
+    }
+    run->reaped = 1;
+    run->wall_s = sbx_monotonic() - run->start;
+    close_all(&run->fds);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static void read_into(struct sbx_buffer *b, int *fd, int *open_flag)
+{
+    char drop[4096];
+    ssize_t n;
+
+    if (b->len < b->limit) {
+        size_t want;
+        if (b->cap - b->len < READ_CHUNK && b->cap < b->limit) {
+            size_t cap = b->cap ? b->cap * 2 : READ_CHUNK;
+            char *data;
+            if (cap > b->limit)
+                cap = b->limit;
+            data = realloc(b->data, cap);
+            if (data != NULL) {
+                b->data = data;
+                b->cap = cap;
+            }
+        }
+        want = b->cap - b->len;
+        if (want > 0) {
+            n = read(*fd, b->data + b->len, want);
+            if (n > 0) {
+                b->len += (size_t)n;
+                return;
+            }
+            goto check;
+        }
+    }
+    /* Over the cap (or out of memory): drain and drop, so the writer never
+     * blocks on a full pipe. */
+    n = read(*fd, drop, sizeof drop);
+    if (n > 0) {
+        b->truncated = 1;
+        return;
+    }
+check:
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    close_fd(fd);
+    *open_flag = 0;
+}
+
+static void read_errpipe(struct sbx_run *run)
+{
+    struct sbx_error_msg msg;
+    ssize_t n;
+
+    n = read(run->fds.errpipe_r, &msg, sizeof msg);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n == (ssize_t)sizeof msg) {
+        if (run->setup_stage == SBX_STAGE_NONE && msg.stage > SBX_STAGE_NONE && msg.stage < SBX_STAGE_COUNT) {
+            run->setup_stage = msg.stage;
+            run->setup_errno = msg.err;
+        }
+        kill_tree(run);
+        return;
+    }
+    /* EOF: the program was exec'd (the pipe is close-on-exec) or died. */
+    close_fd(&run->fds.errpipe_r);
+    run->open_errpipe = 0;
+}
+
+static void read_status(struct sbx_run *run)
+{
+    struct sbx_status_msg msg[8];
+    ssize_t n, i;
+
+    n = read(run->fds.status_r, msg, sizeof msg);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        /* Only init holds the write end: init has exited. */
+        close_fd(&run->fds.status_r);
+        run->open_status = 0;
+        run->drain_deadline = sbx_monotonic() +
+                              ((run->cfg->clone_flags & CLONE_NEWPID) ? DRAIN_GRACE_NS_S : DRAIN_GRACE_DIRECT_S);
+        return;
+    }
+    for (i = 0; i < n / (ssize_t)sizeof msg[0]; i++) {
+        if (msg[i].kind == SBX_STATUS_MAIN_PID) {
+            run->main_pid = msg[i].value;
+        } else if (msg[i].kind == SBX_STATUS_MAIN_EXIT) {
+            run->main_exited = 1;
+            run->have_status = 1;
+            run->wait_status = msg[i].value;
+        }
+    }
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void check_deadlines(struct sbx_run *run, double now)
+{
+    const struct sbx_config *cfg = run->cfg;
+
+    if (!run->open_status)
+        return;
+    if (run->killed) {
+        /* Direct execution: init had its grace period to clean up. */
+        if (now - run->kill_time > KILL_GRACE_S)
+            (void)kill(run->init_pid, SIGKILL);
+        return;
+    }
+    if (now >= run->deadline) {
+        if (run->main_exited) {
+            /* The program ended in time but init's cleanup did not. */
+            run->killed = 1;
+            run->kill_time = now;
+            (void)kill(run->init_pid, SIGKILL);
+            return;
+        }
+        run->timed_out = 1;
+        (void)sample_tree(run);
+        kill_tree(run);
+        return;
+    }
+    if (!run->main_exited && now >= run->next_cpu_check) {
+        double used = sample_tree(run);
+        if (used >= cfg->cpu_limit_s) {
+            run->cpu_exceeded = 1;
+            kill_tree(run);
+        } else {
+            run->next_cpu_check = now + fmax(MIN_CPU_CHECK_S, (cfg->cpu_limit_s - used) / run->ncpu);
+        }
+    }
+}
+
+static void watch(struct pollfd *pfd, int **flags, int *nfd, int *open_flag, int fd)
+{
+    if (!*open_flag)
+        return;
+    pfd[*nfd].fd = fd;
+    pfd[*nfd].events = POLLIN;
+    pfd[*nfd].revents = 0;
+    flags[*nfd] = open_flag;
+    (*nfd)++;
+}
+
+int sbx_step(struct sbx_run *run, int max_wait_ms)
+{
+    double until = sbx_monotonic() + max_wait_ms / 1000.0;
+
+    for (;;) {
+        struct pollfd pfd[5];
+        int *flags[5];
+        int nfd = 0, i, r, timeout_ms;
+        double now = sbx_monotonic(), wake;
+
+        if (run->reaped)
+            return 1;
+        check_deadlines(run, now);
+        if (!run->open_status &&
+            ((!run->open_out && !run->open_err && !run->open_verdict && !run->open_errpipe) ||
+             now >= run->drain_deadline)) {
+            reap(run);
+            return 1;
+        }
+        if (now >= until)
+            return 0;
+
+        wake = until;
+        if (run->open_status) {
+            if (run->killed)
+                wake = fmin(wake, run->kill_time + KILL_GRACE_S);
+            else if (run->main_exited)
+                wake = fmin(wake, run->deadline);
+            else
+                wake = fmin(fmin(wake, run->deadline), run->next_cpu_check);
+        } else {
+            wake = fmin(wake, run->drain_deadline);
+        }
+        timeout_ms = (int)ceil((wake - now) * 1000.0);
+        if (timeout_ms < 0)
+            timeout_ms = 0;
+
+        watch(pfd, flags, &nfd, &run->open_out, run->fds.out_r);
+        watch(pfd, flags, &nfd, &run->open_err, run->fds.err_r);
+        watch(pfd, flags, &nfd, &run->open_verdict, run->fds.verdict_r);
+        watch(pfd, flags, &nfd, &run->open_errpipe, run->fds.errpipe_r);
+        watch(pfd, flags, &nfd, &run->open_status, run->fds.status_r);
+
+        r = poll(pfd, (nfds_t)nfd, timeout_ms);
+        if (r < 0) {
+            if (errno == EINTR)
+                return 0; /* let the caller check for Python signals */
+            /* poll cannot fail otherwise with these arguments; do not spin */
+            kill_tree(run);
+            continue;
+        }
+        for (i = 0; i < nfd; i++) {
+            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+                continue;
+            if (flags[i] == &run->open_out)
+                read_into(&run->out, &run->fds.out_r, &run->open_out);
+            else if (flags[i] == &run->open_err)
+                read_into(&run->err, &run->fds.err_r, &run->open_err);
+            else if (flags[i] == &run->open_verdict)
+                read_into(&run->verdict, &run->fds.verdict_r, &run->open_verdict);
+            else if (flags[i] == &run->open_errpipe)
+                read_errpipe(run);
+            else
+                read_status(run);
+        }
+    }
+}
+
+void sbx_abort(struct sbx_run *run)
+{
+    if (run->reaped)
+        return;
+    kill_tree(run);
+    while (!sbx_step(run, 100))
+        ;
+}
+
+void sbx_run_free(struct sbx_run *run)
+{
+    close_all(&run->fds);
+    free(run->out.data);
+    free(run->err.data);
+    free(run->verdict.data);
+    run->out.data = run->err.data = run->verdict.data = NULL;
+}
