@@ -151,9 +151,11 @@ class _NamespacePlan:
         with self._lock:
             if self._candidates is None:
                 with_user = ("user",) + _BASE_NAMESPACES
-                # root may create namespaces directly; if it lacks
-                # CAP_SYS_ADMIN (a container) a user namespace may still work.
-                self._candidates = [_BASE_NAMESPACES, with_user] if os.geteuid() == 0 else [with_user]
+                # A user namespace first, for root too: the component then
+                # holds no capability of the host (it cannot raise its hard
+                # rlimits, for one).  root may still create the other
+                # namespaces without one where user namespaces are disabled.
+                self._candidates = [with_user, _BASE_NAMESPACES] if os.geteuid() == 0 else [with_user]
             return self._candidates[0] if self._candidates else None
 
     def failed(self, namespaces: tuple[str, ...], stage: str, err: int) -> None:

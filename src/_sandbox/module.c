@@ -197,6 +197,28 @@ error:
     return -1;
 }
 
+/* uid/gid: 0 .. 2**32 - 2 ((uid_t)-1 means "no change" to the kernel). */
+static int id_converter(PyObject *obj, void *out)
+{
+    unsigned long long v;
+
+    if (!PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "uid/gid must be int, not %.100s", Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    v = PyLong_AsUnsignedLongLong(obj);
+    if (v == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        v = (unsigned long long)UINT32_MAX;
+    }
+    if (v >= (unsigned long long)UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "uid/gid must be between 0 and 4294967294");
+        return 0;
+    }
+    *(unsigned int *)out = (unsigned int)v;
+    return 1;
+}
+
 static int set_item(PyObject *dict, const char *key, PyObject *value)
 {
     int rc;
@@ -299,9 +321,10 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     struct sbx_run run;
     int rc;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zII:run", kwlist, &argv_obj, &env_obj,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zO&O&:run", kwlist, &argv_obj, &env_obj,
                                      PyUnicode_FSConverter, &cwd_bytes, &ns_obj, &rl_obj, &timeout_s, &cpu_time_s,
-                                     &output_limit, &nonce, &hostname, &inner_uid, &inner_gid))
+                                     &output_limit, &nonce, &hostname, id_converter, &inner_uid,
+                                     id_converter, &inner_gid))
         return NULL;
 
     memset(&cfg, 0, sizeof cfg);

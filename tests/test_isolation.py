@@ -1,0 +1,351 @@
+"""What the namespaces hide, what does not survive a run, and the paths for
+an unprivileged caller and for a host without namespaces."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+
+import pytest
+
+from autopoietic.sandbox import AutopoieticSandbox, SandboxError
+
+from conftest import host_processes_with, require, run_as_nobody
+
+
+def test_own_pid_namespace(sandbox):
+    result = sandbox.run_source(
+        "import os\n"
+        "print(os.getpid())\n"
+        "print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))\n"
+    )
+    assert result["success"], result["error"]
+    pid_line, listing = result["output"].splitlines()
+    assert int(pid_line) in (1, 2)
+    assert json.loads(listing) == [1, 2]  # init and us: no host process is listed
+
+
+def test_cannot_signal_host_processes(sandbox):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        result = sandbox.run_source(
+            "import os\n"
+            f"try:\n    os.kill({sleeper.pid}, 9)\n    print('sent')\n"
+            "except ProcessLookupError:\n    print('no such process')\n"
+        )
+        assert result["output"].strip() in ("no such process", "sent")
+        time.sleep(0.1)
+        assert sleeper.poll() is None, "a host process was killed from inside the sandbox"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_own_hostname(sandbox):
+    result = sandbox.run_source(
+        "import socket\n"
+        "print(socket.gethostname())\n"
+        "try:\n    socket.sethostname('changed-inside')\n    print(socket.gethostname())\n"
+        "except OSError as e:\n    print('refused', e.errno)\n"
+    )
+    assert result["success"], result["error"]
+    inside = result["output"].splitlines()[0]
+    assert inside == "sandbox"
+    assert inside != socket.gethostname()
+    assert socket.gethostname() != "changed-inside"
+
+
+def test_only_loopback_interface(sandbox):
+    result = sandbox.run_source("import socket\nprint([name for _, name in socket.if_nameindex()])")
+    assert result["success"], result["error"]
+    assert result["output"].strip() == "['lo']"
+
+
+def test_cannot_reach_a_host_listener():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    accepted = []
+
+    def accept():
+        listener.settimeout(3)
+        try:
+            accepted.append(listener.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    try:
+        with AutopoieticSandbox(timeout_s=10) as sb:
+            result = sb.run_source(
+                "import socket\n"
+                f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n    print('connected')\n"
+                "except OSError as e:\n    print('failed', type(e).__name__)\n"
+            )
+        assert result["output"].startswith("failed"), result
+    finally:
+        thread.join()
+        listener.close()
+    assert accepted == []
+
+
+def test_daemonised_grandchild_does_not_survive(sandbox):
+    token = f"autopoietic-daemon-{uuid.uuid4().hex}"
+    result = sandbox.run_source(textwrap.dedent(f"""
+        import os, sys, time
+        if os.fork() == 0:
+            if os.fork() == 0:
+                try:
+                    os.setsid()
+                except OSError:
+                    pass
+                os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(120)", "{token}"])
+            os._exit(0)
+        time.sleep(0.5)  # the daemon is up and running
+        print("parent done")
+    """))
+    assert result["success"], result["error"]
+    assert host_processes_with(token) == []
+
+
+def test_parent_death_takes_the_sandbox_along(tmp_path):
+    """PR_SET_PDEATHSIG: SIGKILL the caller mid-run; nothing of the run stays."""
+    token = f"autopoietic-orphan-{uuid.uuid4().hex}"
+    script = textwrap.dedent(f"""
+        import sys
+        from autopoietic.sandbox import AutopoieticSandbox
+        sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r}, timeout_s=60)
+        print("ready", flush=True)
+        sb.run_source("import os, sys, time\\nos.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60)', '{token}'])")
+    """)
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert caller.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 10
+        while not host_processes_with(token) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert host_processes_with(token), "the sandboxed process never started"
+    finally:
+        caller.kill()
+        caller.wait()
+        caller.stdout.close()
+    deadline = time.monotonic() + 5
+    while host_processes_with(token) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert host_processes_with(token) == []
+
+
+def test_keyboard_interrupt_kills_the_tree_and_raises(tmp_path):
+    token = f"autopoietic-sigint-{uuid.uuid4().hex}"
+    script = textwrap.dedent(f"""
+        import os, signal, threading, time
+        from autopoietic.sandbox import AutopoieticSandbox
+        sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r}, timeout_s=60)
+        threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        start = time.monotonic()
+        try:
+            sb.run_source("import os, sys\\nos.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60)', '{token}'])")
+        except KeyboardInterrupt:
+            print("interrupted after", round(time.monotonic() - start, 2))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert "interrupted after" in proc.stdout, proc.stderr
+    assert float(proc.stdout.split()[-1]) < 2.0
+    assert host_processes_with(token) == []
+
+
+def test_gil_is_released_while_waiting(sandbox):
+    """Another thread keeps running Python while a sandbox sleeps."""
+    counter = [0]
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            counter[0] += 1
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        sandbox.run_source("import time\ntime.sleep(0.5)")
+    finally:
+        stop.set()
+        thread.join()
+    assert counter[0] > 10_000
+
+
+def test_parallel_runs_overlap(sandbox):
+    results = []
+    start = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda: results.append(sandbox.run_source("import time\ntime.sleep(0.5)")))
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r["success"] for r in results)
+    assert time.monotonic() - start < 1.5  # 4 x 0.5 s in parallel, not 2 s in series
+
+
+def test_clean_environment_and_closed_fds(sandbox):
+    os.environ["AUTOPOIETIC_TEST_SECRET"] = "do-not-leak"
+    keep = os.open("/dev/null", os.O_RDONLY)  # inheritable in the parent
+    os.set_inheritable(keep, True)
+    try:
+        result = sandbox.run_source(
+            "import os\n"
+            "print(sorted(os.environ))\n"
+            "print(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))\n"
+        )
+    finally:
+        del os.environ["AUTOPOIETIC_TEST_SECRET"]
+        os.close(keep)
+    env_line, fd_line = result["output"].splitlines()
+    assert "AUTOPOIETIC_TEST_SECRET" not in env_line
+    # 0-2 stdio, 3 the listing itself; the nonce fd is closed, 4 the verdict
+    assert json.loads(fd_line) == [0, 1, 2, 3, 4]
+
+
+def test_unprivileged_caller_gets_namespaces(nobody_python):
+    """A normal user (uid 65534 here) gets full isolation, no sudo needed."""
+    script = textwrap.dedent("""
+        import json, os
+        from autopoietic.sandbox import AutopoieticSandbox
+        with AutopoieticSandbox(timeout_s=20) as sb:
+            good = sb.execute_component(
+                "class C:\\n    _security_signature = 'modulo_autopoiesis_data_c'\\n"
+                "    _generated_in_sandbox = True\\n    def run(self):\\n        print('hi')\\n", "c")
+            probe = sb.run_source("import os, socket\\nprint(os.getpid(), socket.gethostname())")
+            limited = AutopoieticSandbox(max_cpu_time_seconds=30, timeout_s=0.5).run_source("while True: pass")
+        print(json.dumps({"uid": os.getuid(), "good": good, "probe": probe, "limited": limited}))
+    """)
+    proc = run_as_nobody(nobody_python, script)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.splitlines()[-1])
+    assert out["uid"] == 65534
+    assert out["good"]["success"] is True, out["good"]["error"]
+    assert out["good"]["isolation"] == "unshare-namespaces"
+    assert "user" in out["good"]["namespaces"]
+    pid, hostname = out["probe"]["output"].split()
+    assert int(pid) in (1, 2) and hostname == "sandbox"
+    assert out["limited"]["isolation"] == "unshare-namespaces-timeout"
+
+
+NO_NAMESPACES = (
+    # A user namespace with only root mapped, where no further user namespace
+    # may be made (max_user_namespaces=0) and every capability is dropped: the
+    # situation of root in a container without CAP_SYS_ADMIN whose policy
+    # blocks user namespaces.  Real kernel refusals, nothing mocked.
+    ["unshare", "--user", "--map-root-user", "--", "sh", "-c",
+     'echo 0 > /proc/sys/user/max_user_namespaces && '
+     'exec setpriv --bounding-set=-all --inh-caps=-all "$@"', "sh"]
+)
+
+
+def _run_without_namespaces(script: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    require(os.geteuid() == 0, "building a host without namespaces needs root")
+    import shutil
+    require(shutil.which("unshare") is not None and shutil.which("setpriv") is not None, "util-linux tools")
+    env = dict(os.environ, **(env_extra or {}))
+    env.pop("AUTOPOIETIC_REQUIRE_ISOLATION", None)
+    env.update(env_extra or {})
+    return subprocess.run([*NO_NAMESPACES, sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=env)
+
+
+def test_fallback_to_direct_execution_with_warning():
+    script = textwrap.dedent("""
+        import json, logging
+        logging.basicConfig(level=logging.WARNING, format="LOG %(levelname)s %(message)s")
+        from autopoietic.sandbox import AutopoieticSandbox
+        with AutopoieticSandbox(timeout_s=20) as sb:
+            ok = sb.execute_component(
+                "class C:\\n    _security_signature = 'modulo_autopoiesis_data_c'\\n"
+                "    _generated_in_sandbox = True\\n    def run(self):\\n        print('hi')\\n", "c")
+            mem = sb.run_source("x = bytearray(1 << 30)")
+            again = sb.run_source("print('second run')")
+        with AutopoieticSandbox(timeout_s=0.5) as sb:
+            slow = sb.run_source("while True: pass")
+        print(json.dumps({"ok": ok, "mem": mem, "again": again, "slow": slow}))
+    """)
+    proc = _run_without_namespaces(script)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.splitlines()[-1])
+    assert out["ok"]["success"] is True, out["ok"]["error"]
+    assert out["ok"]["isolation"] == "direct-execution"
+    assert out["ok"]["namespaces"] == []
+    assert out["mem"]["limit_exceeded"] == "memory"
+    assert out["again"]["output"] == "second run\n"
+    assert out["slow"]["isolation"] == "direct-execution-timeout"
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("LOG WARNING")]
+    assert len(warnings) == 1, proc.stderr  # said once per process, with the reason
+    assert "namespaces are unavailable" in warnings[0] and "clone" in warnings[0]
+
+
+def test_fallback_daemon_is_killed_too():
+    """Direct execution: init is a child subreaper and kills what is left."""
+    token = f"autopoietic-direct-daemon-{uuid.uuid4().hex}"
+    script = textwrap.dedent(f"""
+        import json
+        from autopoietic.sandbox import AutopoieticSandbox
+        with AutopoieticSandbox(timeout_s=20) as sb:
+            r = sb.run_source(
+                "import os, sys, time\\n"
+                "if os.fork() == 0:\\n"
+                "    if os.fork() == 0:\\n"
+                "        os.setsid()\\n"
+                "        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(120)', '{token}'])\\n"
+                "    os._exit(0)\\n"
+                "time.sleep(0.5)\\n")
+        print(json.dumps(r))
+    """)
+    proc = _run_without_namespaces(script)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["isolation"] == "direct-execution"
+    assert host_processes_with(token) == []
+
+
+def test_require_isolation_refuses_without_namespaces():
+    script = textwrap.dedent("""
+        from autopoietic.sandbox import AutopoieticSandbox, SandboxError
+        try:
+            AutopoieticSandbox(timeout_s=20).run_source("print(1)")
+        except SandboxError as exc:
+            print("refused:", exc)
+    """)
+    proc = _run_without_namespaces(script, {"AUTOPOIETIC_REQUIRE_ISOLATION": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("refused: isolation is required but Linux namespaces are unavailable")
+    assert "user.max_user_namespaces" in proc.stdout or "not permitted" in proc.stdout
+
+
+def test_setup_failure_is_an_error_result(tmp_path, monkeypatch):
+    """A child-side setup failure comes back as (stage, errno), isolation 'error'."""
+    with AutopoieticSandbox(temp_dir=tmp_path) as sb:
+        monkeypatch.setattr(sb, "_python", str(tmp_path / "no-such-python"))
+        result = sb.run_source("print(1)")
+    assert result["isolation"] == "error"
+    assert result["success"] is False
+    assert result["error"].startswith("sandbox setup failed at stage exec: No such file or directory")
+
+
+def test_require_isolation_keeps_working_where_namespaces_exist(tmp_path):
+    with AutopoieticSandbox(temp_dir=tmp_path, require_isolation=True) as sb:
+        result = sb.run_source("print('isolated')")
+    assert result["isolation"] == "unshare-namespaces"
+
+
+def test_sandbox_error_carries_empty_findings_when_not_the_validator():
+    err = SandboxError("x")
+    assert err.findings == []

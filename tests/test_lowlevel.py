@@ -1,0 +1,177 @@
+"""The C boundary: autopoietic._sandbox called directly with bad input gets a
+Python exception, never a crash; setup failures come back as data."""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import sys
+
+import pytest
+
+from autopoietic import _sandbox
+
+PY = os.path.realpath(sys.executable)
+
+
+def run(argv=(PY, "-I", "-S", "-c", "print('hi')"), env=(), cwd="/", **kw):
+    kw.setdefault("timeout_s", 10)
+    kw.setdefault("namespaces", ("user", "pid", "ipc", "uts", "net", "mnt", "cgroup"))
+    return _sandbox.run(list(argv), list(env), cwd, **kw)
+
+
+def test_plain_run():
+    r = run()
+    assert r["exit_code"] == 0 and r["stdout"] == b"hi\n" and r["setup_error"] is None
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc",
+    [
+        ({"argv": []}, ValueError),
+        ({"argv": "python"}, TypeError),
+        ({"argv": [PY, "a\x00b"]}, ValueError),
+        ({"argv": [PY, 3]}, TypeError),
+        ({"argv": None}, TypeError),
+        ({"env": ["A=\x00"]}, ValueError),
+        ({"env": "A=1"}, TypeError),
+        ({"cwd": None}, TypeError),
+        ({"cwd": "/tm\x00p"}, ValueError),
+        ({"timeout_s": 0}, ValueError),
+        ({"timeout_s": -1}, ValueError),
+        ({"timeout_s": float("nan")}, ValueError),
+        ({"timeout_s": float("inf")}, ValueError),
+        ({"timeout_s": "1"}, TypeError),
+        ({"cpu_time_s": -1}, ValueError),
+        ({"output_limit": -1}, ValueError),
+        ({"output_limit": 1 << 40}, ValueError),
+        ({"output_limit": 1 << 80}, OverflowError),
+        ({"namespaces": "pid"}, TypeError),
+        ({"namespaces": ["pid", "bogus"]}, ValueError),
+        ({"namespaces": [1]}, TypeError),
+        ({"rlimits": [(resource.RLIMIT_AS, 2, 1)]}, ValueError),
+        ({"rlimits": [(999, 1, 1)]}, ValueError),
+        ({"rlimits": [(resource.RLIMIT_AS, -5, 1)]}, ValueError),
+        ({"rlimits": [(resource.RLIMIT_AS, 1)]}, TypeError),
+        ({"rlimits": [(resource.RLIMIT_AS, 1, 1)] * 17}, ValueError),
+        ({"rlimits": [(resource.RLIMIT_AS, 1 << 70, 1 << 70)]}, OverflowError),
+        ({"nonce": b"x" * 513}, ValueError),
+        ({"nonce": "text"}, TypeError),
+        ({"hostname": ""}, ValueError),
+        ({"hostname": "h" * 65}, ValueError),
+        ({"hostname": "a\x00b"}, ValueError),
+        ({"inner_uid": -1}, ValueError),
+        ({"inner_gid": 1 << 32}, ValueError),
+        ({"inner_uid": 1 << 70}, ValueError),
+        ({"inner_uid": "0"}, TypeError),
+        ({"unknown_option": 1}, TypeError),
+    ],
+)
+def test_bad_arguments_raise(kwargs, exc):
+    args = {"argv": (PY, "-c", "pass"), "env": (), "cwd": "/"}
+    for key in ("argv", "env", "cwd"):
+        if key in kwargs:
+            args[key] = kwargs.pop(key)
+    with pytest.raises(exc):
+        _sandbox.run(args["argv"], args["env"], args["cwd"], **{"timeout_s": 10, **kwargs})
+
+
+def test_timeout_is_required():
+    with pytest.raises(ValueError, match="timeout_s"):
+        _sandbox.run([PY, "-c", "pass"], [], "/")
+
+
+def test_huge_argument_is_handled():
+    big = "x" * (100 << 20)  # 100 MB: over the kernel's per-argument limit
+    r = run(argv=(PY, "-c", "pass", big))
+    assert r["setup_error"] == ("exec", errno.E2BIG)
+
+
+def test_too_many_arguments():
+    with pytest.raises(ValueError):
+        run(argv=[PY] + ["a"] * 5000)
+
+
+def test_missing_cwd_is_a_setup_error():
+    r = run(cwd="/nonexistent-autopoietic-dir")
+    assert r["setup_error"] == ("chdir", errno.ENOENT)
+    assert r["exit_code"] is None and r["signal"] is None
+
+
+def test_missing_program_is_a_setup_error():
+    r = run(argv=("/nonexistent/python",))
+    assert r["setup_error"] == ("exec", errno.ENOENT)
+
+
+def test_rlimit_above_hard_is_a_setup_error_for_unprivileged_child():
+    # inside a user namespace the child cannot raise a hard limit of the host
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    r = run(rlimits=[(resource.RLIMIT_NOFILE, hard + 1, hard + 1)])
+    assert r["setup_error"] == ("rlimit", errno.EPERM)
+
+
+def test_bytes_arguments_are_accepted():
+    r = run(argv=(PY.encode(), b"-I", b"-c", b"print('bytes')"), cwd=b"/")
+    assert r["stdout"] == b"bytes\n"
+
+
+def test_direct_execution_without_namespaces():
+    r = run(namespaces=())
+    assert r["exit_code"] == 0 and r["stdout"] == b"hi\n"
+
+
+def test_stages_and_namespaces_are_exported():
+    assert "exec" in _sandbox.STAGES and _sandbox.STAGES[0] == "none"
+    assert set(_sandbox.NAMESPACES) == {"user", "pid", "ipc", "uts", "net", "mnt", "cgroup"}
+
+
+def test_many_runs_leak_no_fds():
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(30):
+        run(argv=(PY, "-I", "-S", "-c", "pass"))
+        run(cwd="/nonexistent-autopoietic-dir")
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import os", [("denied-pattern", 1, 0)]),
+        ("x = 1\n  import subprocess", [("denied-pattern", 2, 2)]),
+        ('"""import sys in a docstring"""', [("denied-pattern", 1, 3)]),  # the historical false positive
+        ("os.system('x')", [("denied-pattern", 1, 0)]),
+        ("subprocess.call(1)\nsubprocess.run(1)", [("denied-pattern", 1, 0), ("denied-pattern", 2, 0)]),
+        ("eval('1')", [("denied-pattern", 1, 0)]),
+        ("exec('1')", [("denied-pattern", 1, 0)]),
+        ("__import__('os')", [("denied-pattern", 1, 0)]),
+        ("open('f')", [("denied-pattern", 1, 0)]),
+        ("file('f')", [("denied-pattern", 1, 0)]),
+        ("input('?')", [("denied-pattern", 1, 0)]),
+        ("import shutil", [("denied-pattern", 1, 0)]),
+        ("import socket", [("denied-pattern", 1, 0)]),
+        ("import os\nimport os", [("denied-pattern", 1, 0), ("denied-pattern", 2, 0)]),
+        ("x = 1", []),
+        ("getattr(__builtins__, 'ev' + 'al')", []),  # a known miss of the historical rules
+    ],
+)
+def test_legacy_validator_rules(source, expected):
+    markers = '\ns = "modulo_autopoiesis_data_x"\n_generated_in_sandbox = True\n'
+    findings = _sandbox.validate_legacy(source + markers)
+    assert sorted((r, line, col) for r, line, col, _ in findings) == sorted(expected)
+
+
+def test_legacy_validator_markers():
+    rules = {f[0] for f in _sandbox.validate_legacy("x = 1")}
+    assert rules == {"missing-security-signature", "missing-sandbox-marker"}
+
+
+@pytest.mark.parametrize("bad", [None, 1, bytearray(b"x"), ["x"]])
+def test_legacy_validator_rejects_non_text(bad):
+    with pytest.raises(TypeError):
+        _sandbox.validate_legacy(bad)
+
+
+def test_legacy_validator_handles_nul_and_binary():
+    findings = _sandbox.validate_legacy(b"\x00\xff\xfeimport os\x00")
+    assert ("denied-pattern", 1, 3) in [f[:3] for f in findings]
