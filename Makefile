@@ -22,7 +22,7 @@ $(STAMP): $(PY) $(SOURCES)
 install: $(STAMP)
 
 run: install
-	$(PY) -m autopoietic example
+	$(PY) -m autopoietic demo
 
 test: install
 	$(PY) -m pytest

@@ -1,5 +1,7 @@
-"""Command line: ``python -m autopoietic {example,run,validate} ...``.
+"""Command line: ``python -m autopoietic {demo,example,run,validate} ...``.
 
+- ``demo``: a few autopoietic cycles on a built-in spec set; every
+  synthesized component runs in the real sandbox; prints a table.
 - ``example``: run the built-in example component and print its result.
 - ``run FILE``: run FILE as a component (name from the file stem), or with
   ``--source`` as a plain script without the validator.
@@ -13,11 +15,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
+import tempfile
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .manager import AutopoieticManager
+from .meta_architect import ComponentSpec
 from .sandbox import AutopoieticSandbox, SandboxError
+
+#: The demo's starting architecture.
+DEFAULT_SPECS = (
+    ComponentSpec("data_processor", "processor", {"batch_size": "32", "mode": "streaming"}),
+    ComponentSpec("cache_manager", "cache", {"max_entries": "1024", "policy": "lru"}),
+    ComponentSpec("health_monitor", "monitor", {"interval_s": "5"}),
+)
+#: Metrics the demo feeds its cycles, in turn: healthy, failing, overloaded.
+DEMO_METRICS = (
+    {"error_rate": 0.01, "cpu_usage": 35.0, "latency_ms": 120.0},
+    {"error_rate": 0.20, "cpu_usage": 40.0, "latency_ms": 150.0},
+    {"error_rate": 0.02, "cpu_usage": 95.0, "latency_ms": 900.0},
+)
 
 EXAMPLE_COMPONENT = '''"""An example component: sums squares and reports it."""
 import math
@@ -53,6 +72,47 @@ def _read(path: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SystemExit(f"autopoietic: cannot read {path}: {exc}") from exc
+
+
+def _run_demo(cycles: int, data_dir: Path) -> list:
+    metrics_file = data_dir / "monitor" / "real_metrics.json"
+    metrics_file.parent.mkdir(parents=True, exist_ok=True)
+    metrics_file.write_text(json.dumps({"phi": 0.8}), encoding="utf-8")
+    with AutopoieticManager(
+        initial_specs=DEFAULT_SPECS,
+        history_path=data_dir / "history.jsonl",
+        synthesized_code_dir=data_dir / "synthesized",
+        metrics_path=metrics_file,
+    ) as manager:
+        return [manager.run_cycle(DEMO_METRICS[i % len(DEMO_METRICS)]) for i in range(cycles)]
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.cycles < 1:
+        raise SystemExit("autopoietic: --cycles must be at least 1")
+    if args.data_dir:
+        logs = _run_demo(args.cycles, Path(args.data_dir))
+    else:
+        with tempfile.TemporaryDirectory(prefix="autopoietic-demo-") as tmp:
+            logs = _run_demo(args.cycles, Path(tmp))
+    runs = [e for log in logs for e in log.executions]
+    if args.json:
+        print(json.dumps([log.__dict__ for log in logs], indent=2, sort_keys=True))
+    else:
+        width = max([len(e["name"]) for e in runs] + [9])
+        for log in logs:
+            print(f"cycle {log.cycle_id}: strategy {log.strategy}, phi {log.phi_before:.2f} -> {log.phi_after:.2f}"
+                  f"{', rolled back' if log.rolled_back else ''}")
+            print(f"  {'component':<{width}}  {'strategy':<9}  {'isolation':<26}  {'success':<7}  {'ms':>7}")
+            for e in log.executions:
+                print(f"  {e['name']:<{width}}  {e['strategy']:<9}  {e['isolation']:<26}  {str(e['success']):<7}"
+                      f"  {e['execution_time'] * 1000:7.1f}")
+        ok = sum(e["success"] for e in runs)
+        isolations = sorted({e["isolation"] for e in runs})
+        median = statistics.median(e["execution_time"] for e in runs) * 1000 if runs else 0.0
+        print(f"{len(runs)} components synthesized over {len(logs)} cycles, {ok} succeeded; "
+              f"isolation: {', '.join(isolations)}; median {median:.1f} ms per component")
+    return 0 if runs and all(e["success"] for e in runs) else 1
 
 
 def _cmd_example(args: argparse.Namespace) -> int:
@@ -100,6 +160,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autopoietic", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="run autopoietic cycles on the built-in spec set")
+    p.add_argument("--cycles", type=int, default=3, help="number of cycles (default 3)")
+    p.add_argument("--data-dir", help="keep history and components here (default: a temporary directory)")
+    p.add_argument("--json", action="store_true", help="print the cycle logs as JSON")
+    p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("example", help="run the built-in example component")
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")

@@ -1,0 +1,96 @@
+"""Choosing how the architecture evolves from health metrics.
+
+``determine_strategy`` reads three metrics: ``error_rate`` (fraction, 0-1),
+``cpu_usage`` (percent) and ``latency_ms`` (milliseconds).  Rules, first
+match wins: error_rate > 0.10 -> STABILIZE; cpu_usage > 90 or
+latency_ms > 1000 -> OPTIMIZE; otherwise EXPAND.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional
+
+from .meta_architect import ComponentSpec
+
+__all__ = ["ArchitectureEvolution", "EvolutionBatch", "EvolutionStrategy", "MAX_GENERATION"]
+
+#: A component whose generation is over this is not evolved further.
+MAX_GENERATION = 3
+
+
+class EvolutionStrategy(enum.Enum):
+    STABILIZE = "stabilize"
+    OPTIMIZE = "optimize"
+    EXPAND = "expand"
+    EXPLORE = "explore"
+
+    @property
+    def prefix(self) -> str:
+        """Name prefix of derived specs: expanded_, stabilized_, ..."""
+        return {"stabilize": "stabilized", "optimize": "optimized", "expand": "expanded", "explore": "explored"}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True)
+class EvolutionBatch:
+    """The strategy chosen and the new specs derived under it."""
+
+    strategy: EvolutionStrategy
+    specs: tuple[ComponentSpec, ...]
+
+
+def _metric(metrics: Mapping[str, object], key: str) -> float:
+    value = metrics.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"metric {key!r} must be a number, not {type(value).__name__}")
+    if math.isnan(value):
+        raise ValueError(f"metric {key!r} is NaN")
+    return float(value)
+
+
+class ArchitectureEvolution:
+    """Derives new component specs from existing ones and the metrics."""
+
+    def determine_strategy(self, metrics: Mapping[str, object]) -> EvolutionStrategy:
+        """determine_strategy(metrics) -> EvolutionStrategy
+
+        Missing metrics count as 0.  Raises ``TypeError`` for a non-mapping
+        or a non-numeric metric, ``ValueError`` for NaN.
+        """
+        if not isinstance(metrics, Mapping):
+            raise TypeError(f"metrics must be a mapping, not {type(metrics).__name__}")
+        if _metric(metrics, "error_rate") > 0.10:
+            return EvolutionStrategy.STABILIZE
+        if _metric(metrics, "cpu_usage") > 90 or _metric(metrics, "latency_ms") > 1000:
+            return EvolutionStrategy.OPTIMIZE
+        return EvolutionStrategy.EXPAND
+
+    def propose_evolution(
+        self,
+        specs: Iterable[ComponentSpec],
+        metrics: Mapping[str, object],
+        strategy: Optional[EvolutionStrategy] = None,
+    ) -> EvolutionBatch:
+        """propose_evolution(specs, metrics, strategy=None) -> EvolutionBatch
+
+        For each spec of generation <= MAX_GENERATION, a new spec
+        ``<prefix>_<name>`` of the same type whose config adds ``parent``,
+        ``strategy``, ``generation`` (parent's + 1) and ``evolved``.
+        ``strategy`` overrides ``determine_strategy(metrics)`` (EXPLORE is
+        only reached that way).
+        """
+        chosen = strategy if strategy is not None else self.determine_strategy(metrics)
+        derived = []
+        for spec in specs:
+            if spec.generation > MAX_GENERATION:
+                continue
+            config = dict(spec.config)
+            config.update(
+                parent=spec.name, strategy=chosen.value, generation=str(spec.generation + 1), evolved="true"
+            )
+            derived.append(ComponentSpec(f"{chosen.prefix}_{spec.name}", spec.type, config))
+        return EvolutionBatch(chosen, tuple(derived))
