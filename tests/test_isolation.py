@@ -63,10 +63,29 @@ def test_own_hostname(sandbox):
     assert socket.gethostname() != "changed-inside"
 
 
-def test_only_loopback_interface(sandbox):
-    result = sandbox.run_source("import socket\nprint([name for _, name in socket.if_nameindex()])")
+def test_no_internet_sockets(sandbox):
+    """The seccomp filter allows AF_UNIX sockets only."""
+    result = sandbox.run_source(
+        "import socket\n"
+        "for family in (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET):\n"
+        "    try:\n        socket.socket(family, socket.SOCK_DGRAM if family != socket.AF_PACKET else socket.SOCK_RAW)\n"
+        "        print('created', family)\n"
+        "    except PermissionError:\n        print('refused', family)\n"
+        "socket.socket(socket.AF_UNIX).close()\nprint('unix ok')\n"
+    )
     assert result["success"], result["error"]
-    assert result["output"].strip() == "['lo']"
+    assert "created" not in result["output"]
+    assert result["output"].count("refused") == 4 and "unix ok" in result["output"]
+
+
+def test_network_namespace_has_only_loopback():
+    """The network namespace on its own (seccomp off) holds only lo."""
+    from autopoietic import _sandbox
+
+    raw = _sandbox.run([os.path.realpath(sys.executable), "-I", "-S", "-c",
+                        "import socket; print([n for _, n in socket.if_nameindex()])"], [], "/",
+                       namespaces=("user", "pid", "net", "mnt"), timeout_s=10, seccomp=False)
+    assert raw["stdout"] == b"['lo']\n", raw
 
 
 def test_cannot_reach_a_host_listener():
@@ -289,8 +308,12 @@ def test_fallback_to_direct_execution_with_warning():
     assert out["again"]["output"] == "second run\n"
     assert out["slow"]["isolation"] == "direct-execution-timeout"
     warnings = [line for line in proc.stderr.splitlines() if line.startswith("LOG WARNING")]
-    assert len(warnings) == 1, proc.stderr  # said once per process, with the reason
-    assert "namespaces are unavailable" in warnings[0] and "clone" in warnings[0]
+    # each rung of the ladder that failed is said once per process, with its reason
+    # (user+net, net, user, none: 4 rungs for root), and the fallback once
+    assert len(warnings) == 4, proc.stderr
+    assert len(set(warnings)) == 4
+    final = [w for w in warnings if "run as direct-execution" in w]
+    assert len(final) == 1 and "namespaces are unavailable" in final[0] and "clone" in final[0]
 
 
 def test_fallback_daemon_is_killed_too():
@@ -332,12 +355,23 @@ def test_require_isolation_refuses_without_namespaces():
 
 def test_setup_failure_is_an_error_result(tmp_path, monkeypatch):
     """A child-side setup failure comes back as (stage, errno), isolation 'error'."""
+    fake = tmp_path / "bin" / "not-executable"
+    fake.parent.mkdir()
+    fake.write_text("not a program")
     with AutopoieticSandbox(temp_dir=tmp_path) as sb:
-        monkeypatch.setattr(sb, "_python", str(tmp_path / "no-such-python"))
+        monkeypatch.setattr(sb, "_python", str(fake))
         result = sb.run_source("print(1)")
     assert result["isolation"] == "error"
     assert result["success"] is False
-    assert result["error"].startswith("sandbox setup failed at stage exec: No such file or directory")
+    assert result["error"].startswith("sandbox setup failed at stage exec: Permission denied")
+
+
+def test_missing_interpreter_is_a_sandbox_error(tmp_path, monkeypatch):
+    with AutopoieticSandbox(temp_dir=tmp_path) as sb:
+        monkeypatch.setattr(sb, "_python", str(tmp_path / "no-such-python"))
+        with pytest.raises(SandboxError, match="cannot prepare the sandbox's root file system"):
+            sb.run_source("print(1)")
+        assert list((tmp_path).glob("autopoietic-*/run-*")) == []
 
 
 def test_require_isolation_keeps_working_where_namespaces_exist(tmp_path):

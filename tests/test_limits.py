@@ -126,8 +126,9 @@ def test_cpu_of_child_processes_counts(make):
         "while True:\n    pass"
     )
     assert result["limit_exceeded"] == "cpu_time"
-    assert result["cpu_time_s"] >= 0.6
-    assert result["execution_time"] < 0.6  # two CPUs burn the budget in less wall time
+    # stopped near the shared budget; counting one process only would let
+    # the pair burn about twice of it
+    assert 0.6 <= result["cpu_time_s"] < 0.95
 
 
 def test_output_flood_is_capped(make):

@@ -61,10 +61,17 @@ def test_plain_run():
         ({"hostname": ""}, ValueError),
         ({"hostname": "h" * 65}, ValueError),
         ({"hostname": "a\x00b"}, ValueError),
-        ({"inner_uid": -1}, ValueError),
-        ({"inner_gid": 1 << 32}, ValueError),
-        ({"inner_uid": 1 << 70}, ValueError),
-        ({"inner_uid": "0"}, TypeError),
+        ({"uid": -1, "gid": 0}, ValueError),
+        ({"uid": 0, "gid": 1 << 32}, ValueError),
+        ({"uid": 1 << 70, "gid": 0}, ValueError),
+        ({"uid": 0}, ValueError),
+        ({"mounts": [("bind", None, "/x", 0, None)]}, ValueError),
+        ({"mounts": [("frobnicate", None, "/x", 0, None)], "namespaces": ["mnt"]}, ValueError),
+        ({"mounts": [("mkdir", None, "/x", 0, None)]}, ValueError),
+        ({"mounts": [("mkdir", None, "/x")]}, TypeError),
+        ({"mounts": [("mkdir", None, "/x\x00", 0, None)], "namespaces": ["mnt"]}, ValueError),
+        ({"source_fd": -2}, ValueError),
+        ({"uid": "0", "gid": 0}, TypeError),
         ({"unknown_option": 1}, TypeError),
     ],
 )
@@ -85,7 +92,7 @@ def test_timeout_is_required():
 def test_huge_argument_is_handled():
     big = "x" * (100 << 20)  # 100 MB: over the kernel's per-argument limit
     r = run(argv=(PY, "-c", "pass", big))
-    assert r["setup_error"] == ("exec", errno.E2BIG)
+    assert r["setup_error"] == ("exec", errno.E2BIG, 0)
 
 
 def test_too_many_arguments():
@@ -95,20 +102,20 @@ def test_too_many_arguments():
 
 def test_missing_cwd_is_a_setup_error():
     r = run(cwd="/nonexistent-autopoietic-dir")
-    assert r["setup_error"] == ("chdir", errno.ENOENT)
+    assert r["setup_error"] == ("chdir", errno.ENOENT, 0)
     assert r["exit_code"] is None and r["signal"] is None
 
 
 def test_missing_program_is_a_setup_error():
     r = run(argv=("/nonexistent/python",))
-    assert r["setup_error"] == ("exec", errno.ENOENT)
+    assert r["setup_error"] == ("exec", errno.ENOENT, 0)
 
 
 def test_rlimit_above_hard_is_a_setup_error_for_unprivileged_child():
     # inside a user namespace the child cannot raise a hard limit of the host
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     r = run(rlimits=[(resource.RLIMIT_NOFILE, hard + 1, hard + 1)])
-    assert r["setup_error"] == ("rlimit", errno.EPERM)
+    assert r["setup_error"] == ("rlimit", errno.EPERM, 0)
 
 
 def test_bytes_arguments_are_accepted():

@@ -4,10 +4,11 @@ Not imported by the host: sandbox.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
 Arguments: ``MODE FILE NAME``.  MODE ``component`` runs the component
-protocol of SPEC section 5 on the module NAME loaded from FILE; MODE
-``source`` runs FILE as ``__main__``.  FILE holds UTF-8 bytes; they are
-decoded here and compiled as ``str``, so a PEP 263 coding declaration is
-ignored and the interpreter runs exactly the text that was validated.
+protocol of SPEC section 5 on the module NAME; MODE ``source`` runs the
+source as ``__main__``.  The source is read from fd 5, a sealed memfd that
+holds exactly the UTF-8 bytes the host validated; they are decoded here and
+compiled as ``str``, so a PEP 263 coding declaration is ignored.  A copy is
+written to FILE in the working directory for tracebacks only.
 
 fd 3 holds the per-run nonce (read once, then closed).  fd 4 receives one
 verdict: ``nonce US status US stage US limit US reason`` (US = 0x1f).  The
@@ -49,6 +50,8 @@ def _autopoietic_main():
         while exc is not None and seen < 32:
             if isinstance(exc, MemoryError):
                 return "memory"
+            if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+                return "processes"
             if isinstance(exc, OSError):
                 # Linux errno values: EFBIG 27, EMFILE 24, ENFILE 23, EAGAIN 11
                 if exc.errno == 27:
@@ -87,11 +90,24 @@ def _autopoietic_main():
         return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
 
     try:
-        with open(filename, "rb") as f:
-            source = f.read().decode("utf-8")
+        os.lseek(5, 0, 0)
+        chunks = []
+        while True:
+            chunk = os.read(5, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(5)
+        data = b"".join(chunks)
+        source = data.decode("utf-8")
         code = compile(source, filename, "exec", dont_inherit=True)
     except BaseException as exc:
         fail("load", "cannot load %s: %s" % (filename, describe(exc)), exc)
+    try:
+        with open(filename, "xb") as f:  # for tracebacks (linecache) only
+            f.write(data)
+    except OSError:
+        pass
 
     if mode == "source":
         sys.argv = [filename]

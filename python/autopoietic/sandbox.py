@@ -35,10 +35,11 @@ import sys
 import tempfile
 import threading
 import weakref
+import fcntl
 from pathlib import Path
 from typing import NamedTuple, Optional, TypedDict
 
-from . import _sandbox
+from . import _rootfs, _sandbox
 
 __all__ = [
     "AutopoieticSandbox",
@@ -59,9 +60,18 @@ DEFAULT_MAX_OPEN_FILES = 1024
 #: Longest accepted component name (it becomes a file name).
 MAX_NAME_LENGTH = 128
 
-# Namespaces entered when the caller may create them directly (root), and
-# with a user namespace in front when not.
-_BASE_NAMESPACES = ("pid", "ipc", "uts", "net", "mnt", "cgroup")
+#: Default RLIMIT_NPROC (processes and threads) inside the sandbox.
+DEFAULT_MAX_PROCESSES = 64
+#: Default size of each of the sandbox's /tmp and /work (tmpfs), MiB.
+DEFAULT_MAX_DISK_MB = 64
+#: Inodes (files and directories) of each of /tmp and /work.
+SCRATCH_INODES = 4096
+#: The unprivileged uid/gid the component runs as (inside; for root callers
+#: on the host too).
+SANDBOX_UID = 65534
+
+_FULL_NAMESPACES = ("pid", "ipc", "uts", "net", "mnt", "cgroup")
+_NO_NET_NAMESPACES = ("pid", "ipc", "uts", "mnt", "cgroup")
 # Setup stages whose failure means "this host does not let us create or
 # enter namespaces", as opposed to a failure of the run itself.
 _NAMESPACE_STAGES = frozenset(
@@ -150,13 +160,23 @@ class _NamespacePlan:
         """The namespaces to use now, or None for direct execution."""
         with self._lock:
             if self._candidates is None:
-                with_user = ("user",) + _BASE_NAMESPACES
-                # A user namespace first, for root too: the component then
-                # holds no capability of the host (it cannot raise its hard
-                # rlimits, for one).  root may still create the other
-                # namespaces without one where user namespaces are disabled.
-                self._candidates = [with_user, _BASE_NAMESPACES] if os.geteuid() == 0 else [with_user]
+                # The fallback ladder, best first.  A user namespace first,
+                # for root too: the component then holds no capability of
+                # the host.  root may create the other namespaces without
+                # one where user namespaces are disabled.  Then the same
+                # without a network namespace, where creating one fails.
+                if os.geteuid() == 0:
+                    self._candidates = [("user",) + _FULL_NAMESPACES, _FULL_NAMESPACES,
+                                        ("user",) + _NO_NET_NAMESPACES, _NO_NET_NAMESPACES]
+                else:
+                    self._candidates = [("user",) + _FULL_NAMESPACES, ("user",) + _NO_NET_NAMESPACES]
             return self._candidates[0] if self._candidates else None
+
+    def describe(self) -> tuple[list[tuple[str, ...]], str]:
+        """(namespace sets still to try, reason of the last failure)."""
+        self.current()
+        with self._lock:
+            return list(self._candidates or []), self.reason
 
     def failed(self, namespaces: tuple[str, ...], stage: str, err: int) -> None:
         """Record that ``namespaces`` cannot be set up on this host."""
@@ -165,7 +185,10 @@ class _NamespacePlan:
                 return  # another thread already moved on
             self._candidates.pop(0)
             self.reason = f"{stage}: {os.strerror(err)} ({_namespace_hint(stage, err)})"
-            if not self._candidates:
+            if self._candidates:
+                logger.warning("autopoietic: namespaces %s unavailable (%s); trying %s", ",".join(namespaces),
+                               self.reason, ",".join(self._candidates[0]))
+            else:
                 logger.warning(
                     "autopoietic: Linux namespaces are unavailable on this host (%s); components "
                     "run as direct-execution with rlimits, own session, closed fds and a clean "
@@ -222,6 +245,24 @@ def _remove_tree(path: str) -> None:
     shutil.rmtree(path, onerror=fix_and_retry)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _namespaces_refused(setup: tuple[str, int, int], options: dict) -> bool:
+    """Did the setup fail because the host refuses these namespaces (so a
+    lesser rung of the ladder may work), rather than for this run?"""
+    stage, _err, detail = setup
+    if stage in _NAMESPACE_STAGES:
+        return True
+    mounts = options.get("mounts", ())
+    # mounting a proc of our own pid namespace is refused in containers that
+    # mask parts of /proc: that is the host, not the run
+    return stage == "mount" and 0 <= detail < len(mounts) and mounts[detail][0] == "proc"
+
+
 def _parse_verdict(data: bytes, nonce: str) -> tuple[str, str, str, str] | None:
     """(status, stage, limit, reason) of a well-formed verdict carrying nonce."""
     try:
@@ -242,7 +283,8 @@ class AutopoieticSandbox:
     ``AutopoieticSandbox(max_memory_mb=100, max_cpu_time_seconds=30,
     max_file_size_kb=1024, temp_dir=None, *, timeout_s=None,
     max_output_bytes=1048576, max_code_bytes=1048576, max_open_files=1024,
-    require_isolation=None, validate_code=True)``
+    require_isolation=None, validate_code=True, max_processes=64,
+    max_disk_mb=64)``
 
     - ``max_memory_mb`` (MiB): RLIMIT_AS of the component's process.
     - ``max_cpu_time_seconds`` (s): CPU time of the whole process tree;
@@ -256,6 +298,10 @@ class AutopoieticSandbox:
       size; the rest is read and dropped (``output_truncated``).
     - ``max_code_bytes``: larger component source is refused.
     - ``max_open_files``: RLIMIT_NOFILE.
+    - ``max_processes``: RLIMIT_NPROC, processes and threads of the sandbox
+      (a fork bomb ends with ``limit_exceeded == "processes"``).
+    - ``max_disk_mb`` (MiB): size of each of the sandbox's ``/tmp`` and
+      ``/work`` (tmpfs; RLIMIT_FSIZE caps one file, this the total).
     - ``require_isolation``: raise ``SandboxError`` instead of falling back to
       ``direct-execution`` when namespaces are unavailable.  ``None`` reads
       the environment variable ``AUTOPOIETIC_REQUIRE_ISOLATION`` (``1``: on).
@@ -281,15 +327,19 @@ class AutopoieticSandbox:
         max_open_files: int = DEFAULT_MAX_OPEN_FILES,
         require_isolation: bool | None = None,
         validate_code: bool = True,
+        max_processes: int = DEFAULT_MAX_PROCESSES,
+        max_disk_mb: float = DEFAULT_MAX_DISK_MB,
     ) -> None:
         self.max_memory_mb = _check_limit("max_memory_mb", max_memory_mb)
         self.max_cpu_time_seconds = _check_limit("max_cpu_time_seconds", max_cpu_time_seconds)
         self.max_file_size_kb = _check_limit("max_file_size_kb", max_file_size_kb)
         self.timeout_s = _check_limit("timeout_s", self.max_cpu_time_seconds if timeout_s is None else timeout_s)
+        self.max_disk_mb = _check_limit("max_disk_mb", max_disk_mb)
         for name, value in (
             ("max_output_bytes", max_output_bytes),
             ("max_code_bytes", max_code_bytes),
             ("max_open_files", max_open_files),
+            ("max_processes", max_processes),
         ):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")
@@ -300,6 +350,7 @@ class AutopoieticSandbox:
         self.max_output_bytes = max_output_bytes
         self.max_code_bytes = max_code_bytes
         self.max_open_files = max_open_files
+        self.max_processes = max_processes
         if require_isolation is None:
             require_isolation = os.environ.get("AUTOPOIETIC_REQUIRE_ISOLATION", "") == "1"
         self.require_isolation = bool(require_isolation)
@@ -404,7 +455,7 @@ class AutopoieticSandbox:
         data = self._encode(source, "source")
         return self._run("source", data, "__main__", False)
 
-    def _rlimits(self) -> list[tuple[int, int, int]]:
+    def _rlimits(self, isolated: bool) -> list[tuple[int, int, int]]:
         memory = int(self.max_memory_mb * 1024 * 1024)
         cpu = max(1, math.ceil(self.max_cpu_time_seconds))
         fsize = int(self.max_file_size_kb * 1024)
@@ -416,6 +467,11 @@ class AutopoieticSandbox:
             (resource.RLIMIT_NOFILE, self.max_open_files, self.max_open_files),
             (resource.RLIMIT_CORE, 0, 0),
         ]
+        if isolated:
+            # Counted per user namespace and uid: only the sandbox's own
+            # processes.  Without namespaces it would count all of the
+            # caller's processes, so direct execution goes without.
+            wanted.append((resource.RLIMIT_NPROC, self.max_processes, self.max_processes))
         limits = []
         for res, soft, hard in wanted:
             # An unprivileged process cannot raise a hard limit: stay under ours.
@@ -441,54 +497,87 @@ class AutopoieticSandbox:
         except OSError as exc:
             raise SandboxError(f"cannot create a work directory under {self._root!r}: {exc}") from exc
 
+    def _spawn_options(self, namespaces: tuple[str, ...], workdir: str) -> dict:
+        """Keyword arguments of _sandbox.run for one namespace set."""
+        if not namespaces:
+            # direct execution: the private host directory is the work dir
+            return {"cwd": workdir, "home": workdir, "tmp": workdir}
+        options: dict = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
+                         "tmp": _rootfs.SANDBOX_TMPDIR}
+        if "user" in namespaces and os.geteuid() == 0:
+            # root maps itself (init builds the root with host root's file
+            # access, no host capability) and nobody, which the component
+            # becomes: uid 0 is exempt from RLIMIT_NPROC.
+            maps = f"0 0 1\n{SANDBOX_UID} {SANDBOX_UID} 1\n"
+            options.update(uid_map=maps, gid_map=maps, deny_setgroups=False)
+        elif "user" in namespaces:
+            options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n",
+                           gid_map=f"{SANDBOX_UID} {os.getegid()} 1\n", deny_setgroups=True)
+        if os.geteuid() == 0:
+            options.update(uid=SANDBOX_UID, gid=SANDBOX_UID, clear_groups=True)
+        new_root = os.path.join(workdir, "root")
+        os.mkdir(new_root, 0o700)
+        options["mounts"] = _rootfs.mount_ops(
+            _rootfs.host_plan(self._python), new_root, scratch_bytes=int(self.max_disk_mb * 1024 * 1024),
+            scratch_inodes=SCRATCH_INODES, uid=SANDBOX_UID, gid=SANDBOX_UID)
+        return options
+
     def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
         workdir = self._workdir()
+        # The source travels in a sealed memfd: the child runs exactly the
+        # bytes that were validated, and no file of the host is needed.
+        source_fd = os.memfd_create(f"autopoietic-{name}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         try:
-            filename = f"{name}.py"
-            try:
-                with open(os.path.join(workdir, filename), "xb") as f:
-                    f.write(data)
-            except OSError as exc:
-                raise SandboxError(f"cannot write the component into {workdir!r}: {exc}") from exc
+            _write_all(source_fd, data)
+            fcntl.fcntl(source_fd, fcntl.F_ADD_SEALS,
+                        fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
+            os.lseek(source_fd, 0, os.SEEK_SET)
             nonce = secrets.token_hex(16)
-            argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE, mode, filename, name]
-            env = [
-                f"HOME={workdir}",
-                f"TMPDIR={workdir}",
-                "PATH=/usr/local/bin:/usr/bin:/bin",
-                "LANG=C.UTF-8",
-                "LC_ALL=C.UTF-8",
-                # one malloc arena: each extra arena reserves 64 MiB of RLIMIT_AS
-                "MALLOC_ARENA_MAX=1",
-            ]
-            rlimits = self._rlimits()
+            argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE, mode, f"{name}.py", name]
             while True:
                 namespaces = _PLAN.current()
                 if namespaces is None and self.require_isolation:
                     raise SandboxError(
                         f"isolation is required but Linux namespaces are unavailable: {_PLAN.reason}"
                     )
+                try:
+                    options = self._spawn_options(namespaces or (), workdir)
+                except OSError as exc:
+                    raise SandboxError(f"cannot prepare the sandbox's root file system: {exc}") from exc
+                env = [
+                    f"HOME={options.pop('home')}",
+                    f"TMPDIR={options.pop('tmp')}",
+                    "PATH=/usr/local/bin:/usr/bin:/bin",
+                    "LANG=C.UTF-8",
+                    "LC_ALL=C.UTF-8",
+                    # one malloc arena: each extra arena reserves 64 MiB of RLIMIT_AS
+                    "MALLOC_ARENA_MAX=1",
+                ]
                 raw = _sandbox.run(
                     argv,
                     env,
-                    workdir,
+                    options.pop("cwd"),
                     namespaces=namespaces or (),
-                    rlimits=rlimits,
+                    rlimits=self._rlimits(bool(namespaces)),
                     timeout_s=self.timeout_s,
                     cpu_time_s=self.max_cpu_time_seconds,
                     output_limit=self.max_output_bytes,
                     nonce=nonce.encode("ascii"),
+                    source_fd=source_fd,
+                    **options,
                 )
                 setup = raw["setup_error"]
-                if namespaces is not None and setup is not None and setup[0] in _NAMESPACE_STAGES:
-                    _PLAN.failed(namespaces, *setup)
+                if namespaces is not None and setup is not None and _namespaces_refused(setup, options):
+                    _PLAN.failed(namespaces, setup[0], setup[1])
+                    _remove_tree(os.path.join(workdir, "root"))
                     continue
-                return self._result(raw, namespaces or (), nonce, mode, validated)
+                return self._result(raw, namespaces or (), nonce, mode, validated, options.get("mounts", ()))
         finally:
+            os.close(source_fd)
             _remove_tree(workdir)
 
     def _result(
-        self, raw: dict, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool
+        self, raw: dict, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool, mounts: list
     ) -> ExecutionResult:
         stdout = raw["stdout"].decode("utf-8", "replace")
         stderr = raw["stderr"].decode("utf-8", "replace")
@@ -510,10 +599,14 @@ class AutopoieticSandbox:
             "namespaces": list(namespaces),
         }
         if raw["setup_error"] is not None:
-            stage, err = raw["setup_error"]
+            stage, err, detail = raw["setup_error"]
+            where = stage
+            if stage == "mount" and 0 <= detail < len(mounts):
+                kind, src, dst, _, _ = mounts[detail]
+                where = f"mount ({kind} {src + ' -> ' if src else ''}{dst})"
             result["isolation"] = "error"
             result["error"] = (
-                f"sandbox setup failed at stage {stage}: {os.strerror(err)} (errno {err})"
+                f"sandbox setup failed at stage {where}: {os.strerror(err)} (errno {err})"
                 + (f"\n{stderr}" if stderr else "")
             )
             return result

@@ -36,13 +36,14 @@
 
 #define SBX_EXIT_SETUP 127
 
-void sbx_report_child(int fd, int stage, int err)
+void sbx_report_child(int fd, int stage, int err, int detail)
 {
     struct sbx_error_msg msg;
     ssize_t n;
 
     msg.stage = stage;
     msg.err = err;
+    msg.detail = detail;
     do {
         n = write(fd, &msg, sizeof msg);
     } while (n < 0 && errno == EINTR);
@@ -127,7 +128,7 @@ static _Noreturn void exec_main_child(const struct sbx_config *cfg, const struct
      * dup2 below overwrites a source of a later one. */
     if (dup2(f->devnull, SBX_FD_STDIN) < 0 || dup2(f->out_w, SBX_FD_STDOUT) < 0 ||
         dup2(f->err_w, SBX_FD_STDERR) < 0 || dup2(f->nonce_r, SBX_FD_NONCE) < 0 ||
-        dup2(f->verdict_w, SBX_FD_VERDICT) < 0) {
+        dup2(f->verdict_w, SBX_FD_VERDICT) < 0 || (f->source >= 0 && dup2(f->source, SBX_FD_SOURCE) < 0)) {
         stage = SBX_STAGE_DUP2;
         goto fail;
     }
@@ -145,10 +146,22 @@ static _Noreturn void exec_main_child(const struct sbx_config *cfg, const struct
         stage = SBX_STAGE_CHDIR;
         goto fail;
     }
+    /* Privileges after the limits (raising nothing needs them), then
+     * no_new_privs, and the seccomp filter last, right before exec. */
+    if (sbx_drop_privileges_child(cfg, &stage) < 0)
+        goto fail;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        stage = SBX_STAGE_NO_NEW_PRIVS;
+        goto fail;
+    }
+    if (cfg->seccomp != NULL && sbx_seccomp_install_child(cfg->seccomp) < 0) {
+        stage = SBX_STAGE_SECCOMP;
+        goto fail;
+    }
     execve(cfg->exe, cfg->argv, cfg->envp);
     stage = SBX_STAGE_EXEC;
 fail:
-    sbx_report_child(f->errpipe_w, stage, errno);
+    sbx_report_child(f->errpipe_w, stage, errno, 0);
     _exit(SBX_EXIT_SETUP);
 }
 
@@ -204,7 +217,7 @@ static void kill_rest_child(int own_pid_ns)
 
 _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
 {
-    int stage;
+    int stage, detail = 0;
     int own_pid_ns = (cfg->clone_flags & CLONE_NEWPID) != 0;
     pid_t main_pid, w;
     int status, main_done = 0;
@@ -241,6 +254,12 @@ _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_chi
     }
     (void)close(f->sync_r);
 
+    /* From here on nothing may ptrace us or read our memory through /proc
+     * (after the parent wrote the maps, which needs us dumpable). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        stage = SBX_STAGE_DUMPABLE;
+        goto fail;
+    }
     if ((cfg->clone_flags & CLONE_NEWUTS) && cfg->hostname != NULL &&
         sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
         stage = SBX_STAGE_SETHOSTNAME;
@@ -252,8 +271,15 @@ _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_chi
             stage = SBX_STAGE_MOUNT_PRIVATE;
             goto fail;
         }
-        /* A /proc of our own pid namespace: host processes are not listed. */
-        if (own_pid_ns && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+        if (cfg->n_mounts > 0) {
+            /* The minimal root, pivot_root included (mounts.c). */
+            if (sbx_mount_root_child(cfg, &detail) < 0) {
+                stage = SBX_STAGE_MOUNT;
+                goto fail;
+            }
+        } else if (own_pid_ns && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+            /* No new root asked for: at least a /proc of our own pid
+             * namespace, so host processes are not listed. */
             stage = SBX_STAGE_MOUNT_PROC;
             goto fail;
         }
@@ -278,6 +304,8 @@ _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_chi
     (void)close(f->err_w);
     (void)close(f->nonce_r);
     (void)close(f->verdict_w);
+    if (f->source >= 0)
+        (void)close(f->source);
     send_status_child(f->status_w, SBX_STATUS_MAIN_PID, (int)main_pid);
 
     for (;;) {
@@ -297,6 +325,6 @@ _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_chi
     _exit(0);
 
 fail:
-    sbx_report_child(f->errpipe_w, stage, errno);
+    sbx_report_child(f->errpipe_w, stage, errno, detail);
     _exit(SBX_EXIT_SETUP);
 }

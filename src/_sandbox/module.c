@@ -197,6 +197,117 @@ error:
     return -1;
 }
 
+static const char *const mount_kinds[SBX_MOUNT_KIND_COUNT] = {
+    [SBX_MOUNT_MKDIR] = "mkdir", [SBX_MOUNT_TOUCH] = "touch", [SBX_MOUNT_SYMLINK] = "symlink",
+    [SBX_MOUNT_BIND] = "bind",   [SBX_MOUNT_TMPFS] = "tmpfs", [SBX_MOUNT_PROC] = "proc",
+    [SBX_MOUNT_PIVOT] = "pivot", [SBX_MOUNT_REMOUNT] = "remount",
+};
+#define MAX_MOUNT_OPS 4096
+
+struct mount_ops {
+    PyObject *owners; /* list of the bytes objects the ops point into */
+    struct sbx_mount_op *ops;
+    int n;
+};
+
+static void mount_ops_clear(struct mount_ops *m)
+{
+    Py_CLEAR(m->owners);
+    PyMem_Free(m->ops);
+    m->ops = NULL;
+    m->n = 0;
+}
+
+/* str/bytes path (or None when allowed) -> char* kept alive by m->owners */
+static int op_string(struct mount_ops *m, PyObject *obj, int allow_none, const char **out)
+{
+    PyObject *bytes = NULL;
+
+    *out = NULL;
+    if (obj == Py_None && allow_none)
+        return 0;
+    if (!PyUnicode_FSConverter(obj, &bytes))
+        return -1;
+    if (PyList_Append(m->owners, bytes) < 0) {
+        Py_DECREF(bytes);
+        return -1;
+    }
+    *out = PyBytes_AS_STRING(bytes);
+    Py_DECREF(bytes); /* the list holds it */
+    return 0;
+}
+
+static int parse_mounts(PyObject *obj, struct mount_ops *m)
+{
+    PyObject *seq;
+    Py_ssize_t i, n;
+
+    m->owners = NULL;
+    m->ops = NULL;
+    m->n = 0;
+    if (obj == NULL || obj == Py_None)
+        return 0;
+    seq = PySequence_Fast(obj, "mounts must be a sequence of (kind, src, dst, flags, data) tuples");
+    if (seq == NULL)
+        return -1;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if (n > MAX_MOUNT_OPS) {
+        PyErr_Format(PyExc_ValueError, "at most %d mount ops", MAX_MOUNT_OPS);
+        goto error;
+    }
+    m->owners = PyList_New(0);
+    m->ops = PyMem_Calloc((size_t)n + 1, sizeof *m->ops);
+    if (m->owners == NULL || m->ops == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        struct sbx_mount_op *op = &m->ops[i];
+        const char *kind;
+        unsigned long flags;
+        int k;
+
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 5) {
+            PyErr_SetString(PyExc_TypeError, "each mount op must be a tuple (kind, src, dst, flags, data)");
+            goto error;
+        }
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(item, 0))) {
+            PyErr_SetString(PyExc_TypeError, "mount op kind must be str");
+            goto error;
+        }
+        kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(item, 0));
+        if (kind == NULL)
+            goto error;
+        for (k = 0; k < SBX_MOUNT_KIND_COUNT && strcmp(kind, mount_kinds[k]) != 0; k++)
+            ;
+        if (k == SBX_MOUNT_KIND_COUNT) {
+            PyErr_Format(PyExc_ValueError, "unknown mount op kind %R", PyTuple_GET_ITEM(item, 0));
+            goto error;
+        }
+        op->kind = k;
+        flags = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(item, 3));
+        if (flags == (unsigned long)-1 && PyErr_Occurred())
+            goto error;
+        op->flags = flags;
+        if (op_string(m, PyTuple_GET_ITEM(item, 1), 1, &op->src) < 0 ||
+            op_string(m, PyTuple_GET_ITEM(item, 2), 0, &op->dst) < 0 ||
+            op_string(m, PyTuple_GET_ITEM(item, 4), 1, &op->data) < 0)
+            goto error;
+        if ((k == SBX_MOUNT_SYMLINK || k == SBX_MOUNT_BIND) && op->src == NULL) {
+            PyErr_Format(PyExc_ValueError, "mount op %s needs a source", kind);
+            goto error;
+        }
+        m->n++;
+    }
+    Py_DECREF(seq);
+    return 0;
+error:
+    Py_DECREF(seq);
+    mount_ops_clear(m);
+    return -1;
+}
+
 /* uid/gid: 0 .. 2**32 - 2 ((uid_t)-1 means "no change" to the kernel). */
 static int id_converter(PyObject *obj, void *out)
 {
@@ -219,6 +330,23 @@ static int id_converter(PyObject *obj, void *out)
     return 1;
 }
 
+struct optional_id {
+    int set;
+    unsigned int value;
+};
+
+static int optional_id_converter(PyObject *obj, void *out)
+{
+    struct optional_id *id = out;
+
+    if (obj == Py_None) {
+        id->set = 0;
+        return 1;
+    }
+    id->set = 1;
+    return id_converter(obj, &id->value);
+}
+
 static int set_item(PyObject *dict, const char *key, PyObject *value)
 {
     int rc;
@@ -239,7 +367,7 @@ static PyObject *build_result(const struct sbx_run *run)
     if (d == NULL)
         return NULL;
     if (run->setup_stage != SBX_STAGE_NONE) {
-        setup = Py_BuildValue("(si)", sbx_stage_names[run->setup_stage], run->setup_errno);
+        setup = Py_BuildValue("(sii)", sbx_stage_names[run->setup_stage], run->setup_errno, run->setup_detail);
         if (setup == NULL)
             goto error;
     } else if (run->have_status) {
@@ -284,8 +412,9 @@ error:
 
 PyDoc_STRVAR(run_doc,
 "run(argv, env, cwd, *, namespaces=(), rlimits=(), timeout_s, cpu_time_s=0.0,\n"
-"    output_limit=1048576, nonce=b'', hostname='sandbox', inner_uid=65534,\n"
-"    inner_gid=65534) -> dict\n"
+"    output_limit=1048576, nonce=b'', hostname='sandbox', uid_map=None,\n"
+"    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
+"    mounts=(), seccomp=True, source_fd=-1) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -298,33 +427,51 @@ PyDoc_STRVAR(run_doc,
 "  and dropped).\n"
 "nonce: bytes (<= 512) the program can read once from fd 3; it writes its\n"
 "  verdict to fd 4 (returned as 'verdict').\n"
-"inner_uid, inner_gid: ids inside a new user namespace.\n\n"
+"uid_map, gid_map: text for /proc/PID/uid_map and gid_map with a user\n"
+"  namespace (default '65534 <euid> 1'); deny_setgroups writes 'deny' to\n"
+"  /proc/PID/setgroups first (needed when not root).\n"
+"uid, gid: ids the program switches to before exec (clear_groups: drop\n"
+"  supplementary groups first).\n"
+"mounts: (kind, src, dst, flags, data) steps building the root file system\n"
+"  (kinds: mkdir, touch, symlink, bind, tmpfs, proc, pivot, remount).\n"
+"seccomp: install the syscall filter (seccomp.c) right before exec.\n"
+"source_fd: an fd the program finds as fd 5 (e.g. a sealed memfd).\n"
+"Every capability is dropped and PR_SET_NO_NEW_PRIVS set before exec.\n\n"
 "Returns a dict: exit_code (int|None), signal (int|None), setup_error\n"
-"((stage, errno)|None), timed_out, cpu_exceeded (bool), wall_s, cpu_s\n"
-"(float seconds), max_rss_kib (int), stdout, stderr, verdict (bytes),\n"
+"((stage, errno, detail)|None), timed_out, cpu_exceeded (bool), wall_s,\n"
+"cpu_s (float seconds), max_rss_kib (int), stdout, stderr, verdict (bytes),\n"
 "stdout_truncated, stderr_truncated, verdict_truncated (bool).\n"
-"Raises TypeError/ValueError for bad arguments, MemoryError, and\n"
-"KeyboardInterrupt (after killing and reaping the child) on SIGINT.");
+"Raises TypeError/ValueError for bad arguments, MemoryError, OSError when\n"
+"the seccomp filter cannot be built, and KeyboardInterrupt (after killing\n"
+"and reaping the child) on SIGINT.");
 
 static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"argv",   "env",    "cwd",      "namespaces", "rlimits",   "timeout_s", "cpu_time_s",
-                             "output_limit", "nonce", "hostname", "inner_uid", "inner_gid", NULL};
-    PyObject *argv_obj, *env_obj, *cwd_bytes = NULL, *ns_obj = NULL, *rl_obj = NULL, *result = NULL;
+    static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
+                             "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
+                             "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
+                             NULL};
+    PyObject *argv_obj, *env_obj, *cwd_bytes = NULL, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL;
+    PyObject *result = NULL;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
     Py_buffer nonce = {0};
-    const char *hostname = "sandbox";
-    unsigned int inner_uid = 65534, inner_gid = 65534;
+    const char *hostname = "sandbox", *uid_map = NULL, *gid_map = NULL;
+    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1;
+    struct optional_id uid = {0, 0}, gid = {0, 0};
     struct str_array argv = {NULL, NULL}, env = {NULL, NULL};
+    struct mount_ops mounts = {NULL, NULL, 0};
+    char default_uid_map[64], default_gid_map[64];
+    void *filter = NULL;
     struct sbx_config cfg;
     struct sbx_run run;
     int rc;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zO&O&:run", kwlist, &argv_obj, &env_obj,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zzzpO&O&pOpi:run", kwlist, &argv_obj, &env_obj,
                                      PyUnicode_FSConverter, &cwd_bytes, &ns_obj, &rl_obj, &timeout_s, &cpu_time_s,
-                                     &output_limit, &nonce, &hostname, id_converter, &inner_uid,
-                                     id_converter, &inner_gid))
+                                     &output_limit, &nonce, &hostname, &uid_map, &gid_map, &deny_setgroups,
+                                     optional_id_converter, &uid, optional_id_converter, &gid, &clear_groups,
+                                     &mounts_obj, &use_seccomp, &source_fd))
         return NULL;
 
     memset(&cfg, 0, sizeof cfg);
@@ -349,17 +496,48 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
         PyErr_SetString(PyExc_ValueError, "hostname must be 1 to 64 bytes");
         goto done;
     }
-    if (str_array_from(argv_obj, "argv", 0, &argv) < 0 || str_array_from(env_obj, "env", 1, &env) < 0 ||
-        parse_namespaces(ns_obj, &cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &cfg) < 0)
+    if (source_fd < -1) {
+        PyErr_SetString(PyExc_ValueError, "source_fd must be an fd or -1");
         goto done;
+    }
+    if (uid.set != gid.set) {
+        PyErr_SetString(PyExc_ValueError, "give both uid and gid, or neither");
+        goto done;
+    }
+    if (str_array_from(argv_obj, "argv", 0, &argv) < 0 || str_array_from(env_obj, "env", 1, &env) < 0 ||
+        parse_namespaces(ns_obj, &cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &cfg) < 0 ||
+        parse_mounts(mounts_obj, &mounts) < 0)
+        goto done;
+    if (mounts.n > 0 && !(cfg.clone_flags & CLONE_NEWNS)) {
+        PyErr_SetString(PyExc_ValueError, "mounts need the 'mnt' namespace");
+        goto done;
+    }
+    snprintf(default_uid_map, sizeof default_uid_map, "65534 %u 1\n", (unsigned)geteuid());
+    snprintf(default_gid_map, sizeof default_gid_map, "65534 %u 1\n", (unsigned)getegid());
+    if (use_seccomp) {
+        filter = sbx_seccomp_build();
+        if (filter == NULL) {
+            PyErr_SetFromErrno(PyExc_OSError);
+            goto done;
+        }
+    }
 
     cfg.exe = argv.items[0];
     cfg.argv = argv.items;
     cfg.envp = env.items;
     cfg.cwd = PyBytes_AS_STRING(cwd_bytes);
     cfg.hostname = hostname;
-    cfg.inner_uid = (uid_t)inner_uid;
-    cfg.inner_gid = (gid_t)inner_gid;
+    cfg.uid_map = uid_map != NULL ? uid_map : default_uid_map;
+    cfg.gid_map = gid_map != NULL ? gid_map : default_gid_map;
+    cfg.deny_setgroups = deny_setgroups;
+    cfg.change_ids = uid.set;
+    cfg.uid = (uid_t)uid.value;
+    cfg.gid = (gid_t)gid.value;
+    cfg.clear_groups = clear_groups;
+    cfg.mounts = mounts.ops;
+    cfg.n_mounts = mounts.n;
+    cfg.seccomp = filter;
+    cfg.source_fd = source_fd;
     cfg.timeout_s = timeout_s;
     cfg.cpu_limit_s = cpu_time_s;
     cfg.output_limit = (size_t)output_limit;
@@ -395,6 +573,8 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     sbx_run_free(&run);
 
 done:
+    sbx_seccomp_free(filter);
+    mount_ops_clear(&mounts);
     str_array_clear(&argv);
     str_array_clear(&env);
     Py_XDECREF(cwd_bytes);

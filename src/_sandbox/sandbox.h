@@ -32,9 +32,11 @@ enum sbx_stage {
     SBX_STAGE_SIGNALS,
     SBX_STAGE_PDEATHSIG,
     SBX_STAGE_SYNC_WAIT,
+    SBX_STAGE_DUMPABLE,
     SBX_STAGE_SETHOSTNAME,
     SBX_STAGE_MOUNT_PRIVATE,
     SBX_STAGE_MOUNT_PROC,
+    SBX_STAGE_MOUNT,       /* detail: index of the failing mount op */
     SBX_STAGE_SUBREAPER,
     SBX_STAGE_FORK,
     /* child side (the process that execs the interpreter) */
@@ -43,6 +45,10 @@ enum sbx_stage {
     SBX_STAGE_CLOSE_FDS,
     SBX_STAGE_RLIMIT,
     SBX_STAGE_CHDIR,
+    SBX_STAGE_SET_IDS,
+    SBX_STAGE_CAPS,
+    SBX_STAGE_NO_NEW_PRIVS,
+    SBX_STAGE_SECCOMP,
     SBX_STAGE_EXEC,
     SBX_STAGE_COUNT
 };
@@ -56,7 +62,30 @@ enum {
     SBX_FD_STDERR = 2,
     SBX_FD_NONCE = 3,   /* read end: the per-run nonce, then EOF */
     SBX_FD_VERDICT = 4, /* write end: the runner's verdict */
-    SBX_FD_FIRST_FREE = 5
+    SBX_FD_SOURCE = 5,  /* the program's input (a sealed memfd), if any */
+    SBX_FD_FIRST_FREE = 6
+};
+
+/* One step of building the sandbox's root file system, run in order by
+ * init (mounts.c).  The parent computes the whole list. */
+enum sbx_mount_kind {
+    SBX_MOUNT_MKDIR,   /* mkdir dst (an existing one is fine) */
+    SBX_MOUNT_TOUCH,   /* create an empty file dst, a bind target */
+    SBX_MOUNT_SYMLINK, /* symlink src -> dst */
+    SBX_MOUNT_BIND,    /* bind src on dst; then remount with flags if != 0 */
+    SBX_MOUNT_TMPFS,   /* tmpfs on dst with mount flags and data (options) */
+    SBX_MOUNT_PROC,    /* a proc of our pid namespace on dst */
+    SBX_MOUNT_PIVOT,   /* pivot_root into dst, detach the old root */
+    SBX_MOUNT_REMOUNT, /* remount the bind mount dst with flags */
+    SBX_MOUNT_KIND_COUNT
+};
+
+struct sbx_mount_op {
+    int kind;
+    const char *src;
+    const char *dst;
+    unsigned long flags;
+    const char *data;
 };
 
 #define SBX_MAX_RLIMITS 16
@@ -75,8 +104,17 @@ struct sbx_config {
     const char *cwd;           /* working directory of the executed program */
     const char *hostname;      /* set in a new UTS namespace; NULL keeps it */
     int clone_flags;           /* CLONE_NEW* flags; 0 = direct execution */
-    uid_t inner_uid;           /* uid/gid inside a new user namespace */
-    gid_t inner_gid;
+    const char *uid_map;       /* written to /proc/PID/uid_map with CLONE_NEWUSER */
+    const char *gid_map;
+    int deny_setgroups;        /* write "deny" to /proc/PID/setgroups first */
+    int change_ids;            /* main process: setresgid/setresuid to these */
+    int clear_groups;          /* ... after setgroups(0, NULL) */
+    uid_t uid;
+    gid_t gid;
+    const struct sbx_mount_op *mounts;
+    int n_mounts;
+    const void *seccomp;       /* struct sock_fprog * or NULL (seccomp.c) */
+    int source_fd;             /* becomes SBX_FD_SOURCE; -1: none */
     struct sbx_rlimit rlimits[SBX_MAX_RLIMITS];
     int n_rlimits;
     double timeout_s;          /* wall clock, from clone() */
@@ -91,6 +129,7 @@ struct sbx_config {
 struct sbx_error_msg {
     int32_t stage;
     int32_t err;
+    int32_t detail; /* stage-specific, e.g. the mount op index */
 };
 
 /* Init -> parent messages on the status pipe. */
@@ -104,6 +143,7 @@ struct sbx_status_msg {
 struct sbx_child_fds {
     int devnull;
     int out_w, err_w, nonce_r, verdict_w; /* become 1, 2, 3, 4 */
+    int source;                           /* becomes 5, or -1 */
     int errpipe_w;                        /* (stage, errno) reports */
     int status_w;                         /* init -> parent */
     int sync_r;                           /* parent -> init: maps written */
@@ -131,7 +171,7 @@ struct sbx_run {
     double drain_deadline; /* after init exits, bound on draining output */
     struct sbx_buffer out, err, verdict;
     /* outcome */
-    int setup_stage, setup_errno;
+    int setup_stage, setup_errno, setup_detail;
     int have_status, wait_status; /* of the executed program */
     int killed, timed_out, cpu_exceeded;
     int reaped;
@@ -153,10 +193,24 @@ double sbx_monotonic(void);
 
 /* child.c: runs after clone() in the child; never returns. */
 _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds);
-void sbx_report_child(int fd, int stage, int err);
+void sbx_report_child(int fd, int stage, int err, int detail);
 
 /* limits.c: child side. Returns 0 or -1 with errno set. */
 int sbx_apply_rlimits_child(const struct sbx_config *cfg);
+/* Drop every capability (bounding, ambient, effective, permitted,
+ * inheritable), after switching ids if asked.  0 or -1 with errno and
+ * *stage set. */
+int sbx_drop_privileges_child(const struct sbx_config *cfg, int *stage);
+
+/* mounts.c: child side.  Runs cfg->mounts in order; 0, or -1 with errno
+ * set and *failed the index of the failing op. */
+int sbx_mount_root_child(const struct sbx_config *cfg, int *failed);
+
+/* seccomp.c: the filter is built in the parent (allocates) and installed
+ * in the child right before exec (after PR_SET_NO_NEW_PRIVS). */
+void *sbx_seccomp_build(void);  /* struct sock_fprog *, or NULL with errno */
+void sbx_seccomp_free(void *prog);
+int sbx_seccomp_install_child(const void *prog);
 
 /* validator.c: pure C, no Python. */
 struct sbx_finding {

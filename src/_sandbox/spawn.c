@@ -42,9 +42,11 @@ const char *const sbx_stage_names[SBX_STAGE_COUNT] = {
     [SBX_STAGE_SIGNALS] = "signals",
     [SBX_STAGE_PDEATHSIG] = "pdeathsig",
     [SBX_STAGE_SYNC_WAIT] = "sync_wait",
+    [SBX_STAGE_DUMPABLE] = "dumpable",
     [SBX_STAGE_SETHOSTNAME] = "sethostname",
     [SBX_STAGE_MOUNT_PRIVATE] = "mount_private",
     [SBX_STAGE_MOUNT_PROC] = "mount_proc",
+    [SBX_STAGE_MOUNT] = "mount",
     [SBX_STAGE_SUBREAPER] = "subreaper",
     [SBX_STAGE_FORK] = "fork",
     [SBX_STAGE_SETSID] = "setsid",
@@ -52,6 +54,10 @@ const char *const sbx_stage_names[SBX_STAGE_COUNT] = {
     [SBX_STAGE_CLOSE_FDS] = "close_fds",
     [SBX_STAGE_RLIMIT] = "rlimit",
     [SBX_STAGE_CHDIR] = "chdir",
+    [SBX_STAGE_SET_IDS] = "set_ids",
+    [SBX_STAGE_CAPS] = "caps",
+    [SBX_STAGE_NO_NEW_PRIVS] = "no_new_privs",
+    [SBX_STAGE_SECCOMP] = "seccomp",
     [SBX_STAGE_EXEC] = "exec",
 };
 
@@ -113,7 +119,7 @@ static int make_pipe(int *r, int *w)
 
 static void close_all(struct sbx_child_fds *f)
 {
-    int *all[] = {&f->devnull, &f->out_w, &f->err_w, &f->nonce_r, &f->verdict_w, &f->errpipe_w,
+    int *all[] = {&f->source, &f->devnull, &f->out_w, &f->err_w, &f->nonce_r, &f->verdict_w, &f->errpipe_w,
                   &f->status_w, &f->sync_r, &f->out_r, &f->err_r, &f->nonce_w, &f->verdict_r,
                   &f->errpipe_r, &f->status_r, &f->sync_w};
     size_t i;
@@ -124,6 +130,7 @@ static void close_all(struct sbx_child_fds *f)
 
 static void close_child_ends(struct sbx_child_fds *f)
 {
+    close_fd(&f->source);
     close_fd(&f->devnull);
     close_fd(&f->out_w);
     close_fd(&f->err_w);
@@ -169,20 +176,16 @@ static int write_proc_file(pid_t pid, const char *name, const char *text)
 
 static int write_id_maps(const struct sbx_config *cfg, pid_t pid, int *stage)
 {
-    char map[64];
-
     /* setgroups must be denied before an unprivileged gid_map write. */
-    if (write_proc_file(pid, "setgroups", "deny") < 0 && errno != ENOENT) {
+    if (cfg->deny_setgroups && write_proc_file(pid, "setgroups", "deny") < 0 && errno != ENOENT) {
         *stage = SBX_STAGE_SETGROUPS;
         return -1;
     }
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)cfg->inner_uid, (unsigned)geteuid());
-    if (write_proc_file(pid, "uid_map", map) < 0) {
+    if (write_proc_file(pid, "uid_map", cfg->uid_map) < 0) {
         *stage = SBX_STAGE_UID_MAP;
         return -1;
     }
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)cfg->inner_gid, (unsigned)getegid());
-    if (write_proc_file(pid, "gid_map", map) < 0) {
+    if (write_proc_file(pid, "gid_map", cfg->gid_map) < 0) {
         *stage = SBX_STAGE_GID_MAP;
         return -1;
     }
@@ -206,7 +209,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
 
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
-    f->devnull = f->out_w = f->err_w = f->nonce_r = f->verdict_w = f->errpipe_w = f->status_w = f->sync_r = -1;
+    f->source = f->devnull = f->out_w = f->err_w = f->nonce_r = f->verdict_w = f->errpipe_w = f->status_w = f->sync_r = -1;
     f->out_r = f->err_r = f->nonce_w = f->verdict_r = f->errpipe_r = f->status_r = f->sync_w = -1;
     run->out.limit = cfg->output_limit;
     run->err.limit = cfg->output_limit;
@@ -215,6 +218,14 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     run->ncpu = ncpu > 0 ? (int)ncpu : 1;
     run->start = sbx_monotonic();
 
+    /* Our own copy of the source fd, numbered above the child's targets. */
+    if (cfg->source_fd >= 0) {
+        f->source = fcntl(cfg->source_fd, F_DUPFD_CLOEXEC, SBX_FD_FIRST_FREE);
+        if (f->source < 0) {
+            fail_start(run, SBX_STAGE_PIPE, errno);
+            return -1;
+        }
+    }
     f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (f->devnull < 0 || move_high(&f->devnull) < 0 || make_pipe(&f->out_r, &f->out_w) < 0 ||
         make_pipe(&f->err_r, &f->err_w) < 0 || make_pipe(&f->nonce_r, &f->nonce_w) < 0 ||
@@ -512,6 +523,7 @@ static void read_errpipe(struct sbx_run *run)
         if (run->setup_stage == SBX_STAGE_NONE && msg.stage > SBX_STAGE_NONE && msg.stage < SBX_STAGE_COUNT) {
             run->setup_stage = msg.stage;
             run->setup_errno = msg.err;
+            run->setup_detail = msg.detail;
         }
         kill_tree(run);
         return;

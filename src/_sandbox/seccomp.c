@@ -1,0 +1,208 @@
+/*
+ * seccomp.c: the syscall filter.
+ *
+ * Built in the parent from the table below (it allocates), installed in the
+ * child as the very last step before exec, after PR_SET_NO_NEW_PRIVS, so the
+ * filter never has to allow anything the setup needs.
+ *
+ * Shape: the architecture is checked first (a syscall of another ABI, e.g.
+ * int 0x80 on x86_64, kills the process: its numbers mean other syscalls);
+ * x32 numbers fail with ENOSYS; then each denied syscall fails with EPERM,
+ * clone3 with ENOSYS (libc then falls back to clone, whose flags we can
+ * inspect), and four syscalls are checked by argument: clone with namespace
+ * flags, ioctl TIOCSTI/TIOCLINUX, socket of any family but AF_UNIX, and
+ * personality other than a query or PER_LINUX.  Everything else is allowed:
+ * this is a deny list of the kernel's escape and attack surface, in the
+ * spirit of Docker's and nsjail's defaults, not an allow list.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#if defined(__x86_64__)
+#define SBX_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SBX_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "seccomp filter: only x86_64 and aarch64 are supported"
+#endif
+
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define NS_FLAGS                                                                                               \
+    (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP |  \
+     CLONE_NEWTIME)
+
+/* Fail with EPERM.  Some numbers exist on one architecture only. */
+static const int denied[] = {
+    __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_mount, __NR_umount2, __NR_pivot_root,
+    __NR_chroot, __NR_unshare, __NR_setns, __NR_kexec_load, __NR_init_module, __NR_finit_module,
+    __NR_delete_module, __NR_bpf, __NR_perf_event_open, __NR_userfaultfd, __NR_keyctl, __NR_add_key,
+    __NR_request_key, __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register, __NR_open_by_handle_at,
+    __NR_name_to_handle_at, __NR_reboot, __NR_swapon, __NR_swapoff, __NR_syslog, __NR_acct, __NR_settimeofday,
+    __NR_clock_settime, __NR_adjtimex, __NR_clock_adjtime, __NR_quotactl, __NR_vhangup, __NR_lookup_dcookie,
+    __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick, __NR_move_mount, __NR_open_tree,
+    __NR_mount_setattr, __NR_pidfd_getfd, __NR_process_madvise, __NR_kcmp, __NR_setdomainname,
+    __NR_sethostname, __NR_nfsservctl,
+#ifdef __NR_kexec_file_load
+    __NR_kexec_file_load,
+#endif
+#ifdef __NR_quotactl_fd
+    __NR_quotactl_fd,
+#endif
+#ifdef __NR_iopl
+    __NR_iopl,
+#endif
+#ifdef __NR_ioperm
+    __NR_ioperm,
+#endif
+#ifdef __NR_uselib
+    __NR_uselib,
+#endif
+#ifdef __NR_ustat
+    __NR_ustat,
+#endif
+#ifdef __NR_sysfs
+    __NR_sysfs,
+#endif
+#ifdef __NR__sysctl
+    __NR__sysctl,
+#endif
+#ifdef __NR_create_module
+    __NR_create_module,
+#endif
+#ifdef __NR_get_kernel_syms
+    __NR_get_kernel_syms,
+#endif
+#ifdef __NR_query_module
+    __NR_query_module,
+#endif
+#ifdef __NR_modify_ldt
+    __NR_modify_ldt,
+#endif
+};
+
+#define MAX_INSNS 256
+#define RET(action) BPF_STMT(BPF_RET | BPF_K, (action))
+#define ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (field))
+#define ARG_LO(i) ((unsigned)(offsetof(struct seccomp_data, args) + 8 * (i)))
+
+struct builder {
+    struct sock_filter *insns;
+    unsigned short n;
+};
+
+static void emit(struct builder *b, struct sock_filter insn)
+{
+    if (b->n < MAX_INSNS)
+        b->insns[b->n++] = insn;
+}
+
+/* if (A == k) return action; (A is the syscall number) */
+static void deny_nr(struct builder *b, unsigned int nr, unsigned int action)
+{
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1));
+    emit(b, (struct sock_filter)RET(action));
+}
+
+void *sbx_seccomp_build(void)
+{
+    struct sock_fprog *prog;
+    struct builder b;
+    size_t i;
+
+    prog = malloc(sizeof *prog);
+    b.insns = calloc(MAX_INSNS, sizeof *b.insns);
+    b.n = 0;
+    if (prog == NULL || b.insns == NULL) {
+        free(prog);
+        free(b.insns);
+        errno = ENOMEM;
+        return NULL;
+    }
+
+    emit(&b, (struct sock_filter)LOAD(offsetof(struct seccomp_data, arch)));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SBX_AUDIT_ARCH, 1, 0));
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS));
+    emit(&b, (struct sock_filter)LOAD(offsetof(struct seccomp_data, nr)));
+#if defined(__x86_64__)
+    /* x32 ABI: same arch value, numbers with bit 30 set */
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x40000000u, 0, 1));
+    emit(&b, (struct sock_filter)RET(ERRNO(ENOSYS)));
+#endif
+    for (i = 0; i < sizeof denied / sizeof denied[0]; i++)
+        deny_nr(&b, (unsigned int)denied[i], ERRNO(EPERM));
+    deny_nr(&b, __NR_clone3, ERRNO(ENOSYS));
+
+    /* clone: no new namespaces */
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 4));
+    emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NS_FLAGS, 0, 1));
+    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+
+    /* ioctl: no faking terminal input */
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 5));
+    emit(&b, (struct sock_filter)LOAD(ARG_LO(1)));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 1, 0));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 0, 1));
+    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+
+    /* socket: AF_UNIX only (no netlink, no packet sockets, no inet) */
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 4));
+    emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1));
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+
+    /* personality: query (0xffffffff) or PER_LINUX (0) only */
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_personality, 0, 5));
+    emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 2, 0));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0));
+    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+    if (b.n >= MAX_INSNS) { /* the table outgrew the buffer: refuse to half-filter */
+        free(b.insns);
+        free(prog);
+        errno = E2BIG;
+        return NULL;
+    }
+    prog->len = b.n;
+    prog->filter = b.insns;
+    return prog;
+}
+
+void sbx_seccomp_free(void *p)
+{
+    struct sock_fprog *prog = p;
+
+    if (prog != NULL) {
+        free(prog->filter);
+        free(prog);
+    }
+}
+
+int sbx_seccomp_install_child(const void *prog)
+{
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0);
+}
