@@ -11,7 +11,7 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError, create_secure_sandbox
 
-from conftest import component
+from helpers import component
 
 RESULT_TYPES = {
     "success": (bool,),

@@ -18,7 +18,7 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
-from conftest import host_processes_with, require, run_as_nobody
+from helpers import host_processes_with, require, run_as_nobody
 
 
 def test_own_pid_namespace(sandbox):

@@ -11,7 +11,7 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox
 
-from conftest import component
+from helpers import component
 
 
 @pytest.fixture

@@ -198,7 +198,7 @@ def mount_ops(plan: HostPlan, new_root: str, *, scratch_bytes: int, scratch_inod
                     "size=4k,nr_inodes=16,mode=0755"))
     for device in DEVICES:
         ops.append(("touch", None, root + device, 0, None))
-        ops.append(("bind", device, root + device, 0, None))
+        ops.append(("bind", device, root + device, MS_NOSUID | MS_NOEXEC, None))
     for link, target in plan.symlinks:
         ops.append(("symlink", target, root + link, 0, None))
     ops += [

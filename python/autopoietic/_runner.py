@@ -53,8 +53,9 @@ def _autopoietic_main():
             if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
                 return "processes"
             if isinstance(exc, OSError):
-                # Linux errno values: EFBIG 27, EMFILE 24, ENFILE 23, EAGAIN 11
-                if exc.errno == 27:
+                # Linux errno values: EFBIG 27, ENOSPC 28, EDQUOT 122 (the
+                # scratch tmpfs is full), EMFILE 24, ENFILE 23, EAGAIN 11
+                if exc.errno in (27, 28, 122):
                     return "file_size"
                 if exc.errno in (23, 24):
                     return "open_files"

@@ -1,0 +1,76 @@
+"""Shared helpers of the tests.  Every test runs the real sandbox: real clone(), real
+rlimits, real timeouts.  A test that needs a kernel feature may skip where it
+is missing, but with AUTOPOIETIC_MUST_WORK=1 (set by .ci/run) that skip is a
+failure, so CI never goes green by skipping."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+MUST_WORK = os.environ.get("AUTOPOIETIC_MUST_WORK") == "1"
+NOBODY = 65534
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a host feature is missing; fail instead under CI."""
+    if condition:
+        return
+    if MUST_WORK:
+        pytest.fail(f"required host feature missing (AUTOPOIETIC_MUST_WORK=1): {reason}")
+    pytest.skip(reason)
+
+
+def component(run_body: str = "return 42", *, class_name: str = "SampleComponent", name: str = "sample",
+              prelude: str = "", signature: bool = True, marker: bool = True) -> str:
+    """Source of a component following the protocol of SPEC section 5."""
+    lines = []
+    if prelude:
+        lines.append(textwrap.dedent(prelude).strip("\n"))
+    lines.append(f"class {class_name}:")
+    if signature:
+        lines.append(f'    _security_signature = "modulo_autopoiesis_data_{name}"')
+    if marker:
+        lines.append("    _generated_in_sandbox = True")
+    lines.append("    def run(self):")
+    lines.append(textwrap.indent(textwrap.dedent(run_body).strip("\n"), "        "))
+    return "\n".join(lines) + "\n"
+
+
+def host_processes_with(token: str) -> list[int]:
+    """Host pids whose command line contains token (ours excluded)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if token.encode() in cmdline:
+            found.append(int(entry))
+    return found
+
+
+def runs_as_nobody(python: str) -> bool:
+    try:
+        proc = subprocess.run([python, "-c", "pass"], user=NOBODY, group=NOBODY, extra_groups=[],
+                              capture_output=True, timeout=30, cwd="/")
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+
+
+def run_as_nobody(nobody_python, script: str, timeout: float = 60, input: str | None = None):
+    """Run script with uid/gid 65534, as a normal user would."""
+    python, path = nobody_python
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": path, "HOME": "/tmp", "LANG": "C.UTF-8"}
+    return subprocess.run([python, "-c", script], user=NOBODY, group=NOBODY, extra_groups=[],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd="/tmp", input=input)

@@ -1,0 +1,83 @@
+"""The hostile suite: each file is one attack, run through run_source (the
+validator is off: the kernel boundary must hold on its own), once as this
+process's user (root under CI) and once as uid 65534, a normal user going
+through a user namespace.  Every case leaves the host as it was and ends
+with a clear result dict."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autopoietic.sandbox import AutopoieticSandbox
+
+from helpers import run_as_nobody
+
+_NOBODY_SCRIPT = """
+import json, sys
+from autopoietic.sandbox import AutopoieticSandbox
+request = json.load(sys.stdin)
+with AutopoieticSandbox(**request["options"]) as sb:
+    print(json.dumps(sb.run_source(request["source"])))
+"""
+
+
+@pytest.fixture(params=["caller", "nobody"])
+def run(request, tmp_path):
+    """run(source, **sandbox_options) -> result dict, as the caller or as uid 65534."""
+    if request.param == "caller":
+        made = []
+
+        def run_here(source: str, **options) -> dict:
+            options.setdefault("timeout_s", 20)
+            with AutopoieticSandbox(temp_dir=tmp_path, **options) as sb:
+                made.append(sb)
+                return sb.run_source(source)
+
+        return run_here
+
+    nobody_python = request.getfixturevalue("nobody_python")
+
+    def run_nobody(source: str, **options) -> dict:
+        options.setdefault("timeout_s", 20)
+        proc = run_as_nobody(nobody_python, _NOBODY_SCRIPT, input=json.dumps({"source": source, "options": options}),
+                             timeout=options["timeout_s"] + 60)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.splitlines()[-1])
+
+    return run_nobody
+
+
+@pytest.fixture
+def host_canary(tmp_path):
+    """A host file with known bytes and mtime, readable by everybody, in a
+    world-writable directory: checked unchanged after the attack."""
+    directory = tmp_path / "canary-dir"
+    directory.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(directory, 0o777)
+    canary = directory / "canary.txt"
+    canary.write_bytes(b"host data that must not change\n")
+    os.chmod(canary, 0o666)
+    before = (canary.read_bytes(), canary.stat().st_mtime_ns, sorted(os.listdir(directory)))
+    yield canary
+    after = (canary.read_bytes(), canary.stat().st_mtime_ns, sorted(os.listdir(directory)))
+    assert after == before, "the host canary changed"
+
+
+@pytest.fixture
+def host_sleeper():
+    """A host process the sandbox must neither see nor signal."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield proc
+    alive = proc.poll() is None
+    proc.kill()
+    proc.wait()
+    assert alive, "the host process was killed"
+
+

@@ -1,0 +1,24 @@
+"""Attack: burn CPU from many threads and processes at once, so that no
+single process crosses RLIMIT_CPU.
+Expected: the parent's CPU check of the whole tree stops it: 'cpu_time'."""
+
+from attack import assert_clear_result
+
+
+def test_cpu_burn_threads_and_processes(run):
+    result = run(
+        "import os, threading\n"
+        "for _ in range(3):\n"
+        "    if os.fork() == 0:\n"
+        "        break\n"
+        "def burn():\n"
+        "    while True:\n        pass\n"
+        "for _ in range(4):\n"
+        "    threading.Thread(target=burn, daemon=True).start()\n"
+        "burn()\n",
+        max_cpu_time_seconds=1.0, timeout_s=20,
+    )
+    assert_clear_result(result)
+    assert result["limit_exceeded"] == "cpu_time", result["error"]
+    assert 1.0 <= result["cpu_time_s"] < 2.0
+    assert result["execution_time"] < 5
