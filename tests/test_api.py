@@ -189,6 +189,16 @@ def test_non_positive_limits_are_value_errors(tmp_path, option, value):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "option, value",
+    [("max_memory_mb", 1e30), ("max_memory_mb", 31), ("max_file_size_kb", 1e300), ("max_cpu_time_seconds", 1e8),
+     ("timeout_s", 1e8), ("max_disk_mb", 1e20), ("max_open_files", 1 << 40), ("max_processes", 1 << 40)],
+)
+def test_limits_out_of_range_fail_at_construction(tmp_path, option, value):
+    with pytest.raises(ValueError, match=option):
+        AutopoieticSandbox(temp_dir=tmp_path, **{option: value})
+
+
 @pytest.mark.parametrize("value", ["100", None, True, [1]])
 def test_non_numeric_limits_are_type_errors(tmp_path, value):
     with pytest.raises(TypeError):

@@ -312,7 +312,7 @@ def test_fallback_to_direct_execution_with_warning():
     # (user+net, net, user, none: 4 rungs for root), and the fallback once
     assert len(warnings) == 4, proc.stderr
     assert len(set(warnings)) == 4
-    final = [w for w in warnings if "run as direct-execution" in w]
+    final = [w for w in warnings if "fall back to direct-execution" in w]
     assert len(final) == 1 and "namespaces are unavailable" in final[0] and "clone" in final[0]
 
 
@@ -383,3 +383,95 @@ def test_require_isolation_keeps_working_where_namespaces_exist(tmp_path):
 def test_sandbox_error_carries_empty_findings_when_not_the_validator():
     err = SandboxError("x")
     assert err.findings == []
+
+
+def test_callers_pipes_are_not_held_by_a_running_sandbox(sandbox):
+    """init is a copy of the caller: it must drop the caller's fds at once,
+    or a pipe the caller closes would not reach EOF while a sandbox runs."""
+    read_end, write_end = os.pipe()
+    thread = threading.Thread(target=sandbox.run_source, args=("import time\ntime.sleep(3)",))
+    thread.start()
+    try:
+        time.sleep(0.5)  # the sandbox is running and was cloned while write_end was open
+        os.close(write_end)
+        start = time.monotonic()
+        assert os.read(read_end, 1) == b""
+        assert time.monotonic() - start < 1.0
+    finally:
+        os.close(read_end)
+        thread.join()
+
+
+def test_concurrent_runs_do_not_wait_for_each_other(sandbox):
+    """Every run of 4 threads x 10 finishes on its own, none hits a timeout."""
+    results = []
+
+    def work():
+        for _ in range(10):
+            results.append(sandbox.run_source("print('ok')"))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 40
+    assert all(r["success"] and r["output"] == "ok\n" for r in results), [r["error"] for r in results if not r["success"]]
+    assert max(r["execution_time"] for r in results) < 5
+
+
+def test_transient_clone_failure_does_not_downgrade_isolation(nobody_python):
+    """EAGAIN from clone (the caller's own process limit) fails that run as
+    'error'; the next run is isolated again, never silently direct."""
+    script = textwrap.dedent("""
+        import json, resource
+        from autopoietic.sandbox import AutopoieticSandbox
+        soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+        with AutopoieticSandbox(timeout_s=20) as sb:
+            resource.setrlimit(resource.RLIMIT_NPROC, (1, hard))
+            starved = sb.run_source("print(1)")
+            resource.setrlimit(resource.RLIMIT_NPROC, (soft, hard))
+            again = sb.run_source("print(2)")
+        print(json.dumps([starved, again]))
+    """)
+    proc = run_as_nobody(nobody_python, script)
+    assert proc.returncode == 0, proc.stderr
+    starved, again = json.loads(proc.stdout.splitlines()[-1])
+    assert starved["isolation"] == "error" and "clone" in starved["error"]
+    assert again["isolation"] == "unshare-namespaces" and again["output"] == "2\n"
+    assert "direct-execution" not in proc.stderr
+
+
+def test_init_shows_nothing_of_the_callers_command_line(sandbox):
+    secret = f"secret-argument-{uuid.uuid4().hex}"
+    script = textwrap.dedent(f"""
+        import sys
+        from autopoietic.sandbox import AutopoieticSandbox
+        with AutopoieticSandbox(timeout_s=20) as sb:
+            r = sb.run_source("print(repr(open('/proc/1/cmdline', 'rb').read()))")
+        print(r["output"], end="")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script, secret], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, AUTOPOIETIC_SECRET=secret))
+    assert proc.returncode == 0, proc.stderr
+    assert secret not in proc.stdout
+    assert proc.stdout.strip().strip("b'").replace("\\x00", "") == ""
+
+
+def test_remove_tree_handles_a_permission_trap(nobody_python):
+    """A component that removed its own permission bits (as a normal user,
+    where the work dir is the host's) cannot make cleanup fail."""
+    script = textwrap.dedent("""
+        import os, tempfile
+        from autopoietic.sandbox import _remove_tree
+        root = tempfile.mkdtemp()
+        os.makedirs(os.path.join(root, "trap", "inner", "deeper"))
+        open(os.path.join(root, "trap", "inner", "f"), "w").close()
+        os.chmod(os.path.join(root, "trap", "inner"), 0)
+        os.chmod(os.path.join(root, "trap"), 0)
+        _remove_tree(root)
+        print(os.path.exists(root))
+    """)
+    proc = run_as_nobody(nobody_python, script)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

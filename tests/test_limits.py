@@ -71,7 +71,7 @@ def test_memory_limit(make):
 
 
 def test_memory_limit_in_a_component(tmp_path):
-    from conftest import component
+    from helpers import component
 
     with AutopoieticSandbox(temp_dir=tmp_path, max_memory_mb=64) as sb:
         result = sb.execute_component(component("data = [0] * (200 * 1024 * 1024)\nreturn len(data)"), "sample")

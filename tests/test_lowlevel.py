@@ -182,3 +182,45 @@ def test_legacy_validator_rejects_non_text(bad):
 def test_legacy_validator_handles_nul_and_binary():
     findings = _sandbox.validate_legacy(b"\x00\xff\xfeimport os\x00")
     assert ("denied-pattern", 1, 3) in [f[:3] for f in findings]
+
+
+MUTATORS = {
+    "argv-fspath": """
+argv = []
+class P:
+    def __fspath__(self):
+        argv.clear()
+        return "/bin/true"
+argv += [P()] + ["x"] * 10
+_sandbox.run(argv, [], "/", timeout_s=1)
+""",
+    "env-fspath": """
+env = []
+class P:
+    def __fspath__(self):
+        env.clear()
+        return "A=1"
+env += [P()] + ["B=2"] * 10
+_sandbox.run(["/bin/true"], env, "/", timeout_s=1)
+""",
+    "rlimit-index": """
+rl = []
+class I:
+    def __index__(self):
+        rl.clear()
+        return 1
+rl += [(I(), 1, 1)] + [(1, 1, 1)] * 5
+_sandbox.run(["/bin/true"], [], "/", timeout_s=1, rlimits=rl)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATORS))
+def test_arguments_mutated_during_conversion_do_not_crash(name):
+    """The C layer converts a private copy: a __fspath__/__index__ that
+    empties the caller's list cannot make it read freed memory."""
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", "from autopoietic import _sandbox\n" + MUTATORS[name]],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode in (0, 1), (proc.returncode, proc.stderr)  # an exception at most, never a signal

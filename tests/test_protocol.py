@@ -119,3 +119,11 @@ def test_coding_declaration_is_not_honoured(unvalidated):
     result = unvalidated.execute_component(code, "sample")
     assert result["success"] is True, result["error"]
     assert result["output"].splitlines()[0] == "+AGU-"
+
+
+def test_source_mode_with_a_malformed_verdict_fails(tmp_path):
+    with AutopoieticSandbox(temp_dir=tmp_path) as sb:
+        result = sb.run_source("import os\nos.write(4, b'junk')")
+    assert result["exit_code"] == 0
+    assert result["success"] is False
+    assert "malformed or forged" in result["error"]

@@ -77,6 +77,7 @@ _NO_NET_NAMESPACES = ("pid", "ipc", "uts", "mnt", "cgroup")
 _NAMESPACE_STAGES = frozenset(
     {"clone", "setgroups", "uid_map", "gid_map", "sethostname", "mount_private", "mount_proc"}
 )
+_CLONE_REFUSALS = frozenset({errno.EPERM, errno.EACCES, errno.ENOSPC, errno.EUSERS, errno.EINVAL, errno.ENOSYS})
 _LIMIT_NAMES = frozenset({"memory", "cpu_time", "file_size", "open_files", "processes"})
 _RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
 
@@ -190,9 +191,10 @@ class _NamespacePlan:
                                self.reason, ",".join(self._candidates[0]))
             else:
                 logger.warning(
-                    "autopoietic: Linux namespaces are unavailable on this host (%s); components "
-                    "run as direct-execution with rlimits, own session, closed fds and a clean "
-                    "environment only. Set AUTOPOIETIC_REQUIRE_ISOLATION=1 to refuse instead.",
+                    "autopoietic: Linux namespaces are unavailable on this host (%s); sandboxes fall "
+                    "back to direct-execution (rlimits, seccomp, no_new_privs, own session, closed fds, "
+                    "clean environment) unless they require isolation (require_isolation=True or "
+                    "AUTOPOIETIC_REQUIRE_ISOLATION=1), which refuses instead.",
                     self.reason,
                 )
 
@@ -203,11 +205,22 @@ _PLAN = _NamespacePlan()
 # ---------------------------------------------------------------------------
 
 
+#: Upper bounds of the limits (the C layer's, and far above any real use).
+_LIMIT_BOUNDS = {"max_memory_mb": 1 << 30, "max_cpu_time_seconds": 1e7, "max_file_size_kb": 1 << 40,
+                 "timeout_s": 1e7, "max_disk_mb": 1 << 30}
+#: The interpreter alone needs this much address space (RLIMIT_AS), MiB.
+MIN_MEMORY_MB = 32
+
+
 def _check_limit(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    if value > _LIMIT_BOUNDS[name]:
+        raise ValueError(f"{name} must be at most {_LIMIT_BOUNDS[name]:g}, got {value!r}")
+    if name == "max_memory_mb" and value < MIN_MEMORY_MB:
+        raise ValueError(f"max_memory_mb must be at least {MIN_MEMORY_MB}: the interpreter itself needs it")
     return value
 
 
@@ -228,21 +241,28 @@ def _check_name(component_name: object) -> str:
 
 
 def _remove_tree(path: str) -> None:
-    """Remove a work directory, also where the component removed our write bits."""
-
-    def fix_and_retry(func, failed_path, _exc_info):  # type: ignore[no-untyped-def]
-        parent = os.path.dirname(failed_path)
-        try:
-            os.chmod(parent, stat.S_IRWXU)
-            if os.path.isdir(failed_path) and not os.path.islink(failed_path):
-                os.chmod(failed_path, stat.S_IRWXU)
-            func(failed_path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            logger.warning("autopoietic: could not remove %s: %s", failed_path, exc)
-
-    shutil.rmtree(path, onerror=fix_and_retry)
+    """Remove a work directory, also where the component removed our
+    permission bits on what it made (direct execution as a normal user)."""
+    if not os.path.lexists(path):
+        return
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        return
+    for dirpath, dirnames, _ in os.walk(path):
+        for d in dirnames:
+            full = os.path.join(dirpath, d)
+            if not os.path.islink(full):
+                try:
+                    os.chmod(full, stat.S_IRWXU)
+                except OSError:
+                    pass
+    try:
+        os.chmod(path, stat.S_IRWXU)
+    except OSError:
+        pass
+    shutil.rmtree(path, ignore_errors=True)
+    if os.path.lexists(path):
+        logger.warning("autopoietic: could not remove the work directory %s", path)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -254,7 +274,11 @@ def _write_all(fd: int, data: bytes) -> None:
 def _namespaces_refused(setup: tuple[str, int, int], options: dict) -> bool:
     """Did the setup fail because the host refuses these namespaces (so a
     lesser rung of the ladder may work), rather than for this run?"""
-    stage, _err, detail = setup
+    stage, err, detail = setup
+    if stage == "clone":
+        # a refusal, not a passing shortage (EAGAIN, ENOMEM: the run fails,
+        # the next one tries full isolation again)
+        return err in _CLONE_REFUSALS
     if stage in _NAMESPACE_STAGES:
         return True
     mounts = options.get("mounts", ())
@@ -345,6 +369,8 @@ class AutopoieticSandbox:
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")
             if value <= 0:
                 raise ValueError(f"{name} must be > 0, got {value}")
+            if name in ("max_open_files", "max_processes") and value > 1 << 20:
+                raise ValueError(f"{name} must be at most {1 << 20}, got {value}")
         if max_output_bytes > 1 << 30:
             raise ValueError("max_output_bytes must be at most 1 GiB")
         self.max_output_bytes = max_output_bytes
@@ -650,7 +676,8 @@ class AutopoieticSandbox:
             if exit_ok and not ran and verdict is None and not raw["verdict"]:
                 reasons.append("the process exited with status 0 but the runner never reported run() returning")
         else:
-            ran = exit_ok and (verdict is None or verdict[0] == "ok")
+            # no verdict is fine (os._exit(0) in a script); a malformed one is not
+            ran = exit_ok and (not raw["verdict"] or (verdict is not None and verdict[0] == "ok"))
         result["limit_exceeded"] = limit
         result["success"] = ran and limit is None
         if reasons:

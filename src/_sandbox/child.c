@@ -103,6 +103,39 @@ static int close_range_child(unsigned int first, unsigned int last)
     return 0;
 }
 
+/* init is a copy of the caller: it holds every fd the caller had open at
+ * clone() time, other runs' pipe ends included (whose EOF would then wait
+ * for us).  Keep only our own. */
+static int close_foreign_fds_child(const struct sbx_child_fds *f)
+{
+    int keep[10];
+    int n = 0, i, j;
+    unsigned int next = 0;
+    const int mine[] = {f->source, f->devnull, f->out_w, f->err_w, f->nonce_r,
+                        f->verdict_w, f->errpipe_w, f->status_w, f->sync_r};
+
+    for (i = 0; i < (int)(sizeof mine / sizeof mine[0]); i++) {
+        if (mine[i] < 0)
+            continue;
+        for (j = n; j > 0 && keep[j - 1] > mine[i]; j--) /* insertion sort */
+            keep[j] = keep[j - 1];
+        keep[j] = mine[i];
+        n++;
+    }
+    for (i = 0; i < n; i++) {
+        if ((unsigned int)keep[i] > next && close_range_child(next, (unsigned int)keep[i] - 1) < 0)
+            return -1;
+        next = (unsigned int)keep[i] + 1;
+    }
+    return close_range_child(next, ~0u);
+}
+
+static void wipe_child(unsigned long start, unsigned long end)
+{
+    if (start != 0 && end > start && end - start < (1ul << 24))
+        memset((void *)start, 0, end - start);
+}
+
 /* fork() without atfork handlers: those belong to the Python process and may
  * take locks that another thread held at clone() time. */
 static pid_t raw_fork_child(void)
@@ -232,14 +265,13 @@ _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_chi
         stage = SBX_STAGE_PDEATHSIG;
         goto fail;
     }
-    (void)close(f->out_r);
-    (void)close(f->err_r);
-    (void)close(f->verdict_r);
-    (void)close(f->errpipe_r);
-    (void)close(f->status_r);
-    (void)close(f->sync_w);
-    if (f->nonce_w >= 0)
-        (void)close(f->nonce_w);
+    /* the parent-side ends go too */
+    if (close_foreign_fds_child(f) < 0) {
+        stage = SBX_STAGE_CLOSE_FDS;
+        goto fail;
+    }
+    wipe_child(f->arg_start, f->arg_end);
+    wipe_child(f->env_start, f->env_end);
 
     /* Wait until the parent has written our uid/gid maps.  EOF means the
      * parent gave up (or died before PR_SET_PDEATHSIG took effect). */

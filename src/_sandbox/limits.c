@@ -11,7 +11,6 @@
 #include "sandbox.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -55,10 +54,16 @@ int sbx_drop_privileges_child(const struct sbx_config *cfg, int *stage)
     if (drop_bounding_set_child() < 0)
         return -1;
     if (cfg->change_ids) {
+        /* Raw syscalls: glibc's setgroups/setresgid/setresuid broadcast the
+         * change to every thread it believes exists (setxid), under locks
+         * that were copied from the threaded caller at clone() time and may
+         * never be released here.  The raw call changes this thread only,
+         * and this thread is the whole process. */
         *stage = SBX_STAGE_SET_IDS;
-        if (cfg->clear_groups && setgroups(0, NULL) < 0)
+        if (cfg->clear_groups && syscall(SYS_setgroups, 0, NULL) < 0)
             return -1;
-        if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 || setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
+        if (syscall(SYS_setresgid, cfg->gid, cfg->gid, cfg->gid) < 0 ||
+            syscall(SYS_setresuid, cfg->uid, cfg->uid, cfg->uid) < 0)
             return -1;
     }
     *stage = SBX_STAGE_CAPS;

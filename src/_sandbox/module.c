@@ -58,10 +58,10 @@ static int str_array_from(PyObject *seq_obj, const char *what, int allow_empty, 
         PyErr_Format(PyExc_TypeError, "%s must be a sequence of str, not a single string", what);
         return -1;
     }
-    seq = PySequence_Fast(seq_obj, what);
+    seq = PySequence_Tuple(seq_obj);
     if (seq == NULL)
         return -1;
-    n = PySequence_Fast_GET_SIZE(seq);
+    n = PyTuple_GET_SIZE(seq);
     if ((n == 0 && !allow_empty) || n > MAX_ARGS) {
         PyErr_Format(PyExc_ValueError, "%s must have %s%d items at most", what, allow_empty ? "" : "1 to ",
                      MAX_ARGS);
@@ -76,7 +76,7 @@ static int str_array_from(PyObject *seq_obj, const char *what, int allow_empty, 
     for (i = 0; i < n; i++) {
         PyObject *bytes = NULL;
         /* str or bytes (os.fsencode rules); embedded NUL -> ValueError */
-        if (!PyUnicode_FSConverter(PySequence_Fast_GET_ITEM(seq, i), &bytes))
+        if (!PyUnicode_FSConverter(PyTuple_GET_ITEM(seq, i), &bytes))
             goto error;
         PyList_SET_ITEM(out->owners, i, bytes);
         out->items[i] = PyBytes_AS_STRING(bytes);
@@ -102,12 +102,12 @@ static int parse_namespaces(PyObject *obj, int *flags)
         PyErr_SetString(PyExc_TypeError, "namespaces must be a sequence of names, not a str");
         return -1;
     }
-    seq = PySequence_Fast(obj, "namespaces must be a sequence of str");
+    seq = PySequence_Tuple(obj);
     if (seq == NULL)
         return -1;
-    n = PySequence_Fast_GET_SIZE(seq);
+    n = PyTuple_GET_SIZE(seq);
     for (i = 0; i < n; i++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
         const char *name;
         int found = 0;
         if (!PyUnicode_Check(item)) {
@@ -157,16 +157,16 @@ static int parse_rlimits(PyObject *obj, struct sbx_config *cfg)
     cfg->n_rlimits = 0;
     if (obj == NULL || obj == Py_None)
         return 0;
-    seq = PySequence_Fast(obj, "rlimits must be a sequence of (resource, soft, hard)");
+    seq = PySequence_Tuple(obj);
     if (seq == NULL)
         return -1;
-    n = PySequence_Fast_GET_SIZE(seq);
+    n = PyTuple_GET_SIZE(seq);
     if (n > SBX_MAX_RLIMITS) {
         PyErr_Format(PyExc_ValueError, "at most %d rlimits", SBX_MAX_RLIMITS);
         goto error;
     }
     for (i = 0; i < n; i++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
         struct sbx_rlimit *rl = &cfg->rlimits[i];
         long resource;
         if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3) {
@@ -247,10 +247,10 @@ static int parse_mounts(PyObject *obj, struct mount_ops *m)
     m->n = 0;
     if (obj == NULL || obj == Py_None)
         return 0;
-    seq = PySequence_Fast(obj, "mounts must be a sequence of (kind, src, dst, flags, data) tuples");
+    seq = PySequence_Tuple(obj);
     if (seq == NULL)
         return -1;
-    n = PySequence_Fast_GET_SIZE(seq);
+    n = PyTuple_GET_SIZE(seq);
     if (n > MAX_MOUNT_OPS) {
         PyErr_Format(PyExc_ValueError, "at most %d mount ops", MAX_MOUNT_OPS);
         goto error;
@@ -262,7 +262,7 @@ static int parse_mounts(PyObject *obj, struct mount_ops *m)
         goto error;
     }
     for (i = 0; i < n; i++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
         struct sbx_mount_op *op = &m->ops[i];
         const char *kind;
         unsigned long flags;

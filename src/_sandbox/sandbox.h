@@ -149,6 +149,10 @@ struct sbx_child_fds {
     int sync_r;                           /* parent -> init: maps written */
     /* parent-side ends, closed by the child */
     int out_r, err_r, nonce_w, verdict_r, errpipe_r, status_r, sync_w;
+    /* where the caller's argv and environ strings lie (/proc/self/stat):
+     * init, a copy of the caller, zeroes them so /proc/1/cmdline shows
+     * nothing of the caller */
+    unsigned long arg_start, arg_end, env_start, env_end;
 };
 
 struct sbx_buffer {

@@ -199,6 +199,47 @@ static void fail_start(struct sbx_run *run, int stage, int err)
     close_all(&run->fds);
 }
 
+/* Fields 48-51 of /proc/self/stat: arg_start, arg_end, env_start, env_end. */
+static void read_arg_env_area(struct sbx_child_fds *f)
+{
+    char buf[2048], *p;
+    int fd, field;
+    ssize_t n;
+    unsigned long values[4] = {0, 0, 0, 0};
+
+    fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    n = read(fd, buf, sizeof buf - 1);
+    (void)close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    p = strrchr(buf, ')');
+    if (p == NULL)
+        return;
+    p += 2; /* field 3, the state: one letter */
+    while (*p && *p != ' ')
+        p++;
+    while (*p == ' ')
+        p++;
+    for (field = 4; field <= 51 && *p; field++) {
+        char *end;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p)
+            return;
+        if (field >= 48)
+            values[field - 48] = v;
+        p = end;
+        while (*p == ' ')
+            p++;
+    }
+    f->arg_start = values[0];
+    f->arg_end = values[1];
+    f->env_start = values[2];
+    f->env_end = values[3];
+}
+
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
 {
     struct sbx_child_fds *f = &run->fds;
@@ -217,6 +258,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     run->ncpu = ncpu > 0 ? (int)ncpu : 1;
     run->start = sbx_monotonic();
+    read_arg_env_area(f);
 
     /* Our own copy of the source fd, numbered above the child's targets. */
     if (cfg->source_fd >= 0) {
