@@ -74,3 +74,25 @@ def run_as_nobody(nobody_python, script: str, timeout: float = 60, input: str | 
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": path, "HOME": "/tmp", "LANG": "C.UTF-8"}
     return subprocess.run([python, "-c", script], user=NOBODY, group=NOBODY, extra_groups=[],
                           capture_output=True, text=True, timeout=timeout, env=env, cwd="/tmp", input=input)
+
+
+NO_NAMESPACES = (
+    # A user namespace with only root mapped, where no further user namespace
+    # may be made (max_user_namespaces=0) and every capability is dropped: the
+    # situation of root in a container without CAP_SYS_ADMIN whose policy
+    # blocks user namespaces.  Real kernel refusals, nothing mocked.
+    ["unshare", "--user", "--map-root-user", "--", "sh", "-c",
+     'echo 0 > /proc/sys/user/max_user_namespaces && '
+     'exec setpriv --bounding-set=-all --inh-caps=-all "$@"', "sh"]
+)
+
+
+def run_without_namespaces(script: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    """Run script with sys.executable on a real host without namespaces."""
+    require(os.geteuid() == 0, "building a host without namespaces needs root")
+    require(shutil.which("unshare") is not None and shutil.which("setpriv") is not None, "util-linux tools")
+    env = dict(os.environ, **(env_extra or {}))
+    env.pop("AUTOPOIETIC_REQUIRE_ISOLATION", None)
+    env.update(env_extra or {})
+    return subprocess.run([*NO_NAMESPACES, sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=env)

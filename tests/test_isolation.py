@@ -18,7 +18,7 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
-from helpers import host_processes_with, require, run_as_nobody
+from helpers import host_processes_with, run_as_nobody, run_without_namespaces
 
 
 def test_own_pid_namespace(sandbox):
@@ -261,28 +261,6 @@ def test_unprivileged_caller_gets_namespaces(nobody_python):
     assert out["limited"]["isolation"] == "unshare-namespaces-timeout"
 
 
-NO_NAMESPACES = (
-    # A user namespace with only root mapped, where no further user namespace
-    # may be made (max_user_namespaces=0) and every capability is dropped: the
-    # situation of root in a container without CAP_SYS_ADMIN whose policy
-    # blocks user namespaces.  Real kernel refusals, nothing mocked.
-    ["unshare", "--user", "--map-root-user", "--", "sh", "-c",
-     'echo 0 > /proc/sys/user/max_user_namespaces && '
-     'exec setpriv --bounding-set=-all --inh-caps=-all "$@"', "sh"]
-)
-
-
-def _run_without_namespaces(script: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-    require(os.geteuid() == 0, "building a host without namespaces needs root")
-    import shutil
-    require(shutil.which("unshare") is not None and shutil.which("setpriv") is not None, "util-linux tools")
-    env = dict(os.environ, **(env_extra or {}))
-    env.pop("AUTOPOIETIC_REQUIRE_ISOLATION", None)
-    env.update(env_extra or {})
-    return subprocess.run([*NO_NAMESPACES, sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60, env=env)
-
-
 def test_fallback_to_direct_execution_with_warning():
     script = textwrap.dedent("""
         import json, logging
@@ -298,7 +276,7 @@ def test_fallback_to_direct_execution_with_warning():
             slow = sb.run_source("while True: pass")
         print(json.dumps({"ok": ok, "mem": mem, "again": again, "slow": slow}))
     """)
-    proc = _run_without_namespaces(script)
+    proc = run_without_namespaces(script)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.splitlines()[-1])
     assert out["ok"]["success"] is True, out["ok"]["error"]
@@ -333,7 +311,7 @@ def test_fallback_daemon_is_killed_too():
                 "time.sleep(0.5)\\n")
         print(json.dumps(r))
     """)
-    proc = _run_without_namespaces(script)
+    proc = run_without_namespaces(script)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.splitlines()[-1])["isolation"] == "direct-execution"
     assert host_processes_with(token) == []
@@ -347,7 +325,7 @@ def test_require_isolation_refuses_without_namespaces():
         except SandboxError as exc:
             print("refused:", exc)
     """)
-    proc = _run_without_namespaces(script, {"AUTOPOIETIC_REQUIRE_ISOLATION": "1"})
+    proc = run_without_namespaces(script, {"AUTOPOIETIC_REQUIRE_ISOLATION": "1"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("refused: isolation is required but Linux namespaces are unavailable")
     assert "user.max_user_namespaces" in proc.stdout or "not permitted" in proc.stdout

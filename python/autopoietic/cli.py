@@ -1,10 +1,11 @@
-"""Command line: ``python -m autopoietic {demo,example,run,validate} ...``.
+"""Command line: ``python -m autopoietic {demo,example,run,validate,doctor} ...``.
 
 - ``demo``: a few autopoietic cycles on a built-in spec set; every
   synthesized component runs in the real sandbox; prints a table.
 - ``example``: run the built-in example component and print its result.
 - ``run FILE``: run FILE as a component (name from the file stem), or with
   ``--source`` as a plain script without the validator.
+- ``doctor``: which isolation mechanisms this host allows, and why not.
 - ``validate FILE``: print the validator's findings like a linter
   (``file:line:col: rule message``); exit status 1 if there are any.
 
@@ -157,6 +158,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import diagnose, format_report
+
+    report = diagnose()
+    print(json.dumps(report, indent=2, sort_keys=True) if args.json else format_report(report))
+    return 0 if report["sandbox"]["isolation"].startswith("unshare-namespaces") else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autopoietic", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cpu-s", type=float, default=30, help="CPU and wall-clock limit in seconds (default 30)")
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("doctor", help="what isolation this host allows, and why not")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_cmd_doctor)
 
     p = sub.add_parser("validate", help="print the validator's findings for a file")
     p.add_argument("file")

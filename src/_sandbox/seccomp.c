@@ -5,13 +5,15 @@
  * child as the very last step before exec, after PR_SET_NO_NEW_PRIVS, so the
  * filter never has to allow anything the setup needs.
  *
- * Shape: the architecture is checked first (a syscall of another ABI, e.g.
- * int 0x80 on x86_64, kills the process: its numbers mean other syscalls);
- * x32 numbers fail with ENOSYS; then each denied syscall fails with EPERM,
+ * Shape: the architecture is checked first: a syscall of another ABI (int
+ * 0x80 on x86_64, whose numbers mean other syscalls) fails with ENOSYS, as do
+ * x32 numbers; then each denied syscall fails with EPERM,
  * clone3 with ENOSYS (libc then falls back to clone, whose flags we can
  * inspect), and four syscalls are checked by argument: clone with namespace
  * flags, ioctl TIOCSTI/TIOCLINUX, socket of any family but AF_UNIX, and
- * personality other than a query or PER_LINUX.  Everything else is allowed:
+ * personality other than a query or PER_LINUX.  No rule kills: a denied call
+ * fails and the program can report it, so a result never ends in a bare
+ * SIGSYS that names no syscall.  Everything else is allowed:
  * this is a deny list of the kernel's escape and attack surface, in the
  * spirit of Docker's and nsjail's defaults, not an allow list.
  */
@@ -139,7 +141,7 @@ void *sbx_seccomp_build(void)
 
     emit(&b, (struct sock_filter)LOAD(offsetof(struct seccomp_data, arch)));
     emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SBX_AUDIT_ARCH, 1, 0));
-    emit(&b, (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS));
+    emit(&b, (struct sock_filter)RET(ERRNO(ENOSYS)));
     emit(&b, (struct sock_filter)LOAD(offsetof(struct seccomp_data, nr)));
 #if defined(__x86_64__)
     /* x32 ABI: same arch value, numbers with bit 30 set */
