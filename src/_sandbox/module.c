@@ -34,6 +34,22 @@ static const struct {
     {"net", CLONE_NEWNET},   {"mnt", CLONE_NEWNS},  {"cgroup", CLONE_NEWCGROUP},
 };
 
+/* A private tuple copy of a sequence argument, at most max items: the
+ * caller's list cannot change (or free items) under us while we convert. */
+static PyObject *sequence_copy(PyObject *obj, Py_ssize_t max, const char *what)
+{
+    PyObject *seq = PySequence_Tuple(obj);
+
+    if (seq == NULL)
+        return NULL;
+    if (PyTuple_GET_SIZE(seq) > max) {
+        PyErr_Format(PyExc_ValueError, "%s: at most %zd items", what, max);
+        Py_DECREF(seq);
+        return NULL;
+    }
+    return seq;
+}
+
 /* A NULL-terminated char* array pointing into bytes objects we keep alive. */
 struct str_array {
     PyObject *owners; /* list of bytes */
@@ -58,13 +74,12 @@ static int str_array_from(PyObject *seq_obj, const char *what, int allow_empty, 
         PyErr_Format(PyExc_TypeError, "%s must be a sequence of str, not a single string", what);
         return -1;
     }
-    seq = PySequence_Tuple(seq_obj);
+    seq = sequence_copy(seq_obj, MAX_ARGS, what);
     if (seq == NULL)
         return -1;
     n = PyTuple_GET_SIZE(seq);
-    if ((n == 0 && !allow_empty) || n > MAX_ARGS) {
-        PyErr_Format(PyExc_ValueError, "%s must have %s%d items at most", what, allow_empty ? "" : "1 to ",
-                     MAX_ARGS);
+    if (n == 0 && !allow_empty) {
+        PyErr_Format(PyExc_ValueError, "%s must not be empty", what);
         goto error;
     }
     out->owners = PyList_New(n);
@@ -102,7 +117,7 @@ static int parse_namespaces(PyObject *obj, int *flags)
         PyErr_SetString(PyExc_TypeError, "namespaces must be a sequence of names, not a str");
         return -1;
     }
-    seq = PySequence_Tuple(obj);
+    seq = sequence_copy(obj, 64, "namespaces");
     if (seq == NULL)
         return -1;
     n = PyTuple_GET_SIZE(seq);
@@ -157,14 +172,10 @@ static int parse_rlimits(PyObject *obj, struct sbx_config *cfg)
     cfg->n_rlimits = 0;
     if (obj == NULL || obj == Py_None)
         return 0;
-    seq = PySequence_Tuple(obj);
+    seq = sequence_copy(obj, SBX_MAX_RLIMITS, "rlimits");
     if (seq == NULL)
         return -1;
     n = PyTuple_GET_SIZE(seq);
-    if (n > SBX_MAX_RLIMITS) {
-        PyErr_Format(PyExc_ValueError, "at most %d rlimits", SBX_MAX_RLIMITS);
-        goto error;
-    }
     for (i = 0; i < n; i++) {
         PyObject *item = PyTuple_GET_ITEM(seq, i);
         struct sbx_rlimit *rl = &cfg->rlimits[i];
@@ -247,14 +258,10 @@ static int parse_mounts(PyObject *obj, struct mount_ops *m)
     m->n = 0;
     if (obj == NULL || obj == Py_None)
         return 0;
-    seq = PySequence_Tuple(obj);
+    seq = sequence_copy(obj, MAX_MOUNT_OPS, "mounts");
     if (seq == NULL)
         return -1;
     n = PyTuple_GET_SIZE(seq);
-    if (n > MAX_MOUNT_OPS) {
-        PyErr_Format(PyExc_ValueError, "at most %d mount ops", MAX_MOUNT_OPS);
-        goto error;
-    }
     m->owners = PyList_New(0);
     m->ops = PyMem_Calloc((size_t)n + 1, sizeof *m->ops);
     if (m->owners == NULL || m->ops == NULL) {
