@@ -98,10 +98,10 @@ def test_exception_in_run_gives_traceback(sandbox):
 @pytest.mark.parametrize(
     "code, rule",
     [
-        (component("return 1", prelude="import os"), "denied-pattern"),
-        (component("return 1", prelude="import subprocess"), "denied-pattern"),
-        (component("return eval('1+1')"), "denied-pattern"),
-        (component("return open('/etc/passwd').read()"), "denied-pattern"),
+        (component("return 1", prelude="import os"), "denied-import"),
+        (component("return 1", prelude="import subprocess"), "denied-import"),
+        (component("return eval('1+1')"), "denied-name"),
+        (component("return open('/etc/passwd').read()"), "denied-name"),
         (component("return 1", signature=False), "missing-security-signature"),
         (component("return 1", marker=False), "missing-sandbox-marker"),
     ],
@@ -125,8 +125,8 @@ def test_finding_position_is_line_and_column(sandbox):
     with pytest.raises(SandboxError) as info:
         sandbox.execute_component(code, "sample")
     (finding,) = info.value.findings
-    assert (finding.rule, finding.line, finding.col) == ("denied-pattern", 2, 7)
-    assert "import sys" in finding.message
+    assert (finding.rule, finding.line, finding.col) == ("denied-import", 2, 14)
+    assert "'sys'" in finding.message
 
 
 @pytest.mark.parametrize("bad", [None, b"class X: pass", 42, ["code"]])

@@ -141,47 +141,36 @@ def test_many_runs_leak_no_fds():
     assert len(os.listdir("/proc/self/fd")) == before
 
 
+POLICY = dict(denied_modules=["os"], allowed_modules=["math"], denied_names=["eval"], denied_attributes=["__class__"])
+
+
 @pytest.mark.parametrize(
-    "source, expected",
+    "args, kwargs, exc",
     [
-        ("import os", [("denied-pattern", 1, 0)]),
-        ("x = 1\n  import subprocess", [("denied-pattern", 2, 2)]),
-        ('"""import sys in a docstring"""', [("denied-pattern", 1, 3)]),  # the historical false positive
-        ("os.system('x')", [("denied-pattern", 1, 0)]),
-        ("subprocess.call(1)\nsubprocess.run(1)", [("denied-pattern", 1, 0), ("denied-pattern", 2, 0)]),
-        ("eval('1')", [("denied-pattern", 1, 0)]),
-        ("exec('1')", [("denied-pattern", 1, 0)]),
-        ("__import__('os')", [("denied-pattern", 1, 0)]),
-        ("open('f')", [("denied-pattern", 1, 0)]),
-        ("file('f')", [("denied-pattern", 1, 0)]),
-        ("input('?')", [("denied-pattern", 1, 0)]),
-        ("import shutil", [("denied-pattern", 1, 0)]),
-        ("import socket", [("denied-pattern", 1, 0)]),
-        ("import os\nimport os", [("denied-pattern", 1, 0), ("denied-pattern", 2, 0)]),
-        ("x = 1", []),
-        ("getattr(__builtins__, 'ev' + 'al')", []),  # a known miss of the historical rules
+        ((None,), POLICY, TypeError),
+        ((1,), POLICY, TypeError),
+        ((bytearray(b"x"),), POLICY, TypeError),
+        ((b"x",), {}, TypeError),  # the policy is required
+        ((b"x",), dict(POLICY, denied_modules="os"), TypeError),
+        ((b"x",), dict(POLICY, denied_names=[1]), TypeError),
+        ((b"x",), dict(POLICY, denied_names=["a\x00b"]), ValueError),
+        ((b"x",), dict(POLICY, max_source_bytes=-1), ValueError),
+        ((b"x",), dict(POLICY, bogus=1), TypeError),
     ],
 )
-def test_legacy_validator_rules(source, expected):
-    markers = '\ns = "modulo_autopoiesis_data_x"\n_generated_in_sandbox = True\n'
-    findings = _sandbox.validate_legacy(source + markers)
-    assert sorted((r, line, col) for r, line, col, _ in findings) == sorted(expected)
+def test_validate_bad_arguments(args, kwargs, exc):
+    with pytest.raises(exc):
+        _sandbox.validate(*args, **kwargs)
 
 
-def test_legacy_validator_markers():
-    rules = {f[0] for f in _sandbox.validate_legacy("x = 1")}
-    assert rules == {"missing-security-signature", "missing-sandbox-marker"}
+def test_validate_accepts_str_and_bytes():
+    for source in ("import os", b"import os"):
+        assert [f[0] for f in _sandbox.validate(source, require_markers=False, **POLICY)] == ["denied-import"]
 
 
-@pytest.mark.parametrize("bad", [None, 1, bytearray(b"x"), ["x"]])
-def test_legacy_validator_rejects_non_text(bad):
-    with pytest.raises(TypeError):
-        _sandbox.validate_legacy(bad)
-
-
-def test_legacy_validator_handles_nul_and_binary():
-    findings = _sandbox.validate_legacy(b"\x00\xff\xfeimport os\x00")
-    assert ("denied-pattern", 1, 3) in [f[:3] for f in findings]
+def test_validate_huge_input():
+    findings = _sandbox.validate(b"x = 1\n" * (20 << 20), max_source_bytes=0, require_markers=False, **POLICY)
+    assert findings == []  # 120 MB scanned, nothing to find
 
 
 MUTATORS = {

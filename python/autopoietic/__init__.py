@@ -4,7 +4,17 @@ See ``autopoietic.sandbox`` for the API and the README for what the sandbox
 does and does not protect against.
 """
 
-from .sandbox import AutopoieticSandbox, ExecutionResult, Finding, SandboxError, create_secure_sandbox
+from .sandbox import AutopoieticSandbox, ExecutionResult, SandboxError, create_secure_sandbox
+from .validator import DEFAULT_POLICY, Finding, ValidatorPolicy, validate
 
-__all__ = ["AutopoieticSandbox", "ExecutionResult", "Finding", "SandboxError", "create_secure_sandbox"]
+__all__ = [
+    "AutopoieticSandbox",
+    "DEFAULT_POLICY",
+    "ExecutionResult",
+    "Finding",
+    "SandboxError",
+    "ValidatorPolicy",
+    "create_secure_sandbox",
+    "validate",
+]
 __version__ = "0.1.0"

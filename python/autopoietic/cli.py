@@ -25,6 +25,7 @@ from typing import Optional, Sequence
 from .manager import AutopoieticManager
 from .meta_architect import ComponentSpec
 from .sandbox import AutopoieticSandbox, SandboxError
+from .validator import DEFAULT_POLICY, validate
 
 #: The demo's starting architecture.
 DEFAULT_SPECS = (
@@ -142,14 +143,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    code = _read(args.file)
-    with AutopoieticSandbox() as sandbox:
-        try:
-            data = sandbox._encode(code, "source")
-            findings = sandbox._findings(data)
-        except SandboxError as exc:
-            print(f"{args.file}:1:0: invalid-input {exc}")
-            return 1
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise SystemExit(f"autopoietic: cannot read {args.file}: {exc}") from exc
+    policy = DEFAULT_POLICY.with_changes(require_markers=not args.no_markers,
+                                         allow_unknown_modules=args.allow_unknown_modules)
+    findings = validate(data, policy)  # the bytes as they are: encoding problems are findings
     if args.json:
         print(json.dumps([dict(file=args.file, **f._asdict()) for f in findings], indent=2))
     else:
@@ -194,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="print the validator's findings for a file")
     p.add_argument("file")
+    p.add_argument("--no-markers", action="store_true", help="do not require the component markers")
+    p.add_argument("--allow-unknown-modules", action="store_true", help="allow modules the policy does not list")
     p.add_argument("--json", action="store_true", help="print findings as JSON")
     p.set_defaults(func=_cmd_validate)
     return parser

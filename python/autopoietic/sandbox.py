@@ -37,9 +37,10 @@ import threading
 import weakref
 import fcntl
 from pathlib import Path
-from typing import NamedTuple, Optional, TypedDict
+from typing import Optional, TypedDict
 
 from . import _rootfs, _sandbox
+from .validator import DEFAULT_POLICY, Finding, ValidatorPolicy, validate
 
 __all__ = [
     "AutopoieticSandbox",
@@ -99,18 +100,6 @@ class ExecutionResult(TypedDict):
     max_rss_kib: int
     output_truncated: bool
     namespaces: list[str]
-
-
-class Finding(NamedTuple):
-    """One validator finding: rule id, 1-based line, 0-based column, text."""
-
-    rule: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.line}:{self.col}: {self.rule} {self.message}"
 
 
 class SandboxError(Exception):
@@ -308,7 +297,7 @@ class AutopoieticSandbox:
     max_file_size_kb=1024, temp_dir=None, *, timeout_s=None,
     max_output_bytes=1048576, max_code_bytes=1048576, max_open_files=1024,
     require_isolation=None, validate_code=True, max_processes=64,
-    max_disk_mb=64)``
+    max_disk_mb=64, validator_policy=DEFAULT_POLICY)``
 
     - ``max_memory_mb`` (MiB): RLIMIT_AS of the component's process.
     - ``max_cpu_time_seconds`` (s): CPU time of the whole process tree;
@@ -329,6 +318,9 @@ class AutopoieticSandbox:
     - ``require_isolation``: raise ``SandboxError`` instead of falling back to
       ``direct-execution`` when namespaces are unavailable.  ``None`` reads
       the environment variable ``AUTOPOIETIC_REQUIRE_ISOLATION`` (``1``: on).
+    - ``validator_policy``: what the validator refuses
+      (``autopoietic.validator.ValidatorPolicy``; the default is
+      ``DEFAULT_POLICY``).
     - ``validate_code``: ``False`` skips the validator in
       ``execute_component`` (results say ``security_validated: False``); the
       kernel isolation still applies.
@@ -353,6 +345,7 @@ class AutopoieticSandbox:
         validate_code: bool = True,
         max_processes: int = DEFAULT_MAX_PROCESSES,
         max_disk_mb: float = DEFAULT_MAX_DISK_MB,
+        validator_policy: ValidatorPolicy = DEFAULT_POLICY,
     ) -> None:
         self.max_memory_mb = _check_limit("max_memory_mb", max_memory_mb)
         self.max_cpu_time_seconds = _check_limit("max_cpu_time_seconds", max_cpu_time_seconds)
@@ -381,6 +374,9 @@ class AutopoieticSandbox:
             require_isolation = os.environ.get("AUTOPOIETIC_REQUIRE_ISOLATION", "") == "1"
         self.require_isolation = bool(require_isolation)
         self.validate_code = bool(validate_code)
+        if not isinstance(validator_policy, ValidatorPolicy):
+            raise TypeError(f"validator_policy must be a ValidatorPolicy, not {type(validator_policy).__name__}")
+        self.validator_policy = validator_policy
 
         python = os.path.realpath(sys.executable) if sys.executable else ""
         if not python or not os.access(python, os.X_OK):
@@ -424,17 +420,17 @@ class AutopoieticSandbox:
             raise SandboxError(f"{what} is {len(data)} bytes; the bound is max_code_bytes={self.max_code_bytes}")
         return data
 
-    @staticmethod
-    def _findings(data: bytes) -> list[Finding]:
-        return [Finding(*f) for f in _sandbox.validate_legacy(data)]
+    def _findings(self, data: bytes) -> list[Finding]:
+        return validate(data, self.validator_policy)
 
     def validate_component(self, component_code: str) -> bool:
         """validate_component(component_code: str) -> bool
 
-        True when the validator finds nothing to refuse.  Today's rules are
-        the historical ones (substring checks of dangerous imports and calls,
-        and both component markers); code over ``max_code_bytes`` or not
-        encodable as UTF-8 is refused too.  Raises ``TypeError`` for non-str.
+        True when the validator (``autopoietic.validator``, under
+        ``validator_policy``) finds nothing to refuse: a lexical scan for
+        denied imports, builtins, escape attributes and the component
+        markers; code over ``max_code_bytes`` or not encodable as UTF-8 is
+        refused too.  Raises ``TypeError`` for non-str code.
         """
         try:
             data = self._encode(component_code, "component_code")

@@ -605,45 +605,136 @@ static int append_finding(void *ctx, const struct sbx_finding *f)
     return rc < 0 ? 1 : 0;
 }
 
-PyDoc_STRVAR(validate_legacy_doc,
-"validate_legacy(source) -> list[tuple[str, int, int, str]]\n"
-"--\n\n"
-"The historical substring validator: source is UTF-8 bytes (or str).\n"
-"Returns findings (rule, line, col, message); line is 1-based, col 0-based.\n"
-"Raises TypeError for other types.");
+struct normalizer {
+    PyObject *normalize; /* unicodedata.normalize, fetched on first use */
+};
 
-static PyObject *sbx_py_validate_legacy(PyObject *Py_UNUSED(module), PyObject *arg)
+/* NFKC through unicodedata, as Python normalises identifiers. */
+static int normalize_nfkc(void *ctx, const char *in, size_t len, char *out, size_t outcap)
 {
-    const char *src;
-    Py_ssize_t len;
-    PyObject *findings;
+    struct normalizer *nz = ctx;
+    PyObject *text = NULL, *norm = NULL, *bytes = NULL;
+    int result = -1;
 
-    if (PyUnicode_Check(arg)) {
-        src = PyUnicode_AsUTF8AndSize(arg, &len);
+    if (nz->normalize == NULL) {
+        PyObject *mod = PyImport_ImportModule("unicodedata");
+        if (mod == NULL)
+            goto done;
+        nz->normalize = PyObject_GetAttrString(mod, "normalize");
+        Py_DECREF(mod);
+        if (nz->normalize == NULL)
+            goto done;
+    }
+    text = PyUnicode_DecodeUTF8(in, (Py_ssize_t)len, "strict");
+    if (text == NULL)
+        goto done;
+    norm = PyObject_CallFunction(nz->normalize, "sO", "NFKC", text);
+    if (norm == NULL)
+        goto done;
+    bytes = PyUnicode_AsUTF8String(norm);
+    if (bytes == NULL)
+        goto done;
+    result = (int)(PyBytes_GET_SIZE(bytes) < (Py_ssize_t)outcap ? PyBytes_GET_SIZE(bytes) : (Py_ssize_t)outcap);
+    memcpy(out, PyBytes_AS_STRING(bytes), (size_t)result);
+done:
+    if (result < 0)
+        PyErr_Clear(); /* reported as a non-ASCII identifier finding instead */
+    Py_XDECREF(text);
+    Py_XDECREF(norm);
+    Py_XDECREF(bytes);
+    return result;
+}
+
+PyDoc_STRVAR(validate_doc,
+"validate(source, *, denied_modules, allowed_modules, denied_names,\n"
+"         denied_attributes, allow_unknown_modules=False, require_markers=True,\n"
+"         max_source_bytes=1048576) -> list[tuple[str, int, int, str]]\n"
+"--\n\n"
+"Scan Python source (bytes of UTF-8, or str) with the lexical validator\n"
+"under a policy given as sequences of str (see autopoietic.validator).\n"
+"Returns findings (rule, line, col, message): line 1-based, col a 0-based\n"
+"byte offset, as in Python's ast.  Raises TypeError for other types,\n"
+"ValueError for a bad policy, MemoryError.");
+
+static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"source", "denied_modules", "allowed_modules", "denied_names", "denied_attributes",
+                             "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
+    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *findings = NULL;
+    int allow_unknown = 0, require_markers = 1, rc;
+    Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
+    struct str_array dm = {NULL, NULL}, am = {NULL, NULL}, dn = {NULL, NULL}, da = {NULL, NULL};
+    struct normalizer nz = {NULL};
+    struct sbx_policy policy;
+    const char *src;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
+                                     &dn_obj, &da_obj, &allow_unknown, &require_markers, &max_bytes))
+        return NULL;
+    if (PyUnicode_Check(source)) {
+        src = PyUnicode_AsUTF8AndSize(source, &len);
         if (src == NULL)
             return NULL;
-    } else if (PyBytes_Check(arg)) {
-        src = PyBytes_AS_STRING(arg);
-        len = PyBytes_GET_SIZE(arg);
+    } else if (PyBytes_Check(source)) {
+        src = PyBytes_AS_STRING(source);
+        len = PyBytes_GET_SIZE(source);
     } else {
-        PyErr_Format(PyExc_TypeError, "source must be str or bytes, not %.100s", Py_TYPE(arg)->tp_name);
+        PyErr_Format(PyExc_TypeError, "source must be bytes or str, not %.100s", Py_TYPE(source)->tp_name);
         return NULL;
     }
+    if (max_bytes < 0) {
+        PyErr_SetString(PyExc_ValueError, "max_source_bytes must be >= 0");
+        return NULL;
+    }
+    if (dm_obj == NULL || am_obj == NULL || dn_obj == NULL || da_obj == NULL) {
+        PyErr_SetString(PyExc_TypeError,
+                        "validate() needs the policy: denied_modules, allowed_modules, denied_names, denied_attributes");
+        return NULL;
+    }
+    if (str_array_from(dm_obj, "denied_modules", 1, &dm) < 0 || str_array_from(am_obj, "allowed_modules", 1, &am) < 0 ||
+        str_array_from(dn_obj, "denied_names", 1, &dn) < 0 ||
+        str_array_from(da_obj, "denied_attributes", 1, &da) < 0)
+        goto done;
+    memset(&policy, 0, sizeof policy);
+    policy.denied_modules = (const char *const *)dm.items;
+    policy.n_denied_modules = (size_t)PyList_GET_SIZE(dm.owners);
+    policy.allowed_modules = (const char *const *)am.items;
+    policy.n_allowed_modules = (size_t)PyList_GET_SIZE(am.owners);
+    policy.denied_names = (const char *const *)dn.items;
+    policy.n_denied_names = (size_t)PyList_GET_SIZE(dn.owners);
+    policy.denied_attributes = (const char *const *)da.items;
+    policy.n_denied_attributes = (size_t)PyList_GET_SIZE(da.owners);
+    policy.allow_unknown_modules = allow_unknown;
+    policy.require_markers = require_markers;
+    policy.max_source_bytes = (size_t)max_bytes;
+    policy.normalize = normalize_nfkc;
+    policy.normalize_ctx = &nz;
+
     findings = PyList_New(0);
     if (findings == NULL)
-        return NULL;
-    /* Pure C over an immutable buffer we hold a reference to, but the
-     * callback builds Python objects: the GIL stays held. */
-    if (sbx_validate_legacy(src, (size_t)len, append_finding, findings) < 0 && PyErr_Occurred()) {
-        Py_DECREF(findings);
-        return NULL;
+        goto done;
+    /* Pure C over a buffer we hold a reference to, but the finding callback
+     * and the NFKC callback build Python objects: the GIL stays held (a
+     * scan takes microseconds per KiB). */
+    rc = sbx_validate(src, (size_t)len, &policy, append_finding, findings);
+    if (rc == -2) {
+        Py_CLEAR(findings);
+        PyErr_NoMemory();
+    } else if (rc < 0 && PyErr_Occurred()) {
+        Py_CLEAR(findings);
     }
+done:
+    Py_XDECREF(nz.normalize);
+    str_array_clear(&dm);
+    str_array_clear(&am);
+    str_array_clear(&dn);
+    str_array_clear(&da);
     return findings;
 }
 
 static PyMethodDef sbx_methods[] = {
     {"run", (PyCFunction)(void (*)(void))sbx_py_run, METH_VARARGS | METH_KEYWORDS, run_doc},
-    {"validate_legacy", sbx_py_validate_legacy, METH_O, validate_legacy_doc},
+    {"validate", (PyCFunction)(void (*)(void))sbx_py_validate, METH_VARARGS | METH_KEYWORDS, validate_doc},
     {NULL, NULL, 0, NULL},
 };
 

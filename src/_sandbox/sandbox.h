@@ -225,8 +225,28 @@ struct sbx_finding {
 };
 /* Called per finding; a non-zero return stops the scan. */
 typedef int (*sbx_finding_cb)(void *ctx, const struct sbx_finding *f);
-/* Historical substring rules (the seed's validator, ported as it was).
- * Returns the number of findings reported, or -1 if the callback stopped. */
-int sbx_validate_legacy(const char *src, size_t len, sbx_finding_cb cb, void *ctx);
+
+/* The validator's policy: data, set from Python (validator.py). */
+struct sbx_policy {
+    const char *const *denied_modules;   /* a module and its submodules */
+    size_t n_denied_modules;
+    const char *const *allowed_modules;  /* top-level names */
+    size_t n_allowed_modules;
+    int allow_unknown_modules;           /* neither denied nor allowed: allow */
+    const char *const *denied_names;     /* builtins, as a NAME that is referenced */
+    size_t n_denied_names;
+    const char *const *denied_attributes; /* anywhere: as attribute, name, in strings */
+    size_t n_denied_attributes;
+    int require_markers;                 /* the component protocol's two markers */
+    size_t max_source_bytes;             /* 0: no bound */
+    /* NFKC-normalise a UTF-8 identifier into out (at most outcap bytes);
+     * returns its length or -1.  NULL: non-ASCII identifiers are findings. */
+    int (*normalize)(void *ctx, const char *in, size_t len, char *out, size_t outcap);
+    void *normalize_ctx;
+};
+
+/* Scan src (UTF-8 bytes) and report every finding.  Returns the number of
+ * findings, -1 if the callback stopped the scan, -2 when out of memory. */
+int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, sbx_finding_cb cb, void *ctx);
 
 #endif /* SBX_SANDBOX_H */

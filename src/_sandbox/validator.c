@@ -1,85 +1,1048 @@
 /*
- * validator.c: static checks of component source.  Pure C, no Python API.
+ * validator.c: a lexical scanner of Python 3 source and the rules applied to
+ * its tokens.  Pure C, no Python API, so it can be fuzzed alone (fuzz/).
  *
- * This is the historical validator ported as it was: substring matching of
- * a fixed list of patterns plus the two markers of the component protocol.
- * It refuses "import os" inside a docstring and lets many bypasses through;
- * the lexical scanner of issue #4 replaces it behind the same interface
- * (findings of rule, line, col, message).  It is a gate, not the boundary:
- * the kernel isolation is.
+ * It is a gate, not the boundary: code it lets through still runs inside
+ * the kernel isolation.  What it does:
+ *
+ *  - checks the bytes first: size bound, NUL bytes, strict UTF-8, and a PEP
+ *    263 coding declaration other than UTF-8 on line 1 or 2;
+ *  - tokenizes: names, numbers, operators, comments, line continuations,
+ *    strings with any prefix (r, b, u, f and their pairs, any case), single
+ *    or triple quoted.  f-strings are split into literal parts (checked as
+ *    string content) and replacement fields (scanned as code, nested to any
+ *    depth up to SBX_MAX_NESTING through an explicit stack: no recursion);
+ *  - string contents are escape-decoded and adjacent literals concatenated
+ *    (as the compiler does) before they are checked;
+ *  - applies the rules of a policy given as data (struct sbx_policy):
+ *    imports of denied or unknown modules (import a.b as c, from a import
+ *    b, relative imports), denied builtins referenced by name, denied
+ *    attributes (escape dunders, frame/traceback/generator introspection)
+ *    anywhere, attributes named after a denied module (logging.os,
+ *    random._os), strings that name a denied attribute or walk attributes
+ *    in a format field ("{0.__globals__}"), and the two component markers
+ *    as tokens.  Identifiers are compared after NFKC normalisation through
+ *    a callback (Python does that to identifiers; without a callback a
+ *    non-ASCII identifier is itself a finding).
+ *
+ * Findings carry a rule id, a 1-based line and a 0-based byte column (as
+ * Python's ast).  Every buffer is bounded by the input length or a constant.
  */
 #include "sandbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define MAX_FINDINGS 1000
+#define SBX_MAX_FINDINGS 1000
+#define SBX_MAX_NESTING 200
+#define MAX_NAME 256    /* longer identifiers are checked by their prefix: no listed name is that long */
+#define MAX_MODULE 512
 
-static const char *const legacy_patterns[] = {
-    "import os",        "import subprocess", "import sys", "os.system", "subprocess.call",
-    "subprocess.run",   "eval(",             "exec(",      "__import__(", "open(",
-    "file(",            "input(",            "import shutil", "import socket",
-};
+enum tok_kind { TOK_NONE, TOK_NAME, TOK_NUMBER, TOK_STRING, TOK_OP, TOK_NEWLINE, TOK_END };
 
-static const char signature_marker[] = "modulo_autopoiesis_data_";
-static const char sandbox_marker[] = "_generated_in_sandbox = True";
-
-/* Line (1-based) and column (0-based, bytes) of offset, counting on from a
- * previous position so a pattern's occurrences cost one pass in total. */
-struct position {
-    size_t offset;
+struct token {
+    int kind;
+    char text[MAX_NAME + 1]; /* NAME (normalised) or OP */
+    size_t len;
     int line, col;
 };
 
-static void advance(const char *src, struct position *pos, size_t offset)
-{
-    for (; pos->offset < offset; pos->offset++) {
-        if (src[pos->offset] == '\n') {
-            pos->line++;
-            pos->col = 0;
-        } else {
-            pos->col++;
-        }
-    }
-}
+enum ctx_kind { CTX_FLITERAL, CTX_FEXPR, CTX_FSPEC };
 
-static int emit(sbx_finding_cb cb, void *ctx, const char *rule, int line, int col, const char *message,
-                const char *detail, int *count)
+struct ctx {
+    int kind;
+    char quote;    /* CTX_FLITERAL: the f-string's quote character */
+    int triple;    /* ... triple quoted */
+    int raw;       /* ... raw */
+    int depth;     /* CTX_FEXPR: bracket depth inside the field */
+};
+
+enum imp_state { IMP_NONE, IMP_NAMES, IMP_ALIAS, IMP_FROM_MODULE, IMP_FROM_NAMES, IMP_FROM_ALIAS };
+
+struct scanner {
+    const unsigned char *src;
+    size_t len, pos;
+    int line;
+    size_t line_start;
+    const struct sbx_policy *policy;
+    sbx_finding_cb cb;
+    void *ctx;
+    int count, stopped;
+
+    int depth; /* bracket depth of top-level code */
+    int stmt_start;
+    struct ctx stack[SBX_MAX_NESTING];
+    int sp;
+
+    /* previous significant token and the name waiting for its successor */
+    struct token prev, pending;
+    int pending_prev_kind;
+    char pending_prev_text[MAX_NAME + 1];
+
+    /* imports */
+    int imp;
+    char module[MAX_MODULE + 1];
+    size_t module_len;
+    int module_line, module_col, dots;
+
+    /* the current run of adjacent string literals */
+    char *run;
+    size_t run_len;
+    int run_active, run_line, run_col, run_bytes;
+
+    /* markers */
+    int has_signature, has_marker, marker_step;
+};
+
+/* ---- findings ------------------------------------------------------------ */
+
+static void report(struct scanner *s, const char *rule, int line, int col, const char *fmt, const char *arg)
 {
     struct sbx_finding f;
 
+    if (s->stopped)
+        return;
+    if (s->count >= SBX_MAX_FINDINGS) {
+        f.rule = "too-many-findings";
+        f.line = line;
+        f.col = col;
+        snprintf(f.message, sizeof f.message, "more than %d findings; scanning stopped", SBX_MAX_FINDINGS);
+        s->cb(s->ctx, &f);
+        s->stopped = 1;
+        return;
+    }
     f.rule = rule;
     f.line = line;
     f.col = col;
-    snprintf(f.message, sizeof f.message, message, detail);
-    (*count)++;
-    return cb(ctx, &f);
+    snprintf(f.message, sizeof f.message, fmt, arg);
+    s->count++;
+    if (s->cb(s->ctx, &f) != 0)
+        s->stopped = 1;
 }
 
-int sbx_validate_legacy(const char *src, size_t len, sbx_finding_cb cb, void *ctx)
+static int col_of(const struct scanner *s, size_t pos)
+{
+    return (int)(pos - s->line_start);
+}
+
+static int in_list(const char *const *list, size_t n, const char *name, size_t len)
 {
     size_t i;
-    int count = 0;
 
-    for (i = 0; i < sizeof legacy_patterns / sizeof legacy_patterns[0]; i++) {
-        const char *pat = legacy_patterns[i];
-        size_t plen = strlen(pat);
-        struct position pos = {0, 1, 0};
-        const char *hit = src;
+    for (i = 0; i < n; i++) {
+        if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
+            return 1;
+    }
+    return 0;
+}
 
-        while (count < MAX_FINDINGS && (hit = memmem(hit, len - (size_t)(hit - src), pat, plen)) != NULL) {
-            advance(src, &pos, (size_t)(hit - src));
-            if (emit(cb, ctx, "denied-pattern", pos.line, pos.col, "forbidden pattern '%s'", pat, &count))
-                return -1;
-            hit += plen;
+/* ---- the byte-level checks ----------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF; /* no overlongs, no surrogates */
+        return avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+/* NUL bytes and invalid UTF-8: both make the source unrunnable, and the
+ * tokenizer below may then assume valid UTF-8.  Returns 0 if clean. */
+static int check_bytes(struct scanner *s)
+{
+    size_t i = 0, line_start = 0;
+    int line = 1, bad = 0;
+
+    while (i < s->len && !s->stopped) {
+        size_t n;
+        if (s->src[i] == '\n') {
+            line++;
+            line_start = i + 1;
+        }
+        if (s->src[i] == '\0') {
+            report(s, "nul-byte", line, (int)(i - line_start), "NUL byte in the source%s", "");
+            bad = 1;
+            i++;
+            continue;
+        }
+        n = utf8_seq(s->src + i, s->len - i);
+        if (n == 0) {
+            report(s, "invalid-utf8", line, (int)(i - line_start), "invalid UTF-8 byte sequence%s", "");
+            return 1; /* positions after it mean little */
+        }
+        i += n;
+    }
+    return bad;
+}
+
+/* PEP 263: "^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)" on line 1 or 2. */
+static void check_encoding_declaration(struct scanner *s)
+{
+    size_t pos = 0;
+    int line;
+
+    if (s->len >= 3 && memcmp(s->src, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    for (line = 1; line <= 2 && pos < s->len; line++) {
+        size_t start = pos, end = pos, i;
+        while (end < s->len && s->src[end] != '\n')
+            end++;
+        i = start;
+        while (i < end && (s->src[i] == ' ' || s->src[i] == '\t' || s->src[i] == '\f'))
+            i++;
+        if (i < end && s->src[i] == '#') {
+            for (; i + 7 <= end; i++) {
+                if (memcmp(s->src + i, "coding", 6) == 0 && (s->src[i + 6] == ':' || s->src[i + 6] == '=')) {
+                    char name[64];
+                    size_t j = i + 7, k = 0;
+                    while (j < end && (s->src[j] == ' ' || s->src[j] == '\t'))
+                        j++;
+                    while (j < end && k < sizeof name - 1 &&
+                           (s->src[j] == '-' || s->src[j] == '_' || s->src[j] == '.' ||
+                            (s->src[j] >= '0' && s->src[j] <= '9') || ((s->src[j] | 0x20) >= 'a' && (s->src[j] | 0x20) <= 'z'))) {
+                        char c = (char)s->src[j++];
+                        name[k++] = c == '_' ? '-' : (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+                    }
+                    name[k] = '\0';
+                    if (strcmp(name, "utf-8") != 0 && strcmp(name, "utf8") != 0 && strcmp(name, "utf-8-sig") != 0)
+                        report(s, "encoding-declaration", line, (int)(i - start),
+                               "coding declaration '%s': only UTF-8 is accepted (the validated text must be "
+                               "the text that runs)", name);
+                    return;
+                }
+            }
+        } else if (i < end) {
+            return; /* line 1 holds code: line 2 is not looked at */
+        }
+        pos = end + 1;
+    }
+}
+
+/* ---- string contents ------------------------------------------------------ */
+
+static void run_start(struct scanner *s, int line, int col, int is_bytes)
+{
+    if (!s->run_active) {
+        s->run_active = 1;
+        s->run_len = 0;
+        s->run_line = line;
+        s->run_col = col;
+        s->run_bytes = is_bytes;
+    }
+}
+
+static void put_utf8(char *out, size_t *n, unsigned long cp)
+{
+    if (cp < 0x80) {
+        out[(*n)++] = (char)cp;
+    } else if (cp < 0x800) {
+        out[(*n)++] = (char)(0xC0 | (cp >> 6));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out[(*n)++] = (char)(0xE0 | (cp >> 12));
+        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        out[(*n)++] = (char)(0xF0 | ((cp >> 18) & 0x07));
+        out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    }
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decode one escape at src[*i] == '\\' of a non-raw literal into out. */
+static void decode_escape(struct scanner *s, size_t *i, size_t end, int is_bytes, char *out, size_t *n)
+{
+    size_t p = *i + 1;
+    unsigned char c;
+    unsigned long cp = 0;
+    int digits, k;
+
+    if (p >= end) {
+        out[(*n)++] = '\\';
+        *i = p;
+        return;
+    }
+    c = s->src[p];
+    switch (c) {
+    case 'x':
+    case 'u':
+    case 'U':
+        digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+        if (is_bytes && c != 'x')
+            break;
+        for (k = 0; k < digits && p + 1 + (size_t)k < end && hexval(s->src[p + 1 + k]) >= 0; k++)
+            cp = cp * 16 + (unsigned long)hexval(s->src[p + 1 + k]);
+        if (k == digits && cp <= 0x10FFFF) {
+            put_utf8(out, n, cp);
+            *i = p + 1 + (size_t)k;
+            return;
+        }
+        break;
+    case 'N':
+        if (is_bytes || p + 1 >= end || s->src[p + 1] != '{')
+            break;
+        /* \N{NAME}: which character it names cannot be known here */
+        report(s, "unicode-name-escape", s->line, col_of(s, *i),
+               "\\N{...} escape in a string: its character cannot be checked%s", "");
+        for (p += 2; p < end && s->src[p] != '}'; p++)
+            ;
+        out[(*n)++] = '?';
+        *i = p < end ? p + 1 : end;
+        return;
+    default:
+        if (c >= '0' && c <= '7') {
+            for (k = 0; k < 3 && p + (size_t)k < end && s->src[p + k] >= '0' && s->src[p + k] <= '7'; k++)
+                cp = cp * 8 + (unsigned long)(s->src[p + k] - '0');
+            put_utf8(out, n, cp);
+            *i = p + (size_t)k;
+            return;
+        }
+        out[(*n)++] = (char)c; /* \\, \', \", \n ...: the character itself is enough here */
+        *i = p + 1;
+        return;
+    }
+    out[(*n)++] = '\\';
+    *i = p;
+}
+
+/* Check a finished run of adjacent literals. */
+static void flush_run(struct scanner *s)
+{
+    const struct sbx_policy *pol = s->policy;
+    size_t i;
+
+    if (!s->run_active)
+        return;
+    s->run_active = 0;
+    if (!s->run_bytes && s->run_len >= 24 && memcmp(s->run, "modulo_autopoiesis_data_", 24) == 0)
+        s->has_signature = 1;
+    for (i = 0; i < pol->n_denied_attributes; i++) {
+        const char *name = pol->denied_attributes[i];
+        size_t nlen = strlen(name);
+        if (nlen > 0 && s->run_len >= nlen && memmem(s->run, s->run_len, name, nlen) != NULL) {
+            report(s, "denied-attribute-string", s->run_line, s->run_col,
+                   "string names the attribute '%s' (str.format, getattr and attrgetter turn strings "
+                   "into attribute access)", name);
+            break;
         }
     }
-    if (memmem(src, len, signature_marker, sizeof signature_marker - 1) == NULL &&
-        emit(cb, ctx, "missing-security-signature", 1, 0, "no security signature '%s...' in the source",
-             signature_marker, &count))
+    /* a format field with an attribute or index walk: "{0.x}", "{a[0]}" */
+    for (i = 0; i < s->run_len; i++) {
+        size_t j;
+        if (s->run[i] != '{')
+            continue;
+        if (i + 1 < s->run_len && s->run[i + 1] == '{') {
+            i++;
+            continue;
+        }
+        for (j = i + 1; j < s->run_len && s->run[j] != '}' && s->run[j] != '{' && s->run[j] != '!' &&
+                        s->run[j] != ':'; j++) {
+            if (s->run[j] == '.' || s->run[j] == '[') {
+                report(s, "format-attribute-walk", s->run_line, s->run_col,
+                       "format field walks attributes or items%s (str.format can reach any object's "
+                       "internals)", "");
+                return;
+            }
+        }
+    }
+}
+
+/* Scan the body of a plain (non-f) string from s->pos (just after the
+ * opening quote) to the closing quote; append its decoded text. */
+static void scan_plain_string(struct scanner *s, char quote, int triple, int raw, int is_bytes)
+{
+    size_t i = s->pos;
+    char *out = s->run + s->run_len;
+    size_t n = 0;
+
+    while (i < s->len) {
+        unsigned char c = s->src[i];
+        if (c == (unsigned char)quote &&
+            (!triple || (i + 2 < s->len && s->src[i + 1] == (unsigned char)quote && s->src[i + 2] == (unsigned char)quote))) {
+            i += triple ? 3 : 1;
+            break;
+        }
+        if (c == '\n') {
+            if (!triple) { /* unterminated: the compiler refuses it; stop here */
+                break;
+            }
+            s->line++;
+            s->line_start = i + 1;
+        }
+        if (c == '\\') {
+            if (i + 1 < s->len && s->src[i + 1] == '\n') {
+                s->line++;
+                s->line_start = i + 2;
+                i += 2;
+                continue;
+            }
+            if (raw) {
+                out[n++] = '\\';
+                if (i + 1 < s->len) {
+                    out[n++] = (char)s->src[i + 1];
+                    i += 2;
+                } else {
+                    i++;
+                }
+                continue;
+            }
+            decode_escape(s, &i, s->len, is_bytes, out, &n);
+            continue;
+        }
+        out[n++] = (char)c;
+        i++;
+    }
+    s->run_len += n;
+    s->pos = i;
+}
+
+/* ---- tokens and rules ------------------------------------------------------ */
+
+static int is_name_start(unsigned char c)
+{
+    return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+}
+
+static int is_name_char(unsigned char c)
+{
+    return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+static int tok_is(const struct token *t, int kind, const char *text)
+{
+    return t->kind == kind && t->len == strlen(text) && memcmp(t->text, text, t->len) == 0;
+}
+
+static void check_module(struct scanner *s, const char *mod, size_t len, int line, int col)
+{
+    const struct sbx_policy *pol = s->policy;
+    size_t i;
+    char text[MAX_MODULE + 1];
+
+    if (len == 0)
+        return;
+    memcpy(text, mod, len);
+    text[len] = '\0';
+    for (i = 0; i <= len; i++) { /* every dotted prefix: a, a.b, a.b.c */
+        if (i == len || mod[i] == '.') {
+            if (in_list(pol->denied_modules, pol->n_denied_modules, mod, i)) {
+                report(s, "denied-import", line, col, "import of denied module '%s'", text);
+                return;
+            }
+        }
+    }
+    for (i = 0; i < len && mod[i] != '.'; i++)
+        ;
+    if (!pol->allow_unknown_modules && !in_list(pol->allowed_modules, pol->n_allowed_modules, mod, i))
+        report(s, "unknown-import", line, col, "import of module '%s', which the policy does not allow", text);
+}
+
+static void module_append(struct scanner *s, const char *text, size_t len)
+{
+    if (s->module_len + len <= MAX_MODULE) {
+        memcpy(s->module + s->module_len, text, len);
+        s->module_len += len;
+    }
+}
+
+/* A NAME whose next significant token is known (next may be TOK_NONE). */
+static void check_name(struct scanner *s, const struct token *name, int prev_kind, const char *prev_text,
+                       const struct token *next)
+{
+    const struct sbx_policy *pol = s->policy;
+    const char *n = name->text;
+    size_t len = name->len;
+    int after_dot = prev_kind == TOK_OP && strcmp(prev_text, ".") == 0;
+
+    if (after_dot) {
+        const char *stripped = n;
+        size_t slen = len;
+        if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len)) {
+            report(s, "denied-attribute", name->line, name->col, "access to attribute '%s'", n);
+            return;
+        }
+        while (slen > 0 && *stripped == '_') {
+            stripped++;
+            slen--;
+        }
+        if (in_list(pol->denied_modules, pol->n_denied_modules, stripped, slen))
+            report(s, "module-attribute", name->line, name->col,
+                   "attribute '%s' names a denied module (modules re-export the modules they import)", n);
+        return;
+    }
+    /* a binding, not a reference: def NAME, class NAME, ... as NAME, NAME = x, f(NAME=x) */
+    if (prev_kind == TOK_NAME && (strcmp(prev_text, "def") == 0 || strcmp(prev_text, "class") == 0 ||
+                                  strcmp(prev_text, "as") == 0))
+        return;
+    if (next->kind == TOK_OP && strcmp(next->text, "=") == 0)
+        return;
+    if (in_list(pol->denied_names, pol->n_denied_names, n, len))
+        report(s, "denied-name", name->line, name->col, "reference to the builtin '%s'", n);
+    else if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len))
+        report(s, "denied-attribute", name->line, name->col, "reference to '%s'", n);
+}
+
+/* The import statement state machine; returns 1 if it consumed the token. */
+static int import_token(struct scanner *s, const struct token *t)
+{
+    switch (s->imp) {
+    case IMP_NAMES:
+        if (t->kind == TOK_NAME && !tok_is(t, TOK_NAME, "as")) {
+            if (s->module_len == 0) {
+                s->module_line = t->line;
+                s->module_col = t->col;
+            }
+            module_append(s, t->text, t->len);
+        } else if (tok_is(t, TOK_OP, ".")) {
+            module_append(s, ".", 1);
+        } else if (tok_is(t, TOK_NAME, "as")) {
+            check_module(s, s->module, s->module_len, s->module_line, s->module_col);
+            s->module_len = 0;
+            s->imp = IMP_ALIAS;
+        } else if (tok_is(t, TOK_OP, ",")) {
+            check_module(s, s->module, s->module_len, s->module_line, s->module_col);
+            s->module_len = 0;
+        } else if (tok_is(t, TOK_OP, "(") || tok_is(t, TOK_OP, ")")) {
+            /* not valid after import, harmless */
+        } else {
+            check_module(s, s->module, s->module_len, s->module_line, s->module_col);
+            s->module_len = 0;
+            s->imp = IMP_NONE;
+            return 0;
+        }
+        return 1;
+    case IMP_ALIAS:
+        if (t->kind == TOK_NAME)
+            return 1;
+        if (tok_is(t, TOK_OP, ",")) {
+            s->imp = IMP_NAMES;
+            return 1;
+        }
+        s->imp = IMP_NONE;
+        return 0;
+    case IMP_FROM_MODULE:
+        if (tok_is(t, TOK_OP, ".")) {
+            if (s->module_len == 0) {
+                if (s->dots++ == 0) {
+                    s->module_line = t->line; /* a relative import points at its dots */
+                    s->module_col = t->col;
+                }
+            } else {
+                module_append(s, ".", 1);
+            }
+        } else if (tok_is(t, TOK_NAME, "import")) {
+            if (s->dots > 0)
+                report(s, "relative-import", s->module_line, s->module_col,
+                       "relative import%s: a component is a single module", "");
+            else
+                check_module(s, s->module, s->module_len, s->module_line, s->module_col);
+            s->imp = IMP_FROM_NAMES;
+        } else if (t->kind == TOK_NAME) {
+            if (s->module_len == 0 && s->dots == 0) {
+                s->module_line = t->line; /* findings point at the module name */
+                s->module_col = t->col;
+            }
+            module_append(s, t->text, t->len);
+        } else {
+            s->imp = IMP_NONE;
+            return 0;
+        }
+        return 1;
+    case IMP_FROM_NAMES:
+        if (tok_is(t, TOK_NAME, "as")) {
+            s->imp = IMP_FROM_ALIAS;
+        } else if (t->kind == TOK_NAME) {
+            /* from a import b: b may be the submodule a.b */
+            char full[MAX_MODULE + 1];
+            size_t flen = 0;
+            const struct sbx_policy *pol = s->policy;
+            if (s->dots == 0 && s->module_len + 1 + t->len <= MAX_MODULE) {
+                memcpy(full, s->module, s->module_len);
+                full[s->module_len] = '.';
+                memcpy(full + s->module_len + 1, t->text, t->len);
+                flen = s->module_len + 1 + t->len;
+                full[flen] = '\0';
+                if (in_list(pol->denied_modules, pol->n_denied_modules, full, flen))
+                    report(s, "denied-import", t->line, t->col, "import of denied module '%s'", full);
+            }
+            if (in_list(pol->denied_names, pol->n_denied_names, t->text, t->len) ||
+                in_list(pol->denied_attributes, pol->n_denied_attributes, t->text, t->len))
+                report(s, "denied-name", t->line, t->col, "import of the name '%s'", t->text);
+        } else if (!(tok_is(t, TOK_OP, ",") || tok_is(t, TOK_OP, "(") || tok_is(t, TOK_OP, ")") ||
+                     tok_is(t, TOK_OP, "*"))) {
+            s->imp = IMP_NONE;
+            return 0;
+        }
+        return 1;
+    case IMP_FROM_ALIAS:
+        if (t->kind == TOK_NAME) {
+            s->imp = IMP_FROM_NAMES;
+            return 1;
+        }
+        s->imp = IMP_NONE;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* Every significant token passes here, in order. */
+static void on_token(struct scanner *s, const struct token *t)
+{
+    if (s->stopped)
+        return;
+    if (t->kind != TOK_STRING)
+        flush_run(s);
+
+    /* the name held back until we saw what follows it */
+    if (s->pending.kind == TOK_NAME) {
+        check_name(s, &s->pending, s->pending_prev_kind, s->pending_prev_text, t);
+        s->pending.kind = TOK_NONE;
+    }
+
+    /* marker: _generated_in_sandbox = True */
+    if (s->marker_step == 0 && tok_is(t, TOK_NAME, "_generated_in_sandbox"))
+        s->marker_step = 1;
+    else if (s->marker_step == 1 && tok_is(t, TOK_OP, "="))
+        s->marker_step = 2;
+    else if (s->marker_step == 2 && tok_is(t, TOK_NAME, "True"))
+        s->has_marker = 1, s->marker_step = 0;
+    else
+        s->marker_step = tok_is(t, TOK_NAME, "_generated_in_sandbox") ? 1 : 0;
+
+    if (s->imp != IMP_NONE && import_token(s, t)) {
+        s->prev = *t;
+        s->stmt_start = 0;
+        return;
+    }
+    if (t->kind == TOK_NAME && s->stmt_start && s->sp == 0) {
+        if (tok_is(t, TOK_NAME, "import")) {
+            s->imp = IMP_NAMES;
+            s->module_len = 0;
+            s->dots = 0;
+            s->prev = *t;
+            s->stmt_start = 0;
+            return;
+        }
+        if (tok_is(t, TOK_NAME, "from")) {
+            s->imp = IMP_FROM_MODULE;
+            s->module_len = 0;
+            s->dots = 0;
+            s->module_line = t->line;
+            s->module_col = t->col;
+            s->prev = *t;
+            s->stmt_start = 0;
+            return;
+        }
+    }
+    if (t->kind == TOK_NAME) {
+        s->pending = *t;
+        s->pending_prev_kind = s->prev.kind;
+        memcpy(s->pending_prev_text, s->prev.text, s->prev.len + 1);
+    }
+    s->stmt_start = t->kind == TOK_NEWLINE ||
+                    (s->sp == 0 && s->depth == 0 && (tok_is(t, TOK_OP, ";") || tok_is(t, TOK_OP, ":")));
+    s->prev = *t;
+}
+
+static void emit_simple(struct scanner *s, int kind, const char *text, size_t len, int line, int col)
+{
+    struct token t;
+
+    t.kind = kind;
+    if (len > MAX_NAME)
+        len = MAX_NAME;
+    memcpy(t.text, text, len);
+    t.text[len] = '\0';
+    t.len = len;
+    t.line = line;
+    t.col = col;
+    on_token(s, &t);
+}
+
+/* ---- the tokenizer ------------------------------------------------------ */
+
+static int push(struct scanner *s, struct ctx c)
+{
+    if (s->sp >= SBX_MAX_NESTING) {
+        report(s, "nesting-too-deep", s->line, col_of(s, s->pos), "f-strings nested too deeply%s", "");
+        s->stopped = 1;
         return -1;
-    if (memmem(src, len, sandbox_marker, sizeof sandbox_marker - 1) == NULL &&
-        emit(cb, ctx, "missing-sandbox-marker", 1, 0, "no '%s' marker in the source", sandbox_marker, &count))
-        return -1;
-    return count;
+    }
+    s->stack[s->sp++] = c;
+    return 0;
+}
+
+/* A string prefix: letters r, b, u, f in any case, at most two, valid pairs. */
+static int string_prefix(const unsigned char *p, size_t n, int *raw, int *is_bytes, int *fstr)
+{
+    size_t i;
+    int u = 0;
+
+    *raw = *is_bytes = *fstr = 0;
+    if (n == 0 || n > 2)
+        return 0;
+    for (i = 0; i < n; i++) {
+        switch (p[i] | 0x20) {
+        case 'r': if (*raw) return 0; *raw = 1; break;
+        case 'b': if (*is_bytes) return 0; *is_bytes = 1; break;
+        case 'f': if (*fstr) return 0; *fstr = 1; break;
+        case 'u': if (u) return 0; u = 1; break;
+        default: return 0;
+        }
+    }
+    if (u && n != 1)
+        return 0;
+    if (*is_bytes && *fstr)
+        return 0;
+    return 1;
+}
+
+/* Scan the literal part of the f-string on top of the stack. */
+static void scan_fliteral(struct scanner *s)
+{
+    struct ctx *c = &s->stack[s->sp - 1];
+    char *out;
+    size_t n = 0;
+    int line = s->line, col = col_of(s, s->pos);
+
+    run_start(s, line, col, 0);
+    out = s->run + s->run_len;
+    while (s->pos < s->len) {
+        unsigned char ch = s->src[s->pos];
+        if (ch == (unsigned char)c->quote &&
+            (!c->triple || (s->pos + 2 < s->len && s->src[s->pos + 1] == ch && s->src[s->pos + 2] == ch))) {
+            s->pos += c->triple ? 3 : 1;
+            s->sp--; /* the f-string ends */
+            break;
+        }
+        if (ch == '\n') {
+            if (!c->triple) {
+                s->sp--; /* unterminated: the compiler refuses it */
+                break;
+            }
+            s->line++;
+            s->line_start = s->pos + 1;
+        }
+        if (ch == '{') {
+            if (s->pos + 1 < s->len && s->src[s->pos + 1] == '{') {
+                out[n++] = '{';
+                s->pos += 2;
+                continue;
+            }
+            s->pos++;
+            s->run_len += n;
+            flush_run(s); /* the field interrupts the literal */
+            {
+                struct ctx e = {CTX_FEXPR, 0, 0, 0, 0};
+                (void)push(s, e);
+            }
+            return;
+        }
+        if (ch == '}') { /* "}}" is a literal brace; a lone one is an error */
+            out[n++] = '}';
+            s->pos += s->pos + 1 < s->len && s->src[s->pos + 1] == '}' ? 2 : 1;
+            continue;
+        }
+        if (ch == '\\') {
+            if (s->pos + 1 < s->len && s->src[s->pos + 1] == '\n') {
+                s->line++;
+                s->line_start = s->pos + 2;
+                s->pos += 2;
+                continue;
+            }
+            /* a backslash does not hide a brace: f"\{x}" evaluates x */
+            if (s->pos + 1 < s->len && (s->src[s->pos + 1] == '{' || s->src[s->pos + 1] == '}')) {
+                out[n++] = '\\';
+                s->pos++;
+                continue;
+            }
+            if (c->raw) {
+                out[n++] = '\\';
+                s->pos++;
+                if (s->pos < s->len && s->src[s->pos] != '\n') {
+                    out[n++] = (char)s->src[s->pos];
+                    s->pos++;
+                }
+                continue;
+            }
+            decode_escape(s, &s->pos, s->len, 0, out, &n);
+            continue;
+        }
+        out[n++] = (char)ch;
+        s->pos++;
+    }
+    s->run_len += n;
+}
+
+/* Scan a format spec: literal text up to '}' (end of the field) or '{' (a
+ * nested field). */
+static void scan_fspec(struct scanner *s)
+{
+    while (s->pos < s->len) {
+        unsigned char ch = s->src[s->pos];
+        if (ch == '}') {
+            s->pos++;
+            s->sp--; /* back to the literal */
+            return;
+        }
+        if (ch == '{') {
+            struct ctx e = {CTX_FEXPR, 0, 0, 0, 0};
+            s->pos++;
+            (void)push(s, e);
+            return;
+        }
+        if (ch == '\n') {
+            s->line++;
+            s->line_start = s->pos + 1;
+        }
+        if (s->sp >= 2 && ch == (unsigned char)s->stack[s->sp - 2].quote && !s->stack[s->sp - 2].triple) {
+            s->sp -= 2; /* the f-string ended inside the spec: a syntax error */
+            s->pos++;
+            return;
+        }
+        s->pos++;
+    }
+}
+
+/* One token of code (top level or inside an f-string field). */
+static void scan_code_token(struct scanner *s)
+{
+    unsigned char c = s->src[s->pos];
+    int line = s->line, col = col_of(s, s->pos);
+    struct ctx *top = s->sp > 0 ? &s->stack[s->sp - 1] : NULL; /* CTX_FEXPR or NULL */
+    int *depth = top != NULL ? &top->depth : &s->depth;
+
+    if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
+        s->pos++;
+        return;
+    }
+    if (c == '\\' && s->pos + 1 < s->len && (s->src[s->pos + 1] == '\n' || s->src[s->pos + 1] == '\r')) {
+        s->pos += 2; /* explicit line joining */
+        if (s->src[s->pos - 1] == '\r' && s->pos < s->len && s->src[s->pos] == '\n')
+            s->pos++;
+        s->line++;
+        s->line_start = s->pos;
+        return;
+    }
+    if (c == '\n') {
+        s->pos++;
+        s->line++;
+        s->line_start = s->pos;
+        if (top == NULL && s->depth == 0)
+            emit_simple(s, TOK_NEWLINE, "", 0, line, col);
+        return;
+    }
+    if (c == '#') {
+        while (s->pos < s->len && s->src[s->pos] != '\n')
+            s->pos++;
+        return;
+    }
+    if (is_name_start(c)) {
+        size_t start = s->pos, n;
+        int raw, is_bytes, fstr;
+        while (s->pos < s->len && is_name_char(s->src[s->pos]))
+            s->pos++;
+        n = s->pos - start;
+        if (s->pos < s->len && (s->src[s->pos] == '\'' || s->src[s->pos] == '"') &&
+            string_prefix(s->src + start, n, &raw, &is_bytes, &fstr)) {
+            char quote = (char)s->src[s->pos];
+            int triple = s->pos + 2 < s->len && s->src[s->pos + 1] == (unsigned char)quote &&
+                         s->src[s->pos + 2] == (unsigned char)quote;
+            s->pos += triple ? 3 : 1;
+            if (fstr) {
+                struct ctx f = {CTX_FLITERAL, quote, triple, raw, 0};
+                struct token t = {TOK_STRING, "", 0, line, col};
+                on_token(s, &t);
+                (void)push(s, f);
+                return;
+            }
+            {
+                struct token t = {TOK_STRING, "", 0, line, col};
+                on_token(s, &t);
+                run_start(s, line, col, is_bytes);
+                scan_plain_string(s, quote, triple, raw, is_bytes);
+            }
+            return;
+        }
+        {
+            struct token t;
+            int has_non_ascii = 0;
+            size_t i;
+            t.kind = TOK_NAME;
+            t.line = line;
+            t.col = col;
+            for (i = start; i < start + n; i++)
+                has_non_ascii |= s->src[i] >= 0x80;
+            if (has_non_ascii) {
+                int m = -1;
+                if (s->policy->normalize != NULL)
+                    m = s->policy->normalize(s->policy->normalize_ctx, (const char *)s->src + start, n, t.text,
+                                             MAX_NAME);
+                if (m < 0) {
+                    report(s, "non-ascii-identifier", line, col,
+                           "non-ASCII identifier%s (it cannot be NFKC-normalised here)", "");
+                    m = 0;
+                }
+                t.len = (size_t)m;
+            } else {
+                t.len = n > MAX_NAME ? MAX_NAME : n;
+                memcpy(t.text, s->src + start, t.len);
+            }
+            t.text[t.len] = '\0';
+            on_token(s, &t);
+        }
+        return;
+    }
+    if (c == '\'' || c == '"') {
+        char quote = (char)c;
+        int triple = s->pos + 2 < s->len && s->src[s->pos + 1] == c && s->src[s->pos + 2] == c;
+        struct token t = {TOK_STRING, "", 0, line, col};
+        s->pos += triple ? 3 : 1;
+        on_token(s, &t);
+        run_start(s, line, col, 0);
+        scan_plain_string(s, quote, triple, 0, 0);
+        return;
+    }
+    if ((c >= '0' && c <= '9') || (c == '.' && s->pos + 1 < s->len && s->src[s->pos + 1] >= '0' &&
+                                   s->src[s->pos + 1] <= '9')) {
+        size_t start = s->pos;
+        if (c == '0' && s->pos + 1 < s->len && strchr("xXoObB", s->src[s->pos + 1]) != NULL) {
+            s->pos += 2;
+            while (s->pos < s->len && (hexval(s->src[s->pos]) >= 0 || s->src[s->pos] == '_'))
+                s->pos++;
+        } else {
+            while (s->pos < s->len && ((s->src[s->pos] >= '0' && s->src[s->pos] <= '9') ||
+                                       s->src[s->pos] == '_' || s->src[s->pos] == '.'))
+                s->pos++;
+            if (s->pos < s->len && (s->src[s->pos] | 0x20) == 'e') {
+                size_t e = s->pos + 1;
+                if (e < s->len && (s->src[e] == '+' || s->src[e] == '-'))
+                    e++;
+                if (e < s->len && s->src[e] >= '0' && s->src[e] <= '9') {
+                    s->pos = e;
+                    while (s->pos < s->len && ((s->src[s->pos] >= '0' && s->src[s->pos] <= '9') ||
+                                               s->src[s->pos] == '_'))
+                        s->pos++;
+                }
+            }
+            if (s->pos < s->len && (s->src[s->pos] | 0x20) == 'j')
+                s->pos++;
+        }
+        emit_simple(s, TOK_NUMBER, (const char *)s->src + start, 0, line, col);
+        return;
+    }
+    /* operators */
+    s->pos++;
+    if (top != NULL && *depth == 0) {
+        if (c == '}') {
+            s->sp--; /* the field ends: back to the literal */
+            emit_simple(s, TOK_OP, "}", 1, line, col);
+            return;
+        }
+        if (c == ':' || (c == '!' && !(s->pos < s->len && s->src[s->pos] == '='))) {
+            top->kind = CTX_FSPEC; /* conversion or format spec */
+            emit_simple(s, TOK_OP, c == ':' ? ":" : "!", 1, line, col);
+            return;
+        }
+    }
+    if (c == '(' || c == '[' || c == '{')
+        (*depth)++;
+    else if ((c == ')' || c == ']' || c == '}') && *depth > 0)
+        (*depth)--;
+    {
+        char op[3] = {(char)c, 0, 0};
+        size_t n = 1;
+        if (s->pos < s->len && s->src[s->pos] == '=' && strchr("=!<>:+-*/%&|^@", c) != NULL) {
+            op[1] = '=';
+            n = 2;
+            s->pos++;
+        } else if (c == '-' && s->pos < s->len && s->src[s->pos] == '>') {
+            op[1] = '>';
+            n = 2;
+            s->pos++;
+        }
+        emit_simple(s, TOK_OP, op, n, line, col);
+    }
+}
+
+static void tokenize(struct scanner *s)
+{
+    if (s->len >= 3 && memcmp(s->src, "\xEF\xBB\xBF", 3) == 0) {
+        s->pos = 3;
+        s->line_start = 3;
+    }
+    while (s->pos < s->len && !s->stopped) {
+        if (s->sp > 0 && s->stack[s->sp - 1].kind == CTX_FLITERAL)
+            scan_fliteral(s);
+        else if (s->sp > 0 && s->stack[s->sp - 1].kind == CTX_FSPEC)
+            scan_fspec(s);
+        else
+            scan_code_token(s);
+    }
+    {
+        struct token end = {TOK_END, "", 0, s->line, col_of(s, s->pos)};
+        on_token(s, &end);
+    }
+}
+
+int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, sbx_finding_cb cb, void *ctx)
+{
+    struct scanner s;
+
+    memset(&s, 0, sizeof s);
+    s.src = (const unsigned char *)src;
+    s.len = len;
+    s.line = 1;
+    s.policy = policy;
+    s.cb = cb;
+    s.ctx = ctx;
+    s.stmt_start = 1;
+
+    if (policy->max_source_bytes > 0 && len > policy->max_source_bytes) {
+        char size[32];
+        snprintf(size, sizeof size, "%zu", len);
+        report(&s, "source-too-large", 1, 0, "source is %s bytes, over the policy's bound", size);
+        return s.stopped ? -1 : s.count;
+    }
+    if (check_bytes(&s) != 0)
+        return s.stopped ? -1 : s.count;
+    check_encoding_declaration(&s);
+    /* Room for the whole source: decoded string text is never longer than
+     * the bytes it comes from (an escape decodes to fewer bytes). */
+    s.run = malloc(len + 1);
+    if (s.run == NULL)
+        return -2;
+    tokenize(&s);
+    free(s.run);
+    if (policy->require_markers && !s.stopped) {
+        if (!s.has_signature)
+            report(&s, "missing-security-signature", 1, 0,
+                   "no string literal starting with 'modulo_autopoiesis_data_'%s", "");
+        if (!s.has_marker)
+            report(&s, "missing-sandbox-marker", 1, 0, "no assignment '_generated_in_sandbox = True'%s", "");
+    }
+    return s.stopped && s.count < SBX_MAX_FINDINGS ? -1 : s.count;
 }

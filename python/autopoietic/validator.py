@@ -1,0 +1,169 @@
+"""The validator: a lexical scanner of Python source in C, with policy as data.
+
+``validate(source, policy=DEFAULT_POLICY) -> list[Finding]``.  The scanner
+(src/_sandbox/validator.c) tokenizes the source (strings of every prefix,
+f-string replacement fields as code, comments, line joining) and applies the
+rules below, so text inside strings and comments is not mistaken for code,
+and the known bypass families are caught.  It is a gate, not the boundary:
+what it lets through still runs inside the kernel isolation
+(README, "Threat model"), which is what stops code that no static check can
+see (strings built at run time, bugs in allowed modules).
+
+Rules (the ``rule`` of each finding):
+
+``denied-import``, ``unknown-import``, ``relative-import``
+    imports in every form (``import a.b as c``, ``from a import b``,
+    parenthesised and comma lists) of a module in ``denied_modules`` or of
+    one whose top-level package is not in ``allowed_modules`` (unless
+    ``allow_unknown_modules``); ``from a import b`` also checks ``a.b``; a
+    component is one module, so relative imports are refused.
+``denied-name``
+    a builtin of ``denied_names`` referenced by name, called or not
+    (``eval``, ``f = open``); a binding (``def open``, ``open = 1``,
+    ``f(open=1)``) and attribute access (``self.open()``) are not.
+``denied-attribute``, ``denied-attribute-string``
+    an attribute of ``denied_attributes`` (escape dunders such as
+    ``__subclasses__``, ``__globals__``, ``__builtins__``, frame, traceback
+    and generator introspection such as ``f_back``, ``tb_frame``,
+    ``gi_frame``, and ``attrgetter``/``methodcaller``) used as an
+    attribute or a name, or named in a string literal (``str.format``,
+    ``getattr`` and ``attrgetter`` turn strings into attribute access).
+``module-attribute``
+    an attribute named after a denied module, leading underscores aside:
+    innocent modules re-export what they import (``logging.os``,
+    ``random._os``).
+``format-attribute-walk``
+    a format field in a string that walks attributes or items
+    (``"{0.__globals__}"``, ``"{x.y}"``).
+``unicode-name-escape``
+    ``\\N{...}`` in a string: the character it names cannot be checked.
+``non-ascii-identifier``
+    only where NFKC normalisation is unavailable; otherwise identifiers are
+    compared after NFKC, as Python does (``ｅval`` is ``eval``).
+``encoding-declaration``, ``invalid-utf8``, ``nul-byte``, ``source-too-large``
+    the bytes themselves: only UTF-8 is accepted, because the child runs
+    exactly the validated text (decoded as UTF-8; a coding cookie is
+    ignored), which must not depend on a declaration.
+``missing-security-signature``, ``missing-sandbox-marker``
+    the component protocol's markers, as tokens: a string literal starting
+    with ``modulo_autopoiesis_data_`` and ``_generated_in_sandbox = True``.
+``nesting-too-deep``, ``too-many-findings``
+    bounds of the scanner (200 nested f-strings, 1000 findings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple, Union
+
+from . import _sandbox
+
+__all__ = ["DEFAULT_POLICY", "Finding", "ValidatorPolicy", "validate"]
+
+
+class Finding(NamedTuple):
+    """One finding: rule id, 1-based line, 0-based column (bytes, as in
+    Python's ast), message."""
+
+    rule: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.col}: {self.rule} {self.message}"
+
+
+@dataclass(frozen=True)
+class ValidatorPolicy:
+    """What the validator refuses; every field is data.
+
+    ``ValidatorPolicy(denied_modules, allowed_modules, denied_names,
+    denied_attributes, allow_unknown_modules=False, require_markers=True,
+    max_source_bytes=1048576)``.  Derive variants with ``dataclasses.replace``
+    or ``DEFAULT_POLICY.with_changes(...)``.  Raises ``TypeError`` when a
+    set holds anything but str.
+    """
+
+    denied_modules: frozenset[str]
+    allowed_modules: frozenset[str]
+    denied_names: frozenset[str]
+    denied_attributes: frozenset[str]
+    allow_unknown_modules: bool = False
+    require_markers: bool = True
+    max_source_bytes: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        for name in ("denied_modules", "allowed_modules", "denied_names", "denied_attributes"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise TypeError(f"ValidatorPolicy.{name} must be a collection of str")
+            object.__setattr__(self, name, frozenset(value))
+        if not isinstance(self.max_source_bytes, int) or self.max_source_bytes < 0:
+            raise ValueError("ValidatorPolicy.max_source_bytes must be an int >= 0")
+
+    def with_changes(self, **changes: object) -> "ValidatorPolicy":
+        """A copy with some fields changed (``dataclasses.replace``)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+#: The default policy.  Denied modules reach the host or the interpreter's
+#: internals; allowed ones are what synthesized components use.  Modules in
+#: neither set are refused unless ``allow_unknown_modules``.
+DEFAULT_POLICY = ValidatorPolicy(
+    denied_modules=frozenset({
+        "os", "sys", "subprocess", "shutil", "socket", "ctypes", "cffi", "importlib", "builtins", "posix", "pty",
+        "signal", "resource", "multiprocessing", "threading", "_thread", "asyncio.subprocess", "pickle", "marshal",
+        "shelve", "code", "codeop", "inspect", "gc", "sysconfig", "site", "io", "pathlib", "tempfile", "urllib",
+        "http", "ftplib", "smtplib", "telnetlib", "webbrowser", "mmap", "fcntl", "select", "selectors",
+        "logging.config", "runpy", "types", "pydoc", "_posixsubprocess", "zipimport", "_io", "_imp", "__main__",
+    }),
+    allowed_modules=frozenset({
+        "logging", "functools", "math", "json", "re", "collections", "dataclasses", "typing", "time", "datetime",
+        "itertools", "enum", "abc", "random", "statistics", "decimal", "fractions", "string", "textwrap", "copy",
+        "heapq", "bisect", "operator", "__future__",
+    }),
+    denied_names=frozenset({
+        "eval", "exec", "compile", "__import__", "open", "input", "breakpoint", "globals", "locals", "vars",
+        "getattr", "setattr", "delattr", "memoryview", "help", "exit", "quit", "file",
+    }),
+    denied_attributes=frozenset({
+        "__class__", "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__", "__builtins__",
+        "__code__", "__closure__", "__dict__", "__getattribute__", "__reduce__", "__reduce_ex__", "__loader__",
+        "__spec__", "__import__", "__self__", "__func__", "__traceback__", "__objclass__",
+        "gi_frame", "gi_code", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "tb_next",
+        "cr_frame", "cr_code", "ag_frame", "ag_code",
+        "attrgetter", "methodcaller", "create_subprocess_exec", "create_subprocess_shell",
+    }),
+)
+
+
+def validate(source: Union[str, bytes], policy: ValidatorPolicy = DEFAULT_POLICY) -> list[Finding]:
+    """validate(source: str | bytes, policy=DEFAULT_POLICY) -> list[Finding]
+
+    Scan ``source`` (str, or bytes that should be UTF-8) and return every
+    finding, in source order per rule family.  Raises ``TypeError`` for
+    other types and ``MemoryError``.
+    """
+    if isinstance(source, str):
+        try:
+            data = source.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return [Finding("invalid-utf8", 1, 0, f"source is not encodable as UTF-8: {exc.reason}")]
+    elif isinstance(source, bytes):
+        data = source
+    else:
+        raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
+    if not isinstance(policy, ValidatorPolicy):
+        raise TypeError(f"policy must be a ValidatorPolicy, not {type(policy).__name__}")
+    raw = _sandbox.validate(
+        data,
+        denied_modules=sorted(policy.denied_modules),
+        allowed_modules=sorted(policy.allowed_modules),
+        denied_names=sorted(policy.denied_names),
+        denied_attributes=sorted(policy.denied_attributes),
+        allow_unknown_modules=policy.allow_unknown_modules,
+        require_markers=policy.require_markers,
+        max_source_bytes=policy.max_source_bytes,
+    )
+    return sorted((Finding(*f) for f in raw), key=lambda f: (f.line, f.col, f.rule))
