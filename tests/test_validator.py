@@ -201,6 +201,13 @@ def test_source_over_the_bound():
     assert [f.rule for f in validate("x = 1\n" * 100, policy)] == ["source-too-large"]
 
 
+def test_every_finding_has_a_position():
+    """Found by make fuzz: a leading dot in 'import .os' (a syntax error)
+    left the finding without a line."""
+    for source in ("import  .os, sys", "import .", "from . import", "import", "from", "from .. import (a as"):
+        assert all(f.line >= 1 and f.col >= 0 for f in validate(source)), source
+
+
 def test_deep_fstring_nesting_is_bounded():
     deep = "x = " + "f'{" * 300 + "1" + "}'" * 300
     assert "nesting-too-deep" in [f.rule for f in validate(deep, NO_MARKERS)]

@@ -101,6 +101,16 @@ class ValidatorPolicy:
             object.__setattr__(self, name, frozenset(value))
         if not isinstance(self.max_source_bytes, int) or self.max_source_bytes < 0:
             raise ValueError("ValidatorPolicy.max_source_bytes must be an int >= 0")
+        # the keyword arguments of _sandbox.validate, built once per policy
+        object.__setattr__(self, "_arguments", {
+            "denied_modules": tuple(sorted(self.denied_modules)),
+            "allowed_modules": tuple(sorted(self.allowed_modules)),
+            "denied_names": tuple(sorted(self.denied_names)),
+            "denied_attributes": tuple(sorted(self.denied_attributes)),
+            "allow_unknown_modules": self.allow_unknown_modules,
+            "require_markers": self.require_markers,
+            "max_source_bytes": self.max_source_bytes,
+        })
 
     def with_changes(self, **changes: object) -> "ValidatorPolicy":
         """A copy with some fields changed (``dataclasses.replace``)."""
@@ -156,14 +166,5 @@ def validate(source: Union[str, bytes], policy: ValidatorPolicy = DEFAULT_POLICY
         raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
     if not isinstance(policy, ValidatorPolicy):
         raise TypeError(f"policy must be a ValidatorPolicy, not {type(policy).__name__}")
-    raw = _sandbox.validate(
-        data,
-        denied_modules=sorted(policy.denied_modules),
-        allowed_modules=sorted(policy.allowed_modules),
-        denied_names=sorted(policy.denied_names),
-        denied_attributes=sorted(policy.denied_attributes),
-        allow_unknown_modules=policy.allow_unknown_modules,
-        require_markers=policy.require_markers,
-        max_source_bytes=policy.max_source_bytes,
-    )
+    raw = _sandbox.validate(data, **policy._arguments)  # type: ignore[attr-defined]
     return sorted((Finding(*f) for f in raw), key=lambda f: (f.line, f.col, f.rule))

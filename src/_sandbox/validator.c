@@ -68,7 +68,7 @@ struct scanner {
     const struct sbx_policy *policy;
     sbx_finding_cb cb;
     void *ctx;
-    int count, stopped;
+    int count, stopped, aborted; /* aborted: the callback asked to stop */
 
     int depth; /* bracket depth of top-level code */
     int stmt_start;
@@ -118,7 +118,7 @@ static void report(struct scanner *s, const char *rule, int line, int col, const
     snprintf(f.message, sizeof f.message, fmt, arg);
     s->count++;
     if (s->cb(s->ctx, &f) != 0)
-        s->stopped = 1;
+        s->stopped = s->aborted = 1;
 }
 
 static int col_of(const struct scanner *s, size_t pos)
@@ -509,14 +509,12 @@ static int import_token(struct scanner *s, const struct token *t)
 {
     switch (s->imp) {
     case IMP_NAMES:
-        if (t->kind == TOK_NAME && !tok_is(t, TOK_NAME, "as")) {
-            if (s->module_len == 0) {
+        if ((t->kind == TOK_NAME && !tok_is(t, TOK_NAME, "as")) || tok_is(t, TOK_OP, ".")) {
+            if (s->module_len == 0) { /* findings point at the module name */
                 s->module_line = t->line;
                 s->module_col = t->col;
             }
             module_append(s, t->text, t->len);
-        } else if (tok_is(t, TOK_OP, ".")) {
-            module_append(s, ".", 1);
         } else if (tok_is(t, TOK_NAME, "as")) {
             check_module(s, s->module, s->module_len, s->module_line, s->module_col);
             s->module_len = 0;
@@ -1025,10 +1023,10 @@ int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, s
         char size[32];
         snprintf(size, sizeof size, "%zu", len);
         report(&s, "source-too-large", 1, 0, "source is %s bytes, over the policy's bound", size);
-        return s.stopped ? -1 : s.count;
+        return s.aborted ? -1 : s.count;
     }
     if (check_bytes(&s) != 0)
-        return s.stopped ? -1 : s.count;
+        return s.aborted ? -1 : s.count;
     check_encoding_declaration(&s);
     /* Room for the whole source: decoded string text is never longer than
      * the bytes it comes from (an escape decodes to fewer bytes). */
@@ -1044,5 +1042,5 @@ int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, s
         if (!s.has_marker)
             report(&s, "missing-sandbox-marker", 1, 0, "no assignment '_generated_in_sandbox = True'%s", "");
     }
-    return s.stopped && s.count < SBX_MAX_FINDINGS ? -1 : s.count;
+    return s.aborted ? -1 : s.count;
 }
