@@ -2,6 +2,8 @@
 # Everything they need is installed here, into .venv, from the package index.
 
 PYTHON ?= python3
+# our builds fail on any compiler warning (setup.py)
+export AUTOPOIETIC_WERROR = 1
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp

@@ -18,7 +18,7 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
-from helpers import host_processes_with, run_as_nobody, run_without_namespaces
+from helpers import host_processes_with, require, run_as_nobody, run_without_namespaces
 
 
 def test_own_pid_namespace(sandbox):
@@ -327,21 +327,24 @@ def test_require_isolation_refuses_without_namespaces():
     """)
     proc = run_without_namespaces(script, {"AUTOPOIETIC_REQUIRE_ISOLATION": "1"})
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("refused: isolation is required but Linux namespaces are unavailable")
+    assert proc.stdout.startswith("refused: isolation is required but full isolation")
     assert "user.max_user_namespaces" in proc.stdout or "not permitted" in proc.stdout
 
 
 def test_setup_failure_is_an_error_result(tmp_path, monkeypatch):
     """A child-side setup failure comes back as (stage, errno), isolation 'error'."""
-    fake = tmp_path / "bin" / "not-executable"
-    fake.parent.mkdir()
-    fake.write_text("not a program")
+    # an interpreter that works on the host but not in the minimal root:
+    # a shell script, and there is no /bin/sh inside
+    wrapper = tmp_path / "bin" / "python-wrapper"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nexec {os.path.realpath(sys.executable)} "$@"\n')
+    wrapper.chmod(0o755)
     with AutopoieticSandbox(temp_dir=tmp_path) as sb:
-        monkeypatch.setattr(sb, "_python", str(fake))
+        monkeypatch.setattr(sb, "_python", str(wrapper))
         result = sb.run_source("print(1)")
     assert result["isolation"] == "error"
     assert result["success"] is False
-    assert result["error"].startswith("sandbox setup failed at stage exec: Permission denied")
+    assert result["error"].startswith("sandbox setup failed at stage exec: No such file or directory")
 
 
 def test_missing_interpreter_is_a_sandbox_error(tmp_path, monkeypatch):
@@ -406,6 +409,7 @@ def test_transient_clone_failure_does_not_downgrade_isolation(nobody_python):
         from autopoietic.sandbox import AutopoieticSandbox
         soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
         with AutopoieticSandbox(timeout_s=20) as sb:
+            sb.run_source("pass")  # the root file system's plan is made (and cached) here
             resource.setrlimit(resource.RLIMIT_NPROC, (1, hard))
             starved = sb.run_source("print(1)")
             resource.setrlimit(resource.RLIMIT_NPROC, (soft, hard))
@@ -453,3 +457,29 @@ def test_remove_tree_handles_a_permission_trap(nobody_python):
     proc = run_as_nobody(nobody_python, script)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_require_isolation_refuses_a_partial_rung():
+    """A host where a network namespace cannot be made (max_net_namespaces
+    0): the ladder would run without one; require_isolation refuses."""
+    script = textwrap.dedent("""
+        import json
+        from autopoietic.sandbox import AutopoieticSandbox, SandboxError
+        with AutopoieticSandbox(timeout_s=20) as sb:
+            partial = sb.run_source("print(1)")
+        try:
+            AutopoieticSandbox(timeout_s=20, require_isolation=True).run_source("print(1)")
+            refused = ""
+        except SandboxError as exc:
+            refused = str(exc)
+        print(json.dumps({"partial": partial, "refused": refused}))
+    """)
+    require(os.geteuid() == 0, "a nested user namespace needs root here")
+    proc = subprocess.run(["unshare", "--user", "--map-root-user", "--", "sh", "-c",
+                           'echo 0 > /proc/sys/user/max_net_namespaces && exec "$@"', "sh", sys.executable, "-c",
+                           script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.splitlines()[-1])
+    assert "net" not in out["partial"]["namespaces"] and out["partial"]["success"]
+    assert out["refused"].startswith("isolation is required but full isolation")
+    assert "max_net_namespaces" in out["refused"]

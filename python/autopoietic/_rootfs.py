@@ -3,8 +3,9 @@
 Nothing here is a distribution path: what the interpreter needs is read off
 this process.  ``sys.base_prefix`` (the standard library), the real
 interpreter binary, its ELF interpreter (the dynamic loader named in
-PT_INTERP) and the directories of the shared libraries mapped into this
-process are bound read-only at their host paths, so RUNPATHs and the
+PT_INTERP) and the directories of the shared libraries a fresh
+``python -I -S`` maps once it has imported the standard library's C
+extension modules are bound read-only at their host paths, so RUNPATHs and the
 loader's default search path work unchanged.  Every symlink met on the way to
 those paths (``/lib64 -> usr/lib64`` ...) is recreated.  Site-packages and
 this package are left out: components see the standard library only.
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import site
 import struct
+import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -97,14 +100,39 @@ def _elf_interpreter(path: str) -> str | None:
     return None
 
 
-def _mapped_libraries() -> set[str]:
-    libs = set()
-    with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-        for line in maps:
-            fields = line.split(maxsplit=5)
-            if len(fields) == 6 and fields[5].startswith("/") and ".so" in os.path.basename(fields[5]):
-                libs.add(fields[5].rstrip("\n"))
-    return libs
+# Run in a fresh `python -I -S`: import the standard library's C extension
+# modules and list the shared libraries then mapped.  Those are what the
+# interpreter needs; the caller's own process may have loaded anything (an
+# extension built in place, a ctypes library from its project directory).
+_LIBRARY_PROBE = """
+import importlib, os, sys
+names = [f.split('.', 1)[0] for d in sys.path if os.path.isdir(d) and d.endswith('lib-dynload')
+         for f in os.listdir(d) if f.endswith('.so')]
+for name in sorted(set(names)) + ['ctypes', 'json', 'decimal', 'datetime', 'hashlib', 'zlib', 'math']:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+for line in open('/proc/self/maps'):
+    fields = line.split(maxsplit=5)
+    if len(fields) == 6 and fields[5].startswith('/') and '.so' in os.path.basename(fields[5]):
+        print(fields[5].rstrip('\\n'))
+"""
+
+
+def _interpreter_libraries(python: str) -> set[str]:
+    """The shared libraries a fresh interpreter at python maps (see above).
+
+    Raises ``OSError`` if it cannot be run.
+    """
+    try:
+        proc = subprocess.run([python, "-I", "-S", "-c", _LIBRARY_PROBE], capture_output=True, text=True,
+                              timeout=60, env={"PATH": "/usr/bin:/bin"}, cwd="/")
+    except subprocess.SubprocessError as exc:
+        raise OSError(f"probing the libraries of {python} failed: {exc}") from exc
+    if proc.returncode != 0:
+        raise OSError(f"probing the libraries of {python} failed: {proc.stderr.strip()[-300:]}")
+    return {line for line in proc.stdout.splitlines() if line.startswith("/")}
 
 
 def _excluded_roots() -> list[str]:
@@ -146,7 +174,7 @@ def host_plan(python: str) -> HostPlan:
     if interpreter:
         wanted.add(os.path.dirname(_resolve(interpreter, links)))
     excluded = _excluded_roots()
-    for lib in _mapped_libraries():
+    for lib in _interpreter_libraries(exe):
         real = _resolve(lib, links)
         if not any(_under(real, root) for root in excluded):
             wanted.add(os.path.dirname(real))
@@ -160,12 +188,36 @@ def host_plan(python: str) -> HostPlan:
     return HostPlan(tuple((b, _mount_flags(b)) for b in binds), tuple(symlinks), tuple(masks))
 
 
-def mount_ops(plan: HostPlan, new_root: str, *, scratch_bytes: int, scratch_inodes: int, uid: int,
-              gid: int) -> list[tuple[str, str | None, str, int, str | None]]:
+def _unescape(field: str) -> str:
+    """mountinfo escapes space, tab, newline and backslash as \\ooo."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def _submounts(binds: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """Mounts below a bound directory, with their remount flags: a
+    recursive bind carries them along, writable as they were, so each is
+    remounted read-only too."""
+    found = []
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as info:
+        for line in info:
+            fields = line.split()
+            if len(fields) < 6:
+                continue
+            point, options = _unescape(fields[4]), fields[5].split(",")
+            if any(_under(point, b) and point != b for b, _ in binds):
+                flags = MS_RDONLY | MS_NOSUID | MS_NODEV | (MS_NOEXEC if "noexec" in options else 0)
+                found.append((point, flags))
+    return sorted(found)
+
+
+def mount_ops(plan: HostPlan, new_root: str, *, scratch_bytes: int, scratch_inodes: int, uid: int | None,
+              gid: int | None) -> list[tuple[str, str | None, str, int, str | None]]:
     """The ordered steps (kind, src, dst, flags, data) for _sandbox.run that
-    build the root at new_root (an empty host directory) and pivot into it."""
+    build the root at new_root (an empty host directory) and pivot into it.
+    uid/gid own /work (None: whoever builds the root)."""
     root = new_root.rstrip("/")
     scratch = f"size={scratch_bytes},nr_inodes={scratch_inodes}"
+    owner = f",uid={uid},gid={gid}" if uid is not None and gid is not None else ""
     ops: list[tuple[str, str | None, str, int, str | None]] = [
         ("tmpfs", None, root, MS_NOSUID | MS_NODEV, ROOT_TMPFS_OPTIONS)
     ]
@@ -186,13 +238,15 @@ def mount_ops(plan: HostPlan, new_root: str, *, scratch_bytes: int, scratch_inod
         ("proc", None, root + "/proc", 0, None),
         ("tmpfs", None, root + SANDBOX_TMPDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC, f"{scratch},mode=1777"),
         ("tmpfs", None, root + SANDBOX_WORKDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC,
-         f"{scratch},mode=0700,uid={uid},gid={gid}"),
+         f"{scratch},mode=0700{owner}"),
     ]
     for d in sorted(dirs - links - {"/dev", "/proc", SANDBOX_TMPDIR, SANDBOX_WORKDIR},
                     key=lambda p: (p.count("/"), p)):
         ops.append(("mkdir", None, root + d, 0, None))
     for path, flags in plan.binds:
         ops.append(("bind", path, root + path, flags, None))
+    for point, flags in _submounts(plan.binds):
+        ops.append(("remount", None, root + point, flags, None))
     for mask in plan.masks:
         ops.append(("tmpfs", None, root + mask, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                     "size=4k,nr_inodes=16,mode=0755"))

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import keyword
+import re
 import statistics
 import sys
 import tempfile
@@ -65,8 +67,10 @@ def _print_result(result: dict, as_json: bool) -> None:
             print(f"{key}:")
             for line in value.rstrip("\n").splitlines():
                 print(f"    {line}")
+        elif isinstance(value, list):
+            print(f"{key}: {', '.join(map(str, value))}")
         else:
-            print(f"{key}: {value!r}")
+            print(f"{key}: {value}")
 
 
 def _read(path: str) -> str:
@@ -124,14 +128,26 @@ def _cmd_example(args: argparse.Namespace) -> int:
     return 0 if result["success"] else 1
 
 
+def _component_name(path: str) -> str:
+    """A plain identifier from a file name: my-greeter.py -> my_greeter."""
+    name = re.sub(r"\W", "_", Path(path).stem, flags=re.ASCII) or "component"
+    return f"_{name}" if name[0].isdigit() or keyword.iskeyword(name) else name
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     code = _read(args.file)
-    with AutopoieticSandbox(max_memory_mb=args.memory_mb, max_cpu_time_seconds=args.cpu_s) as sandbox:
+    try:
+        sandbox = AutopoieticSandbox(max_memory_mb=args.memory_mb, max_cpu_time_seconds=args.cpu_s,
+                                     timeout_s=args.timeout_s)
+    except (TypeError, ValueError, SandboxError) as exc:
+        print(f"autopoietic: {exc}", file=sys.stderr)
+        return 2
+    with sandbox:
         try:
             if args.source:
                 result = sandbox.run_source(code)
             else:
-                result = sandbox.execute_component(code, Path(args.file).stem)
+                result = sandbox.execute_component(code, args.name or _component_name(args.file))
         except SandboxError as exc:
             if args.json:
                 print(json.dumps({"refused": str(exc), "findings": [f._asdict() for f in exc.findings]}, indent=2))
@@ -183,8 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a component file in the sandbox")
     p.add_argument("file")
     p.add_argument("--source", action="store_true", help="run as a plain script, without validator or protocol")
-    p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100)")
-    p.add_argument("--cpu-s", type=float, default=30, help="CPU and wall-clock limit in seconds (default 30)")
+    p.add_argument("--name", help="component name (default: the file's stem, made an identifier)")
+    p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
+    p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
+    p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     p.set_defaults(func=_cmd_run)
 

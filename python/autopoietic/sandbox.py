@@ -36,6 +36,7 @@ import tempfile
 import threading
 import weakref
 import fcntl
+import functools
 from pathlib import Path
 from typing import Optional, TypedDict
 
@@ -128,7 +129,8 @@ def _namespace_hint(stage: str, err: int) -> str:
             "container's seccomp policy or missing CAP_SYS_ADMIN forbids it"
         )
     if stage == "clone" and err in (errno.ENOSPC, errno.EUSERS):
-        return "the user namespace limit is reached (sysctl user.max_user_namespaces is 0 or exhausted)"
+        return ("a namespace limit is reached (sysctl user.max_user_namespaces, user.max_net_namespaces, "
+                "user.max_pid_namespaces ... is 0 or exhausted)")
     if stage == "clone" and err in (errno.EINVAL, errno.ENOSYS):
         return "the kernel does not support one of the namespaces (pid, ipc, uts, net, mnt, cgroup, user)"
     if stage in ("setgroups", "uid_map", "gid_map"):
@@ -254,6 +256,19 @@ def _remove_tree(path: str) -> None:
         logger.warning("autopoietic: could not remove the work directory %s", path)
 
 
+@functools.lru_cache(maxsize=None)
+def _nobody_exists() -> bool:
+    """Is uid and gid 65534 mapped in this process's user namespace?"""
+    for name in ("uid_map", "gid_map"):
+        try:
+            ranges = [tuple(map(int, line.split())) for line in Path(f"/proc/self/{name}").read_text().splitlines()]
+        except (OSError, ValueError):
+            return False
+        if not any(inside <= SANDBOX_UID < inside + count for inside, _outside, count in ranges):
+            return False
+    return True
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -264,10 +279,10 @@ def _namespaces_refused(setup: tuple[str, int, int], options: dict) -> bool:
     """Did the setup fail because the host refuses these namespaces (so a
     lesser rung of the ladder may work), rather than for this run?"""
     stage, err, detail = setup
-    if stage == "clone":
-        # a refusal, not a passing shortage (EAGAIN, ENOMEM: the run fails,
-        # the next one tries full isolation again)
-        return err in _CLONE_REFUSALS
+    # a refusal, not a passing shortage (EAGAIN, ENOMEM: the run fails, the
+    # next one tries full isolation again)
+    if err not in _CLONE_REFUSALS:
+        return False
     if stage in _NAMESPACE_STAGES:
         return True
     mounts = options.get("mounts", ())
@@ -488,6 +503,8 @@ class AutopoieticSandbox:
             (resource.RLIMIT_FSIZE, fsize, fsize),
             (resource.RLIMIT_NOFILE, self.max_open_files, self.max_open_files),
             (resource.RLIMIT_CORE, 0, 0),
+            # POSIX message queues hold kernel memory outside RLIMIT_AS
+            (resource.RLIMIT_MSGQUEUE, 0, 0),
         ]
         if isolated:
             # Counted per user namespace and uid: only the sandbox's own
@@ -526,7 +543,10 @@ class AutopoieticSandbox:
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
         options: dict = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
                          "tmp": _rootfs.SANDBOX_TMPDIR}
-        if "user" in namespaces and os.geteuid() == 0:
+        # root switches the component to uid 65534 where that uid exists
+        # here (not so inside some containers' user namespaces)
+        become_nobody = os.geteuid() == 0 and _nobody_exists()
+        if "user" in namespaces and become_nobody:
             # root maps itself (init builds the root with host root's file
             # access, no host capability) and nobody, which the component
             # becomes: uid 0 is exempt from RLIMIT_NPROC.
@@ -535,13 +555,15 @@ class AutopoieticSandbox:
         elif "user" in namespaces:
             options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n",
                            gid_map=f"{SANDBOX_UID} {os.getegid()} 1\n", deny_setgroups=True)
-        if os.geteuid() == 0:
+        if become_nobody:
             options.update(uid=SANDBOX_UID, gid=SANDBOX_UID, clear_groups=True)
+        # inside, the component's ids: 65534 with a user namespace or after the switch
+        inner = SANDBOX_UID if "user" in namespaces or become_nobody else None
         new_root = os.path.join(workdir, "root")
         os.mkdir(new_root, 0o700)
         options["mounts"] = _rootfs.mount_ops(
             _rootfs.host_plan(self._python), new_root, scratch_bytes=int(self.max_disk_mb * 1024 * 1024),
-            scratch_inodes=SCRATCH_INODES, uid=SANDBOX_UID, gid=SANDBOX_UID)
+            scratch_inodes=SCRATCH_INODES, uid=inner, gid=inner)
         return options
 
     def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
@@ -558,9 +580,10 @@ class AutopoieticSandbox:
             argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE, mode, f"{name}.py", name]
             while True:
                 namespaces = _PLAN.current()
-                if namespaces is None and self.require_isolation:
+                if self.require_isolation and (namespaces is None or not set(_FULL_NAMESPACES) <= set(namespaces)):
                     raise SandboxError(
-                        f"isolation is required but Linux namespaces are unavailable: {_PLAN.reason}"
+                        "isolation is required but full isolation (pid, ipc, uts, net, mnt and cgroup "
+                        f"namespaces) is unavailable on this host: {_PLAN.reason}"
                     )
                 try:
                     options = self._spawn_options(namespaces or (), workdir)

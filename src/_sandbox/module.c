@@ -354,67 +354,62 @@ static int optional_id_converter(PyObject *obj, void *out)
     return id_converter(obj, &id->value);
 }
 
-static int set_item(PyObject *dict, const char *key, PyObject *value)
-{
-    int rc;
-
-    if (value == NULL)
-        return -1;
-    rc = PyDict_SetItemString(dict, key, value);
-    Py_DECREF(value);
-    return rc;
-}
-
 static PyObject *build_result(const struct sbx_run *run)
 {
-    PyObject *d = PyDict_New();
-    PyObject *exit_code = Py_None, *sig = Py_None, *setup = Py_None;
-    int own_exit = 0, own_sig = 0;
+    enum { N = 14 };
+    const char *keys[N] = {"exit_code", "signal", "setup_error", "timed_out", "cpu_exceeded", "wall_s", "cpu_s",
+                           "max_rss_kib", "stdout", "stderr", "verdict", "stdout_truncated", "stderr_truncated",
+                           "verdict_truncated"};
+    PyObject *values[N] = {NULL};
+    PyObject *d = NULL;
+    int i;
 
-    if (d == NULL)
-        return NULL;
+    /* exit_code / signal / setup_error: one of them describes how it ended */
     if (run->setup_stage != SBX_STAGE_NONE) {
-        setup = Py_BuildValue("(sii)", sbx_stage_names[run->setup_stage], run->setup_errno, run->setup_detail);
-        if (setup == NULL)
-            goto error;
-    } else if (run->have_status) {
-        if (WIFEXITED(run->wait_status)) {
-            exit_code = PyLong_FromLong(WEXITSTATUS(run->wait_status));
-            own_exit = 1;
-        } else if (WIFSIGNALED(run->wait_status)) {
-            sig = PyLong_FromLong(WTERMSIG(run->wait_status));
-            own_sig = 1;
-        }
-    } else if (run->killed) {
-        /* init was killed before the program's status was known */
-        sig = PyLong_FromLong(SIGKILL);
-        own_sig = 1;
+        values[2] = Py_BuildValue("(sii)", sbx_stage_names[run->setup_stage], run->setup_errno, run->setup_detail);
+    } else if (run->have_status && WIFEXITED(run->wait_status)) {
+        values[0] = PyLong_FromLong(WEXITSTATUS(run->wait_status));
+    } else if (run->have_status && WIFSIGNALED(run->wait_status)) {
+        values[1] = PyLong_FromLong(WTERMSIG(run->wait_status));
+    } else if (!run->have_status && run->killed) {
+        values[1] = PyLong_FromLong(SIGKILL); /* init was killed before the program's status was known */
     }
-    if ((own_exit && exit_code == NULL) || (own_sig && sig == NULL))
-        goto error;
-    if (!own_exit)
-        Py_INCREF(exit_code);
-    if (!own_sig)
-        Py_INCREF(sig);
-    if (setup == Py_None)
-        Py_INCREF(setup);
-    if (set_item(d, "exit_code", exit_code) < 0 || set_item(d, "signal", sig) < 0 ||
-        set_item(d, "setup_error", setup) < 0 || set_item(d, "timed_out", PyBool_FromLong(run->timed_out)) < 0 ||
-        set_item(d, "cpu_exceeded", PyBool_FromLong(run->cpu_exceeded)) < 0 ||
-        set_item(d, "wall_s", PyFloat_FromDouble(run->wall_s)) < 0 ||
-        set_item(d, "cpu_s", PyFloat_FromDouble(run->cpu_s)) < 0 ||
-        set_item(d, "max_rss_kib", PyLong_FromLong(run->max_rss_kib)) < 0 ||
-        set_item(d, "stdout", PyBytes_FromStringAndSize(run->out.data, (Py_ssize_t)run->out.len)) < 0 ||
-        set_item(d, "stderr", PyBytes_FromStringAndSize(run->err.data, (Py_ssize_t)run->err.len)) < 0 ||
-        set_item(d, "verdict", PyBytes_FromStringAndSize(run->verdict.data, (Py_ssize_t)run->verdict.len)) < 0 ||
-        set_item(d, "stdout_truncated", PyBool_FromLong(run->out.truncated)) < 0 ||
-        set_item(d, "stderr_truncated", PyBool_FromLong(run->err.truncated)) < 0 ||
-        set_item(d, "verdict_truncated", PyBool_FromLong(run->verdict.truncated)) < 0)
-        goto error;
+    for (i = 0; i < 3; i++) {
+        if (values[i] == NULL) {
+            if (PyErr_Occurred())
+                goto done;
+            Py_INCREF(Py_None);
+            values[i] = Py_None;
+        }
+    }
+    values[3] = PyBool_FromLong(run->timed_out);
+    values[4] = PyBool_FromLong(run->cpu_exceeded);
+    values[5] = PyFloat_FromDouble(run->wall_s);
+    values[6] = PyFloat_FromDouble(run->cpu_s);
+    values[7] = PyLong_FromLong(run->max_rss_kib);
+    values[8] = PyBytes_FromStringAndSize(run->out.data, (Py_ssize_t)run->out.len);
+    values[9] = PyBytes_FromStringAndSize(run->err.data, (Py_ssize_t)run->err.len);
+    values[10] = PyBytes_FromStringAndSize(run->verdict.data, (Py_ssize_t)run->verdict.len);
+    values[11] = PyBool_FromLong(run->out.truncated);
+    values[12] = PyBool_FromLong(run->err.truncated);
+    values[13] = PyBool_FromLong(run->verdict.truncated);
+    for (i = 0; i < N; i++) {
+        if (values[i] == NULL)
+            goto done;
+    }
+    d = PyDict_New();
+    if (d == NULL)
+        goto done;
+    for (i = 0; i < N; i++) {
+        if (PyDict_SetItemString(d, keys[i], values[i]) < 0) {
+            Py_CLEAR(d);
+            goto done;
+        }
+    }
+done:
+    for (i = 0; i < N; i++)
+        Py_XDECREF(values[i]);
     return d;
-error:
-    Py_DECREF(d);
-    return NULL;
 }
 
 PyDoc_STRVAR(run_doc,

@@ -10,7 +10,8 @@
  * x32 numbers; then each denied syscall fails with EPERM,
  * clone3 with ENOSYS (libc then falls back to clone, whose flags we can
  * inspect), and four syscalls are checked by argument: clone with namespace
- * flags, ioctl TIOCSTI/TIOCLINUX, socket of any family but AF_UNIX, and
+ * flags, ioctl TIOCSTI/TIOCLINUX, socket and socketpair of any family but
+ * AF_UNIX, and
  * personality other than a query or PER_LINUX.  No rule kills: a denied call
  * fails and the program can report it, so a result never ends in a bare
  * SIGSYS that names no syscall.  Everything else is allowed:
@@ -61,6 +62,16 @@ static const int denied[] = {
     __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick, __NR_move_mount, __NR_open_tree,
     __NR_mount_setattr, __NR_pidfd_getfd, __NR_process_madvise, __NR_kcmp, __NR_setdomainname,
     __NR_sethostname, __NR_nfsservctl,
+    /* memory outside RLIMIT_AS, and per-user kernel quotas of the caller:
+     * SysV shared memory, message queues and semaphores, POSIX message
+     * queues, memfds (also a way to exec written bytes), inotify */
+    __NR_shmget, __NR_msgget, __NR_semget, __NR_mq_open, __NR_memfd_create, __NR_inotify_init1,
+#ifdef __NR_inotify_init
+    __NR_inotify_init,
+#endif
+#ifdef __NR_memfd_secret
+    __NR_memfd_secret,
+#endif
 #ifdef __NR_kexec_file_load
     __NR_kexec_file_load,
 #endif
@@ -169,6 +180,13 @@ void *sbx_seccomp_build(void)
 
     /* socket: AF_UNIX only (no netlink, no packet sockets, no inet) */
     emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 4));
+    emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1));
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+
+    /* socketpair: AF_UNIX only, like socket */
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socketpair, 0, 4));
     emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
     emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1));
     emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));

@@ -8,7 +8,8 @@ DENIED = ["ptrace", "mount", "umount2", "pivot_root", "chroot", "unshare", "setn
           "request_key", "bpf", "userfaultfd", "io_uring_setup", "perf_event_open", "kexec_load", "init_module",
           "finit_module", "delete_module", "reboot", "swapon", "swapoff", "syslog", "acct", "settimeofday",
           "clock_settime", "adjtimex", "process_vm_readv", "process_vm_writev", "open_by_handle_at",
-          "name_to_handle_at", "sethostname", "quotactl"]
+          "name_to_handle_at", "sethostname", "quotactl", "shmget", "msgget", "semget", "mq_open", "memfd_create",
+          "inotify_init1"]
 
 
 def test_every_denied_syscall(run):

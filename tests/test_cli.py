@@ -1,0 +1,84 @@
+"""The command line: every documented command, human and --json output,
+and clear errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+COMPONENT = '''class Greeter:
+    _security_signature = "modulo_autopoiesis_data_my_greeter"
+    _generated_in_sandbox = True
+    def run(self):
+        print("hello")
+'''
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "autopoietic", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+def test_run_component_file(tmp_path):
+    path = tmp_path / "my-greeter.py"  # not an identifier: the name becomes my_greeter
+    path.write_text(COMPONENT)
+    proc = cli("run", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "isolation: unshare-namespaces" in proc.stdout and "success: True" in proc.stdout
+    proc = cli("run", str(path), "--json")
+    result = json.loads(proc.stdout)
+    assert result["success"] is True and "hello" in result["output"]
+
+
+def test_run_source_and_limits(tmp_path):
+    path = tmp_path / "script.py"
+    path.write_text("while True: pass\n")
+    proc = cli("run", str(path), "--source", "--cpu-s", "0.5", "--timeout-s", "10", "--json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["limit_exceeded"] == "cpu_time"
+
+
+@pytest.mark.parametrize("args", [["--memory-mb", "10"], ["--cpu-s", "0"], ["--timeout-s", "-1"]])
+def test_bad_limits_are_clear_errors(tmp_path, args):
+    path = tmp_path / "c.py"
+    path.write_text(COMPONENT)
+    proc = cli("run", str(path), *args)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("autopoietic: ") and "Traceback" not in proc.stderr
+
+
+def test_refused_component(tmp_path):
+    path = tmp_path / "bad.py"
+    path.write_text("import os\n" + COMPONENT)
+    proc = cli("run", str(path), "--json")
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["findings"][0]["rule"] == "denied-import"
+
+
+def test_validate_like_a_linter(tmp_path):
+    path = tmp_path / "v.py"
+    path.write_text("import os\nx = eval('1')\n")
+    proc = cli("validate", str(path))
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert f"{path}:1:7: denied-import import of denied module 'os'" in lines
+    assert any(line.startswith(f"{path}:2:4: denied-name") for line in lines)
+    data = json.loads(cli("validate", str(path), "--json", "--no-markers").stdout)
+    assert [f["rule"] for f in data] == ["denied-import", "denied-name"]
+    clean = tmp_path / "ok.py"
+    clean.write_text(COMPONENT)
+    assert cli("validate", str(clean)).returncode == 0
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    proc = cli("validate", str(tmp_path / "nope.py"))
+    assert proc.returncode != 0 and "cannot read" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_example():
+    proc = cli("example", "--json")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["success"] is True
