@@ -134,6 +134,16 @@ static void deny_nr(struct builder *b, unsigned int nr, unsigned int action)
     emit(b, (struct sock_filter)RET(action));
 }
 
+/* if (nr == syscall) return arg0 == value ? ALLOW : EPERM; */
+static void allow_only_arg0(struct builder *b, unsigned int nr, unsigned int value)
+{
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 4));
+    emit(b, (struct sock_filter)LOAD(ARG_LO(0)));
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 1));
+    emit(b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+    emit(b, (struct sock_filter)RET(ERRNO(EPERM)));
+}
+
 void *sbx_seccomp_build(void)
 {
     struct sock_fprog *prog;
@@ -178,19 +188,9 @@ void *sbx_seccomp_build(void)
     emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
     emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
 
-    /* socket: AF_UNIX only (no netlink, no packet sockets, no inet) */
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 4));
-    emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1));
-    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
-    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
-
-    /* socketpair: AF_UNIX only, like socket */
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socketpair, 0, 4));
-    emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1));
-    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
-    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+    /* socket and socketpair: AF_UNIX only (no netlink, packet or inet) */
+    allow_only_arg0(&b, __NR_socket, AF_UNIX);
+    allow_only_arg0(&b, __NR_socketpair, AF_UNIX);
 
     /* personality: query (0xffffffff) or PER_LINUX (0) only */
     emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_personality, 0, 5));
