@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 SOURCES := setup.py pyproject.toml MANIFEST.in $(wildcard src/_sandbox/*.c src/_sandbox/*.h python/autopoietic/*.py python/autopoietic/*.pyi)
 
-.PHONY: all install run test clean fuzz bench
+.PHONY: all install run test clean fuzz bench soak
 
 all: install
 
@@ -28,6 +28,10 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# 10,000 executions in one process; prints fd, thread, RSS figures and runs/s.
+soak: install
+	AUTOPOIETIC_SOAK_RUNS=10000 $(PY) -m pytest -q -s tests/test_soak.py
 
 # Benchmarks: run side by side in one run; quote medians and ratios.
 bench: install

@@ -231,6 +231,11 @@ def _check_name(component_name: object) -> str:
     return component_name
 
 
+def _remove_own_tree(path: str, owner_pid: int) -> None:
+    if os.getpid() == owner_pid:
+        _remove_tree(path)
+
+
 def _remove_tree(path: str) -> None:
     """Remove a work directory, also where the component removed our
     permission bits on what it made (direct execution as a normal user)."""
@@ -406,7 +411,9 @@ class AutopoieticSandbox:
         except OSError as exc:
             where = self.temp_dir or tempfile.gettempdir()
             raise SandboxError(f"cannot create the sandbox's work directory under {where!r}: {exc}") from exc
-        self._finalizer = weakref.finalize(self, _remove_tree, self._root)
+        # Only the creating process removes the directory: a forked copy of
+        # this process (multiprocessing, os.fork) exits without taking it.
+        self._finalizer = weakref.finalize(self, _remove_own_tree, self._root, os.getpid())
 
     # -- context manager and cleanup ------------------------------------------
 
@@ -418,7 +425,9 @@ class AutopoieticSandbox:
 
     def cleanup(self) -> None:
         """Remove this sandbox's work directory.  Safe to call more than once;
-        the sandbox refuses further runs afterwards (``SandboxError``)."""
+        the sandbox refuses further runs afterwards (``SandboxError``).  In
+        a forked copy of the creating process it only ends this copy's use
+        of the sandbox; the directory stays with its creator."""
         self._finalizer()
 
     # -- validation -------------------------------------------------------------

@@ -1,0 +1,202 @@
+"""It keeps working under load and faults: threads, executors, worker
+processes, fork, signals, a temp dir that disappears or fills up."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from autopoietic.sandbox import AutopoieticSandbox, SandboxError
+
+from helpers import host_processes_with, require, run_as_nobody
+
+TOKEN_SOURCE = "print({token!r})"
+
+
+def run_tokens(sandbox: AutopoieticSandbox, tokens: list[str]) -> list[tuple[str, dict]]:
+    return [(t, sandbox.run_source(TOKEN_SOURCE.format(token=t))) for t in tokens]
+
+
+def check_token_results(pairs: list[tuple[str, dict]]) -> None:
+    bad = [(t, r["error"][-300:]) for t, r in pairs if not r["success"] or r["output"] != t + "\n"]
+    assert not bad, bad[:3]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one-sandbox", "a-sandbox-each"])
+def test_eight_threads_two_hundred_runs_each(tmp_path, shared):
+    """8 x 200 runs at once: every result right, no output crosses runs, no deadlock."""
+    common = AutopoieticSandbox(temp_dir=tmp_path, timeout_s=30) if shared else None
+    results: list[tuple[str, dict]] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        sandbox = common or AutopoieticSandbox(temp_dir=tmp_path, timeout_s=30)
+        try:
+            pairs = run_tokens(sandbox, [f"w{n}-r{i}-{uuid.uuid4().hex[:8]}" for i in range(200)])
+        finally:
+            if common is None:
+                sandbox.cleanup()
+        with lock:
+            results.extend(pairs)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "deadlock: a worker never finished"
+    if common is not None:
+        common.cleanup()
+    assert len(results) == 1600
+    check_token_results(results)
+    assert time.monotonic() - start < 300
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_thread_pool_executor(tmp_path):
+    with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=30) as sandbox:
+        tokens = [f"pool-{i}" for i in range(100)]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+            outputs = list(pool.map(lambda t: sandbox.run_source(TOKEN_SOURCE.format(token=t)), tokens))
+    check_token_results(list(zip(tokens, outputs)))
+
+
+def _process_worker(args: tuple[str, list[str]]) -> list[tuple[str, bool, str]]:
+    temp_dir, tokens = args
+    with AutopoieticSandbox(temp_dir=temp_dir, timeout_s=30) as sandbox:
+        return [(t, r["success"], r["output"]) for t, r in run_tokens(sandbox, tokens)]
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_multiprocessing_workers(tmp_path, method):
+    chunks = [(str(tmp_path), [f"{method}-{w}-{i}" for i in range(15)]) for w in range(4)]
+    with multiprocessing.get_context(method).Pool(2) as pool:
+        results = [item for chunk in pool.map(_process_worker, chunks) for item in chunk]
+    assert len(results) == 60
+    assert all(ok and out == t + "\n" for t, ok, out in results), results[:3]
+
+
+def test_fork_while_a_sandbox_exists(tmp_path):
+    """A forked copy uses the sandbox and exits; the creator's directory
+    and runs are unaffected."""
+    script = textwrap.dedent(f"""
+        import json, os
+        from autopoietic.sandbox import AutopoieticSandbox
+        sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r}, timeout_s=20)
+        pid = os.fork()
+        if pid == 0:
+            ok = sb.run_source("print('child')")["output"] == "child\\n"
+            raise SystemExit(0 if ok else 3)  # a normal exit: finalizers run
+        _, status = os.waitpid(pid, 0)
+        alive = os.path.isdir(sb._root)
+        after = sb.run_source("print('parent')")
+        print(json.dumps({{"child_status": status, "root_alive": alive, "after": after["output"]}}))
+        sb.cleanup()
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.splitlines()[-1])
+    assert out == {"child_status": 0, "root_alive": True, "after": "parent\n"}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_to_the_caller_leaves_no_orphan(tmp_path):
+    token = f"autopoietic-sigterm-{uuid.uuid4().hex}"
+    script = textwrap.dedent(f"""
+        from autopoietic.sandbox import AutopoieticSandbox
+        sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r}, timeout_s=60)
+        print("ready", flush=True)
+        sb.run_source("import os, sys\\nos.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60)', '{token}'])")
+    """)
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert caller.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 10
+        while not host_processes_with(token) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert host_processes_with(token)
+        caller.send_signal(signal.SIGTERM)
+        caller.wait(timeout=10)
+    finally:
+        caller.kill()
+        caller.wait()
+        caller.stdout.close()
+    deadline = time.monotonic() + 5
+    while host_processes_with(token) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert host_processes_with(token) == []
+
+
+def test_temp_dir_deleted_while_in_use(tmp_path):
+    with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sandbox:
+        results = []
+        thread = threading.Thread(target=lambda: results.append(sandbox.run_source("import time\ntime.sleep(1)\nprint('done')")))
+        thread.start()
+        time.sleep(0.4)
+        shutil.rmtree(sandbox._root)  # someone cleans /tmp while a run is in flight
+        thread.join()
+        assert results[0]["output"] == "done\n"  # the running sandbox no longer needs the host directory
+        again = sandbox.run_source("print('again')")
+        assert again["success"] and again["output"] == "again\n"  # the directory is made anew
+
+
+def test_cleanup_twice_and_use_after_cleanup(tmp_path):
+    sandbox = AutopoieticSandbox(temp_dir=tmp_path)
+    sandbox.cleanup()
+    sandbox.cleanup()
+    with pytest.raises(SandboxError, match="cleaned up"):
+        sandbox.run_source("print(1)")
+
+
+def test_full_temp_dir_is_a_clear_error(tmp_path):
+    """A temp_dir on a file system with no inode left (mounted in a private
+    mount namespace)."""
+    require(os.geteuid() == 0 and shutil.which("unshare") is not None, "root and unshare to mount a full tmpfs")
+    full = tmp_path / "full"
+    full.mkdir()
+    script = textwrap.dedent(f"""
+        import os
+        from autopoietic.sandbox import AutopoieticSandbox, SandboxError
+        for i in range(100):
+            try:
+                os.mkdir(os.path.join({str(full)!r}, f"fill{{i}}"))
+            except OSError:
+                break
+        try:
+            AutopoieticSandbox(temp_dir={str(full)!r})
+            print("created")
+        except SandboxError as exc:
+            print("refused:", exc)
+    """)
+    proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                           f'mount -t tmpfs -o size=64k,nr_inodes=8 tmpfs "{full}" && exec "$0" -c "$1"',
+                           sys.executable, script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("refused: cannot create the sandbox's work directory"), proc.stdout
+    assert "No space left on device" in proc.stdout
+
+
+def test_unwritable_temp_dir_is_a_clear_error(nobody_python):
+    proc = run_as_nobody(nobody_python, textwrap.dedent("""
+        from autopoietic.sandbox import AutopoieticSandbox, SandboxError
+        try:
+            AutopoieticSandbox(temp_dir="/proc")
+        except SandboxError as exc:
+            print("refused:", exc)
+    """))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("refused: cannot create the sandbox's work directory under '/proc'")
