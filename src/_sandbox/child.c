@@ -108,7 +108,7 @@ static int close_range_child(unsigned int first, unsigned int last)
  * for us).  Keep only our own. */
 static int close_foreign_fds_child(const struct sbx_child_fds *f)
 {
-    int keep[10];
+    int keep[10] = {0};
     int n = 0, i, j;
     unsigned int next = 0;
     const int mine[] = {f->source, f->devnull, f->out_w, f->err_w, f->nonce_r,
@@ -202,7 +202,6 @@ fail:
 static int kill_children_child(void)
 {
     char buf[4096];
-    ssize_t n;
     int fd, killed = 0;
     long pid = 0;
     int in_number = 0;
@@ -211,7 +210,7 @@ static int kill_children_child(void)
     if (fd < 0)
         return -1;
     for (;;) {
-        ssize_t i;
+        ssize_t i, n;
 
         n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)

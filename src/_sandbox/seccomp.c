@@ -114,7 +114,7 @@ static const int denied[] = {
 #define RET(action) BPF_STMT(BPF_RET | BPF_K, (action))
 #define ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
 #define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (field))
-#define ARG_LO(i) ((unsigned)(offsetof(struct seccomp_data, args) + 8 * (i)))
+#define ARG_LO(i) ((unsigned)(offsetof(struct seccomp_data, args) + (size_t)8 * (size_t)(i)))
 
 struct builder {
     struct sock_filter *insns;

@@ -472,14 +472,13 @@ static void kill_tree(struct sbx_run *run)
         return;
     run->killed = 1;
     run->kill_time = sbx_monotonic();
-    if (run->cfg->clone_flags & CLONE_NEWPID) {
-        /* init is pid 1: its death kills the whole namespace. */
-        (void)kill(run->init_pid, SIGKILL);
-    } else if (run->main_pid > 0 && !run->main_exited) {
+    if (!(run->cfg->clone_flags & CLONE_NEWPID) && run->main_pid > 0 && !run->main_exited) {
         /* Direct execution: kill the program; init (a subreaper) then kills
          * and reaps what the program left behind. */
         (void)kill(run->main_pid, SIGKILL);
-    } else if (!run->main_exited) {
+    } else if ((run->cfg->clone_flags & CLONE_NEWPID) || !run->main_exited) {
+        /* init is pid 1: its death kills the whole namespace (or, in direct
+         * execution, the program is not known yet). */
         (void)kill(run->init_pid, SIGKILL);
     }
 }
@@ -489,7 +488,6 @@ static void reap(struct sbx_run *run)
     struct rusage ru;
     int st = 0;
     pid_t w;
-    double cpu;
 
     do {
         w = wait4(run->init_pid, &st, __WALL, &ru);
@@ -497,7 +495,7 @@ static void reap(struct sbx_run *run)
     if (w == run->init_pid) {
         /* init reaped every descendant, so its children's usage is the tree's
          * (unless init itself was killed: then the /proc samples count). */
-        cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+        double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
               ru.ru_stime.tv_usec / 1e6;
         if (cpu > run->cpu_s)
             run->cpu_s = cpu;

@@ -573,10 +573,10 @@ static int import_token(struct scanner *s, const struct token *t)
             s->imp = IMP_FROM_ALIAS;
         } else if (t->kind == TOK_NAME) {
             /* from a import b: b may be the submodule a.b */
-            char full[MAX_MODULE + 1];
-            size_t flen = 0;
             const struct sbx_policy *pol = s->policy;
             if (s->dots == 0 && s->module_len + 1 + t->len <= MAX_MODULE) {
+                char full[MAX_MODULE + 1];
+                size_t flen;
                 memcpy(full, s->module, s->module_len);
                 full[s->module_len] = '.';
                 memcpy(full + s->module_len + 1, t->text, t->len);
