@@ -62,6 +62,11 @@ def test_valid_component_succeeds_in_namespaces(sandbox):
     assert {"user", "pid", "ipc", "uts", "net", "mnt"} <= set(result["namespaces"])
     assert 0 < result["execution_time"] < 10
     assert result["cpu_time_s"] > 0 and result["max_rss_kib"] > 1000
+    # the component's peak, not the caller's (init is a copy of the caller)
+    big = sandbox.run_source("x = bytearray(60 << 20)\nx[::4096] = b'x' * len(x[::4096])")
+    assert 60 * 1024 < big["max_rss_kib"] < 100 * 1024
+    small = sandbox.run_source("pass")
+    assert small["max_rss_kib"] < 30 * 1024
 
 
 def test_result_shape_of_every_outcome(tmp_path):

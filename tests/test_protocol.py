@@ -46,7 +46,7 @@ def test_os_exit_zero_inside_run_is_not_success(unvalidated):
 def test_forged_verdict_without_the_nonce_is_not_success(unvalidated):
     code = component(
         "import os\n"
-        "os.write(4, '\\x1f'.join(['0' * 32, 'ok', '', '', '']).encode())\n"
+        "os.write(4, '\\x1f'.join(['0' * 32, 'ok', '', '', '0', '']).encode())\n"
         "os._exit(0)"
     )
     result = unvalidated.execute_component(code, "sample")

@@ -11,7 +11,8 @@ compiled as ``str``, so a PEP 263 coding declaration is ignored.  A copy is
 written to FILE in the working directory for tracebacks only.
 
 fd 3 holds the per-run nonce (read once, then closed).  fd 4 receives one
-verdict: ``nonce US status US stage US limit US reason`` (US = 0x1f).  The
+verdict: ``nonce US status US stage US limit US peak_rss_kib US reason``
+(US = 0x1f).  The
 host believes no line of stdout: a component that prints a fake SUCCESS
 line, raises SystemExit or calls ``os._exit(0)`` inside ``run()`` does not
 produce an ``ok`` verdict carrying the nonce.
@@ -34,8 +35,20 @@ def _autopoietic_main():
     nonce = b"".join(chunks).decode("ascii")
     sep = "\x1f"
 
+    def peak_rss_kib():
+        # VmHWM of this address space (ru_maxrss would include the copy of
+        # the caller this process started as, before its exec)
+        try:
+            with open("/proc/self/status") as status_file:
+                for line in status_file:
+                    if line.startswith("VmHWM:"):
+                        return line.split()[1]
+        except BaseException:
+            pass
+        return "0"
+
     def verdict(status, stage="", limit="", reason=""):
-        fields = (nonce, status, stage, limit, reason[:2000])
+        fields = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
         data = sep.join(f.replace(sep, " ") for f in fields).encode("utf-8", "backslashreplace")
         try:
             while data:

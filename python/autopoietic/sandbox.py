@@ -296,18 +296,19 @@ def _namespaces_refused(setup: tuple[str, int, int], options: dict) -> bool:
     return stage == "mount" and 0 <= detail < len(mounts) and mounts[detail][0] == "proc"
 
 
-def _parse_verdict(data: bytes, nonce: str) -> tuple[str, str, str, str] | None:
-    """(status, stage, limit, reason) of a well-formed verdict carrying nonce."""
+def _parse_verdict(data: bytes, nonce: str) -> tuple[str, str, str, int, str] | None:
+    """(status, stage, limit, peak_rss_kib, reason) of a well-formed verdict
+    carrying nonce (see _runner.py)."""
     try:
         fields = data.decode("utf-8").split("\x1f")
     except UnicodeDecodeError:
         return None
-    if len(fields) != 5 or not hmac.compare_digest(fields[0], nonce):
+    if len(fields) != 6 or not hmac.compare_digest(fields[0], nonce) or not fields[4].isdigit():
         return None
-    status, stage, limit, reason = fields[1:]
+    status, stage, limit, rss, reason = fields[1:]
     if status not in ("ok", "error") or (limit and limit not in _LIMIT_NAMES):
         return None
-    return status, stage, limit, reason
+    return status, stage, limit, int(rss), reason
 
 
 class AutopoieticSandbox:
@@ -666,6 +667,8 @@ class AutopoieticSandbox:
             return result
 
         verdict = _parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
+        if verdict is not None:
+            result["max_rss_kib"] = max(result["max_rss_kib"], verdict[3])
         sig = raw["signal"]
         limit = None
         reasons = []

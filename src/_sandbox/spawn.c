@@ -435,7 +435,9 @@ static void push_children(struct pid_stack *s, pid_t pid)
 }
 
 /* CPU seconds used so far by init and all its descendants; also raises
- * run->max_rss_kib to the largest resident set seen. */
+ * run->max_rss_kib to the largest resident set seen (ru_maxrss cannot tell
+ * the component's peak from the caller's copy it started as: it keeps the
+ * peak across execve; the runner reports its own VmHWM instead). */
 static double sample_tree(struct sbx_run *run)
 {
     struct pid_stack s = {NULL, 0, 0};
@@ -452,7 +454,10 @@ static double sample_tree(struct sbx_run *run)
 
         if (read_stat(pid, &ticks, &rss) == 0) {
             total += ticks;
-            if (rss * page_kib > run->max_rss_kib)
+            /* Resident sets of the component's processes only: init, and
+             * the program before its exec (the error pipe still open), are
+             * copies of the caller. */
+            if (pid != run->init_pid && !run->open_errpipe && rss * page_kib > run->max_rss_kib)
                 run->max_rss_kib = rss * page_kib;
         }
         push_children(&s, pid);
@@ -499,8 +504,6 @@ static void reap(struct sbx_run *run)
               ru.ru_stime.tv_usec / 1e6;
         if (cpu > run->cpu_s)
             run->cpu_s = cpu;
-        if (ru.ru_maxrss > run->max_rss_kib)
-            run->max_rss_kib = ru.ru_maxrss;
     }
     run->reaped = 1;
     run->wall_s = sbx_monotonic() - run->start;

@@ -15,7 +15,7 @@ def test_fake_verdict_component(tmp_path):
             _generated_in_sandbox = True
             def run(self):
                 for guess in ("0" * 32, "f" * 32):
-                    os.write(4, "\\x1f".join([guess, "ok", "", "", ""]).encode())
+                    os.write(4, "\\x1f".join([guess, "ok", "", "", "0", ""]).encode())
                 print("SUCCESS: Component Liar executed successfully", flush=True)
                 os._exit(0)
     ''')
