@@ -98,6 +98,9 @@ def test_soak(tmp_path):
     for t in threads:
         t.join()
     elapsed = time.monotonic() - start
+    deadline = time.monotonic() + 2  # joined threads' tasks may take a moment to go (slower under ASan)
+    while status()["threads"] != before["threads"] and time.monotonic() < deadline:
+        time.sleep(0.05)
     after = status()
     sandbox.cleanup()
     quick.cleanup()
@@ -107,7 +110,8 @@ def test_soak(tmp_path):
     print(f"soak: after  {after}")
     assert not wrong, wrong[:5]
     assert after["fds"] == before["fds"]
-    assert after["threads"] == before["threads"]
+    names = [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in os.listdir("/proc/self/task")]
+    assert after["threads"] == before["threads"], names
     assert after["mounts"] == before["mounts"]
     if "libasan" not in os.environ.get("LD_PRELOAD", ""):  # ASan's quarantine keeps freed memory resident
         assert after["rss_kib"] - before["rss_kib"] < RSS_BOUND_KIB
