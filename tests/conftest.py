@@ -13,7 +13,7 @@ import pytest
 import autopoietic
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import NOBODY, require, runs_as_nobody
+from helpers import require, runs_as_nobody
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -426,7 +425,7 @@ def test_transient_clone_failure_does_not_downgrade_isolation(nobody_python):
 
 def test_init_shows_nothing_of_the_callers_command_line(sandbox):
     secret = f"secret-argument-{uuid.uuid4().hex}"
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import sys
         from autopoietic.sandbox import AutopoieticSandbox
         with AutopoieticSandbox(timeout_s=20) as sb:

@@ -53,7 +53,7 @@ Rules (the ``rule`` of each finding):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import NamedTuple, Union
 
 from . import _sandbox

@@ -1,7 +1,6 @@
 """Attack: read the caller's working directory by its host path.
 Expected: ENOENT; the sandbox's cwd is its own empty /work."""
 
-import os
 
 from attack import assert_clear_result
 

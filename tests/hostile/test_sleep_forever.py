@@ -3,7 +3,6 @@ Expected: the wall-clock timeout kills the whole tree on time."""
 
 import pytest
 
-from attack import assert_clear_result
 
 SOURCES = {
     "sleep": "import time\ntime.sleep(3600)",

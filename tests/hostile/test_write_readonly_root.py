@@ -2,7 +2,6 @@
 Expected: read-only file system or permission denied everywhere but the
 sandbox's own /tmp and /work."""
 
-import sys
 
 from attack import assert_clear_result
 
