@@ -48,6 +48,7 @@ def test_bad_limits_are_clear_errors(tmp_path, args):
     proc = cli("run", str(path), *args)
     assert proc.returncode == 2
     assert proc.stderr.startswith("autopoietic: ") and "Traceback" not in proc.stderr
+    assert "max_" not in proc.stderr  # the flags' names, not the API's
 
 
 def test_refused_component(tmp_path):
@@ -73,9 +74,41 @@ def test_validate_like_a_linter(tmp_path):
     assert cli("validate", str(clean)).returncode == 0
 
 
-def test_missing_file_is_a_clear_error(tmp_path):
-    proc = cli("validate", str(tmp_path / "nope.py"))
-    assert proc.returncode != 0 and "cannot read" in proc.stderr and "Traceback" not in proc.stderr
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_missing_file_is_a_clear_error(tmp_path, command):
+    proc = cli(command, str(tmp_path / "nope.py"))
+    assert proc.returncode == 2 and "cannot read" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_data_dir_is_a_clear_error(tmp_path):
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    proc = cli("demo", "--cycles", "1", "--data-dir", str(not_a_dir))
+    assert proc.returncode == 2 and "cannot use" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_demo_keeps_an_existing_metrics_file(tmp_path):
+    metrics = tmp_path / "monitor" / "real_metrics.json"
+    metrics.parent.mkdir()
+    metrics.write_text('{"phi": 0.01}')
+    proc = cli("demo", "--cycles", "1", "--data-dir", str(tmp_path))
+    assert "phi 0.01 -> 0.01" in proc.stdout  # below the threshold: nothing synthesized
+    assert metrics.read_text() == '{"phi": 0.01}'
+
+
+def test_empty_name_is_refused(tmp_path):
+    path = tmp_path / "c.py"
+    path.write_text(COMPONENT)
+    proc = cli("run", str(path), "--name", "")
+    assert proc.returncode == 2 and "plain Python identifier" in proc.stderr
+
+
+def test_broken_pipe_is_quiet(tmp_path):
+    path = tmp_path / "c.py"
+    path.write_text(COMPONENT)
+    proc = subprocess.run(f"{sys.executable} -m autopoietic run {path} | head -1", shell=True, capture_output=True,
+                          text=True, timeout=120)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
 
 
 def test_example():

@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import keyword
+import os
 import re
+import signal
 import statistics
 import sys
 import tempfile
@@ -73,17 +75,25 @@ def _print_result(result: dict, as_json: bool) -> None:
             print(f"{key}: {value}")
 
 
+class _UsageError(Exception):
+    """Bad input on the command line: a message on stderr, exit status 2."""
+
+
 def _read(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"autopoietic: cannot read {path}: {exc}") from exc
+        raise _UsageError(f"cannot read {path}: {exc}") from exc
 
 
 def _run_demo(cycles: int, data_dir: Path) -> list:
     metrics_file = data_dir / "monitor" / "real_metrics.json"
-    metrics_file.parent.mkdir(parents=True, exist_ok=True)
-    metrics_file.write_text(json.dumps({"phi": 0.8}), encoding="utf-8")
+    try:
+        metrics_file.parent.mkdir(parents=True, exist_ok=True)
+        if not metrics_file.exists():  # a healthy phi for the demo; an existing one is kept
+            metrics_file.write_text(json.dumps({"phi": 0.8}), encoding="utf-8")
+    except OSError as exc:
+        raise _UsageError(f"cannot use {data_dir} as the data directory: {exc}") from exc
     with AutopoieticManager(
         initial_specs=DEFAULT_SPECS,
         history_path=data_dir / "history.jsonl",
@@ -116,7 +126,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         ok = sum(e["success"] for e in runs)
         isolations = sorted({e["isolation"] for e in runs})
         median = statistics.median(e["execution_time"] for e in runs) * 1000 if runs else 0.0
-        print(f"{len(runs)} components synthesized over {len(logs)} cycles, {ok} succeeded; "
+        print(f"{len(runs)} components synthesized over {len(logs)} cycle{'s' if len(logs) != 1 else ''}, "
+              f"{ok} succeeded; "
               f"isolation: {', '.join(isolations)}; median {median:.1f} ms per component")
     return 0 if runs and all(e["success"] for e in runs) else 1
 
@@ -140,14 +151,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         sandbox = AutopoieticSandbox(max_memory_mb=args.memory_mb, max_cpu_time_seconds=args.cpu_s,
                                      timeout_s=args.timeout_s)
     except (TypeError, ValueError, SandboxError) as exc:
-        print(f"autopoietic: {exc}", file=sys.stderr)
-        return 2
+        # the API's names map to the flags: max_memory_mb is --memory-mb ...
+        raise _UsageError(str(exc).replace("max_memory_mb", "--memory-mb").replace(
+            "max_cpu_time_seconds", "--cpu-s").replace("timeout_s", "--timeout-s")) from exc
     with sandbox:
         try:
             if args.source:
                 result = sandbox.run_source(code)
             else:
-                result = sandbox.execute_component(code, args.name or _component_name(args.file))
+                name = args.name if args.name is not None else _component_name(args.file)
+                result = sandbox.execute_component(code, name)
         except SandboxError as exc:
             if args.json:
                 print(json.dumps({"refused": str(exc), "findings": [f._asdict() for f in exc.findings]}, indent=2))
@@ -162,7 +175,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        raise SystemExit(f"autopoietic: cannot read {args.file}: {exc}") from exc
+        raise _UsageError(f"cannot read {args.file}: {exc}") from exc
     policy = DEFAULT_POLICY.with_changes(require_markers=not args.no_markers,
                                          allow_unknown_modules=args.allow_unknown_modules)
     findings = validate(data, policy)  # the bytes as they are: encoding problems are findings
@@ -219,6 +232,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    # SIGTERM unwinds like Ctrl-C, so sandboxes and temporary directories
+    # are cleaned up on the way out
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Exit status: 0 success, 1 a run failed or validate found something,
+    2 bad input (unreadable file, bad option, refused component), 130 Ctrl-C."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return int(args.func(args))
+    except _UsageError as exc:
+        print(f"autopoietic: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (| head): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

@@ -19,4 +19,4 @@ def test_sleep_forever(run, kind):
     assert result["timed_out"] is True
     assert result["isolation"] == "unshare-namespaces-timeout"
     assert result["limit_exceeded"] == "wall_time"
-    assert 1.0 <= result["execution_time"] < 2.0
+    assert 1.0 <= result["execution_time"] < 3.0  # room for a loaded machine
