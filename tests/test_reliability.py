@@ -199,3 +199,22 @@ def test_unwritable_temp_dir_is_a_clear_error(nobody_python):
     """))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("refused: cannot create the sandbox's work directory under '/proc'")
+
+
+def test_directories_of_killed_callers_are_removed(tmp_path):
+    """A caller killed with SIGKILL cannot clean up; the next sandbox in the
+    same temp_dir removes what it left (and nothing of live callers)."""
+    script = textwrap.dedent(f"""
+        import os, signal
+        from autopoietic.sandbox import AutopoieticSandbox
+        sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r})
+        print(sb._root, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    left = proc.stdout.strip()
+    assert os.path.isdir(left)
+    with AutopoieticSandbox(temp_dir=tmp_path) as live:
+        assert not os.path.exists(left)
+        with AutopoieticSandbox(temp_dir=tmp_path) as other:
+            assert os.path.isdir(live._root) and os.path.isdir(other._root)  # live ones stay

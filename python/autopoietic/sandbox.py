@@ -231,6 +231,29 @@ def _check_name(component_name: object) -> str:
     return component_name
 
 
+def _remove_stale_roots(parent: str) -> None:
+    """Remove work directories of sandboxes whose process is gone (killed
+    with SIGKILL, say): ``autopoietic-<pid>-*`` owned by this uid, with no
+    live process of that pid.  A reused pid only keeps a stale directory."""
+    try:
+        entries = os.scandir(parent)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            parts = entry.name.split("-")
+            if len(parts) != 3 or parts[0] != "autopoietic" or not parts[1].isdigit():
+                continue
+            try:
+                if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                    continue
+                os.kill(int(parts[1]), 0)
+            except ProcessLookupError:
+                _remove_tree(entry.path)
+            except OSError:
+                continue  # alive (EPERM: another user's process of that pid) or unreadable
+
+
 def _remove_own_tree(path: str, owner_pid: int) -> None:
     if os.getpid() == owner_pid:
         _remove_tree(path)
@@ -407,8 +430,11 @@ class AutopoieticSandbox:
         self._python = python
 
         self.temp_dir = None if temp_dir is None else os.fspath(temp_dir)
+        _remove_stale_roots(self.temp_dir or tempfile.gettempdir())
         try:
-            self._root = tempfile.mkdtemp(prefix="autopoietic-", dir=self.temp_dir)
+            # the owner's pid in the name: a caller killed with SIGKILL
+            # cannot clean up, the next sandbox does (_remove_stale_roots)
+            self._root = tempfile.mkdtemp(prefix=f"autopoietic-{os.getpid()}-", dir=self.temp_dir)
         except OSError as exc:
             where = self.temp_dir or tempfile.gettempdir()
             raise SandboxError(f"cannot create the sandbox's work directory under {where!r}: {exc}") from exc
