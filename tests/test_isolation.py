@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -136,8 +137,9 @@ def test_daemonised_grandchild_does_not_survive(sandbox):
     assert host_processes_with(token) == []
 
 
-def test_parent_death_takes_the_sandbox_along(tmp_path):
-    """PR_SET_PDEATHSIG: SIGKILL the caller mid-run; nothing of the run stays."""
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_parent_death_takes_the_sandbox_along(tmp_path, signum):
+    """PR_SET_PDEATHSIG: kill the caller mid-run; nothing of the run stays."""
     token = f"autopoietic-orphan-{uuid.uuid4().hex}"
     script = textwrap.dedent(f"""
         import sys
@@ -153,6 +155,8 @@ def test_parent_death_takes_the_sandbox_along(tmp_path):
         while not host_processes_with(token) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert host_processes_with(token), "the sandboxed process never started"
+        caller.send_signal(signum)
+        caller.wait(timeout=10)
     finally:
         caller.kill()
         caller.wait()
