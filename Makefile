@@ -35,7 +35,10 @@ soak: install
 
 # Benchmarks: run side by side in one run; quote medians and ratios.
 bench: install
+	command -v bwrap >/dev/null || (apt-get update -q && apt-get install -y -q bubblewrap) || \
+		echo "bwrap unavailable: its row is skipped"
 	$(PY) bench/validator.py
+	$(PY) bench/execution.py
 
 clean:
 	rm -rf $(VENV) $(SAN_VENV) build *.egg-info python/*.egg-info
