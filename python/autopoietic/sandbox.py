@@ -38,7 +38,7 @@ import weakref
 import fcntl
 import functools
 from pathlib import Path
-from typing import Optional, TypedDict
+from typing import NamedTuple, Optional, TypedDict
 
 from . import _rootfs, _sandbox
 from .validator import DEFAULT_POLICY, Finding, ValidatorPolicy, validate
@@ -319,9 +319,18 @@ def _namespaces_refused(setup: tuple[str, int, int], options: dict) -> bool:
     return stage == "mount" and 0 <= detail < len(mounts) and mounts[detail][0] == "proc"
 
 
-def _parse_verdict(data: bytes, nonce: str) -> tuple[str, str, str, int, str] | None:
-    """(status, stage, limit, peak_rss_kib, reason) of a well-formed verdict
-    carrying nonce (see _runner.py)."""
+class _Verdict(NamedTuple):
+    """What the runner reported on its private pipe (see _runner.py)."""
+
+    status: str  # "ok" or "error"
+    stage: str
+    limit: str  # one of _LIMIT_NAMES, or ""
+    peak_rss_kib: int
+    reason: str
+
+
+def _parse_verdict(data: bytes, nonce: str) -> _Verdict | None:
+    """The verdict in data if it is well formed and carries nonce."""
     try:
         fields = data.decode("utf-8").split("\x1f")
     except UnicodeDecodeError:
@@ -331,7 +340,7 @@ def _parse_verdict(data: bytes, nonce: str) -> tuple[str, str, str, int, str] | 
     status, stage, limit, rss, reason = fields[1:]
     if status not in ("ok", "error") or (limit and limit not in _LIMIT_NAMES):
         return None
-    return status, stage, limit, int(rss), reason
+    return _Verdict(status, stage, limit, int(rss), reason)
 
 
 class AutopoieticSandbox:
@@ -657,6 +666,18 @@ class AutopoieticSandbox:
             os.close(source_fd)
             _remove_tree(workdir)
 
+    def _limit_reason(self, limit: str) -> str:
+        """Why a run that hit limit failed, with this sandbox's value of it."""
+        return {
+            "wall_time": f"timed out after {self.timeout_s:g} s of wall-clock time; the process tree was killed",
+            "cpu_time": f"CPU time limit of {self.max_cpu_time_seconds:g} s exceeded; the process tree was killed",
+            "memory": f"memory limit of {self.max_memory_mb:g} MB (RLIMIT_AS) exceeded",
+            "file_size": f"file size limit of {self.max_file_size_kb:g} KB (RLIMIT_FSIZE) exceeded",
+            "open_files": f"open file limit of {self.max_open_files} (RLIMIT_NOFILE) reached",
+            "processes": "process limit reached",
+            "output": f"output over {self.max_output_bytes} bytes per stream was dropped",
+        }[limit]
+
     def _result(
         self, raw: dict, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool, mounts: list
     ) -> ExecutionResult:
@@ -694,47 +715,39 @@ class AutopoieticSandbox:
 
         verdict = _parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
         if verdict is not None:
-            result["max_rss_kib"] = max(result["max_rss_kib"], verdict[3])
+            result["max_rss_kib"] = max(result["max_rss_kib"], verdict.peak_rss_kib)
         sig = raw["signal"]
-        limit = None
-        reasons = []
         if raw["timed_out"]:
             result["isolation"] += "-timeout"
-            limit = "wall_time"
-            reasons.append(f"timed out after {self.timeout_s:g} s of wall-clock time; the process tree was killed")
+            limit: Optional[str] = "wall_time"
         elif raw["cpu_exceeded"] or sig == signal.SIGXCPU:
             limit = "cpu_time"
-            reasons.append(f"CPU time limit of {self.max_cpu_time_seconds:g} s exceeded; the process tree was killed")
-        elif verdict is not None and verdict[2]:
-            limit = verdict[2]
+        elif verdict is not None and verdict.limit:
+            limit = verdict.limit
         elif sig == signal.SIGXFSZ:
             limit = "file_size"
         elif truncated:
             limit = "output"
-        if limit == "memory":
-            reasons.append(f"memory limit of {self.max_memory_mb:g} MB (RLIMIT_AS) exceeded")
-        elif limit == "file_size":
-            reasons.append(f"file size limit of {self.max_file_size_kb:g} KB (RLIMIT_FSIZE) exceeded")
-        elif limit == "open_files":
-            reasons.append(f"open file limit of {self.max_open_files} (RLIMIT_NOFILE) reached")
-        elif limit == "processes":
-            reasons.append("process limit reached")
-        elif limit == "output":
-            reasons.append(f"output over {self.max_output_bytes} bytes per stream was dropped")
+        else:
+            limit = None
+        reasons = [self._limit_reason(limit)] if limit else []
         if sig is not None and limit is None:
-            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = str(sig)
             reasons.append(f"killed by signal {name} ({sig})")
 
         exit_ok = raw["exit_code"] == 0
         if raw["verdict"] and verdict is None:
             reasons.append("the verdict on the runner's private pipe was malformed or forged; not a success")
         if mode == "component":
-            ran = exit_ok and verdict is not None and verdict[0] == "ok"
+            ran = exit_ok and verdict is not None and verdict.status == "ok"
             if exit_ok and not ran and verdict is None and not raw["verdict"]:
                 reasons.append("the process exited with status 0 but the runner never reported run() returning")
         else:
             # no verdict is fine (os._exit(0) in a script); a malformed one is not
-            ran = exit_ok and (not raw["verdict"] or (verdict is not None and verdict[0] == "ok"))
+            ran = exit_ok and (not raw["verdict"] or (verdict is not None and verdict.status == "ok"))
         result["limit_exceeded"] = limit
         result["success"] = ran and limit is None
         if reasons:

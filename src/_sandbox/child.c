@@ -198,21 +198,14 @@ fail:
     _exit(SBX_EXIT_SETUP);
 }
 
-/* Parse "pid pid pid " from /proc/thread-self/children and SIGKILL each. */
-static int kill_children_child(void)
+int sbx_for_each_pid(int fd, void (*each)(pid_t pid, void *ctx), void *ctx)
 {
     char buf[4096];
-    int fd, killed = 0;
     long pid = 0;
-    int in_number = 0;
+    int in_number = 0, count = 0;
 
-    fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     for (;;) {
-        ssize_t i, n;
-
-        n = read(fd, buf, sizeof buf);
+        ssize_t i, n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -222,17 +215,36 @@ static int kill_children_child(void)
                 pid = pid * 10 + (buf[i] - '0');
                 in_number = 1;
             } else if (in_number) {
-                if (pid > 1 && kill((pid_t)pid, SIGKILL) == 0)
-                    killed++;
+                each((pid_t)pid, ctx);
+                count++;
                 pid = 0;
                 in_number = 0;
             }
         }
     }
-    if (in_number && pid > 1 && kill((pid_t)pid, SIGKILL) == 0)
-        killed++;
+    if (in_number) {
+        each((pid_t)pid, ctx);
+        count++;
+    }
+    return count;
+}
+
+static void kill_one_child(pid_t pid, void *ctx)
+{
+    (void)ctx;
+    if (pid > 1)
+        (void)kill(pid, SIGKILL);
+}
+
+/* SIGKILL every child listed in /proc/thread-self/children. */
+static void kill_children_child(void)
+{
+    int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    (void)sbx_for_each_pid(fd, kill_one_child, NULL);
     (void)close(fd);
-    return killed;
 }
 
 static void kill_rest_child(int own_pid_ns)
@@ -244,7 +256,7 @@ static void kill_rest_child(int own_pid_ns)
     }
     /* Direct execution: we are a child subreaper, so the orphans of what we
      * kill come back to us and are killed on the next round. */
-    (void)kill_children_child();
+    kill_children_child();
 }
 
 _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)

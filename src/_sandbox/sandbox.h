@@ -198,6 +198,10 @@ double sbx_monotonic(void);
 /* child.c: runs after clone() in the child; never returns. */
 _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds);
 void sbx_report_child(int fd, int stage, int err, int detail);
+/* Call each(pid) for every number in a /proc/.../children listing read from
+ * fd; returns how many.  Async-signal-safe: init (child side) and the
+ * parent's CPU sampling both use it. */
+int sbx_for_each_pid(int fd, void (*each)(pid_t pid, void *ctx), void *ctx);
 
 /* limits.c: child side. Returns 0 or -1 with errno set. */
 int sbx_apply_rlimits_child(const struct sbx_config *cfg);

@@ -199,45 +199,55 @@ static void fail_start(struct sbx_run *run, int stage, int err)
     close_all(&run->fds);
 }
 
-/* Fields 48-51 of /proc/self/stat: arg_start, arg_end, env_start, env_end. */
-static void read_arg_env_area(struct sbx_child_fds *f)
+/* Numeric fields first..last (1-based, as numbered in proc(5); first >= 4,
+ * past the command name and the state letter) of a /proc/.../stat file. */
+static int read_stat_fields(const char *path, int first, int last, long long *out)
 {
     char buf[2048], *p;
     int fd, field;
     ssize_t n;
-    unsigned long values[4] = {0, 0, 0, 0};
 
-    fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return;
+        return -1;
     n = read(fd, buf, sizeof buf - 1);
     (void)close(fd);
     if (n <= 0)
-        return;
+        return -1;
     buf[n] = '\0';
-    p = strrchr(buf, ')');
-    if (p == NULL)
-        return;
+    p = strrchr(buf, ')'); /* the command name may contain spaces and ')' */
+    if (p == NULL || p[1] == '\0')
+        return -1;
     p += 2; /* field 3, the state: one letter */
     while (*p && *p != ' ')
         p++;
-    while (*p == ' ')
-        p++;
-    for (field = 4; field <= 51 && *p; field++) {
+    for (field = 4; field <= last; field++) {
         char *end;
-        unsigned long v = strtoul(p, &end, 10);
-        if (end == p)
-            return;
-        if (field >= 48)
-            values[field - 48] = v;
-        p = end;
+        long long v;
         while (*p == ' ')
             p++;
+        v = strtoll(p, &end, 10);
+        if (end == p)
+            return -1;
+        if (field >= first)
+            out[field - first] = v;
+        p = end;
     }
-    f->arg_start = values[0];
-    f->arg_end = values[1];
-    f->env_start = values[2];
-    f->env_end = values[3];
+    return 0;
+}
+
+/* Where the caller's argv and environ strings lie: fields 48-51 of
+ * /proc/self/stat (arg_start, arg_end, env_start, env_end). */
+static void read_arg_env_area(struct sbx_child_fds *f)
+{
+    long long v[4];
+
+    if (read_stat_fields("/proc/self/stat", 48, 51, v) < 0)
+        return;
+    f->arg_start = (unsigned long)v[0];
+    f->arg_end = (unsigned long)v[1];
+    f->env_start = (unsigned long)v[2];
+    f->env_end = (unsigned long)v[3];
 }
 
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
@@ -330,44 +340,14 @@ kill_child:
  * that reaped it), so summing over the live tree counts each tick once. */
 static int read_stat(pid_t pid, long long *ticks, long *rss_pages)
 {
-    char path[64], buf[1024];
-    char *p;
-    int fd, field;
-    ssize_t n;
-    unsigned long long ut = 0, st = 0;
-    long long cut = 0, cst = 0;
-    long rss = 0;
+    char path[64];
+    long long v[11]; /* fields 14..24: utime, stime, cutime, cstime ... rss */
 
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (read_stat_fields(path, 14, 24, v) < 0)
         return -1;
-    n = read(fd, buf, sizeof buf - 1);
-    (void)close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    p = strrchr(buf, ')'); /* the command name may contain spaces and ')' */
-    if (p == NULL)
-        return -1;
-    /* p + 2 is field 3 (state); utime is field 14, rss field 24. */
-    p += 2;
-    for (field = 3; field <= 24 && *p; field++) {
-        char *end;
-        switch (field) {
-        case 14: ut = strtoull(p, &end, 10); break;
-        case 15: st = strtoull(p, &end, 10); break;
-        case 16: cut = strtoll(p, &end, 10); break;
-        case 17: cst = strtoll(p, &end, 10); break;
-        case 24: rss = strtol(p, &end, 10); break;
-        default: end = strchr(p, ' '); if (end == NULL) end = p + strlen(p); break;
-        }
-        p = end;
-        while (*p == ' ')
-            p++;
-    }
-    *ticks = (long long)(ut + st) + cut + cst;
-    *rss_pages = rss;
+    *ticks = v[0] + v[1] + v[2] + v[3];
+    *rss_pages = (long)v[10];
     return 0;
 }
 
@@ -392,9 +372,14 @@ static void push_pid(struct pid_stack *s, pid_t pid)
     s->items[s->len++] = pid;
 }
 
+static void push_one(pid_t pid, void *ctx)
+{
+    push_pid(ctx, pid);
+}
+
 static void push_children(struct pid_stack *s, pid_t pid)
 {
-    char path[96], buf[4096];
+    char path[96];
     DIR *dir;
     struct dirent *de;
 
@@ -404,9 +389,6 @@ static void push_children(struct pid_stack *s, pid_t pid)
         return;
     while ((de = readdir(dir)) != NULL) {
         int fd;
-        ssize_t n;
-        long child = 0;
-        int in_number = 0;
 
         if (de->d_name[0] < '0' || de->d_name[0] > '9')
             continue;
@@ -414,21 +396,7 @@ static void push_children(struct pid_stack *s, pid_t pid)
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue;
-        while ((n = read(fd, buf, sizeof buf)) > 0) {
-            ssize_t i;
-            for (i = 0; i < n; i++) {
-                if (buf[i] >= '0' && buf[i] <= '9') {
-                    child = child * 10 + (buf[i] - '0');
-                    in_number = 1;
-                } else if (in_number) {
-                    push_pid(s, (pid_t)child);
-                    child = 0;
-                    in_number = 0;
-                }
-            }
-        }
-        if (in_number)
-            push_pid(s, (pid_t)child);
+        (void)sbx_for_each_pid(fd, push_one, s);
         (void)close(fd);
     }
     closedir(dir);
