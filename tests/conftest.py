@@ -16,9 +16,18 @@ from autopoietic.sandbox import AutopoieticSandbox
 from helpers import require, runs_as_nobody
 
 
+@pytest.fixture(params=["spawn", "warm"])
+def execution_mode(request, monkeypatch) -> str:
+    """Both execution modes of SPEC section 8: every sandbox the test makes,
+    in this process or in a child process it starts, runs in this mode."""
+    monkeypatch.setenv("AUTOPOIETIC_MODE", request.param)
+    return request.param
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path):
+def sandbox(tmp_path: Path, execution_mode: str):
     with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sb:
+        assert sb.mode == execution_mode
         yield sb
 
 

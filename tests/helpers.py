@@ -71,6 +71,8 @@ def run_as_nobody(nobody_python, script: str, timeout: float = 60, input: str | 
     """Run script with uid/gid 65534, as a normal user would."""
     python, path = nobody_python
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": path, "HOME": "/tmp", "LANG": "C.UTF-8"}
+    if "AUTOPOIETIC_MODE" in os.environ:  # the execution_mode fixture's
+        env["AUTOPOIETIC_MODE"] = os.environ["AUTOPOIETIC_MODE"]
     return subprocess.run([python, "-c", script], user=NOBODY, group=NOBODY, extra_groups=[],
                           capture_output=True, text=True, timeout=timeout, env=env, cwd="/tmp", input=input)
 

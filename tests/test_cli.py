@@ -9,6 +9,9 @@ import sys
 
 import pytest
 
+# every test here runs in both execution modes (SPEC section 8)
+pytestmark = pytest.mark.usefixtures("execution_mode")
+
 COMPONENT = '''class Greeter:
     _security_signature = "modulo_autopoiesis_data_my_greeter"
     _generated_in_sandbox = True

@@ -16,9 +16,13 @@ import uuid
 
 import pytest
 
+from autopoietic import _rootfs
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
 from helpers import host_processes_with, require, run_as_nobody, run_without_namespaces
+
+# every test here runs in both execution modes (SPEC section 8)
+pytestmark = pytest.mark.usefixtures("execution_mode")
 
 
 def test_own_pid_namespace(sandbox):
@@ -342,12 +346,35 @@ def test_setup_failure_is_an_error_result(tmp_path, monkeypatch):
     wrapper.parent.mkdir()
     wrapper.write_text(f'#!/bin/sh\nexec {os.path.realpath(sys.executable)} "$@"\n')
     wrapper.chmod(0o755)
-    with AutopoieticSandbox(temp_dir=tmp_path) as sb:
+    # spawn mode: warm mode execs no interpreter in the sandbox
+    with AutopoieticSandbox(temp_dir=tmp_path, mode="spawn") as sb:
         monkeypatch.setattr(sb, "_python", str(wrapper))
         result = sb.run_source("print(1)")
     assert result["isolation"] == "error"
     assert result["success"] is False
     assert result["error"].startswith("sandbox setup failed at stage exec: No such file or directory")
+
+
+def test_mount_failure_is_an_error_result_naming_the_mount(tmp_path, monkeypatch, execution_mode):
+    """A root file system plan that cannot be built (here: a bind mount of a
+    host path that is gone) ends as isolation 'error' naming the failing
+    mount, in both modes, and nothing runs."""
+    plan = _rootfs.mount_ops
+
+    def plan_with_missing_source(*args, **kwargs):
+        ops = plan(*args, **kwargs)
+        pivot = next(i for i, op in enumerate(ops) if op[0] == "pivot")
+        new_root = ops[pivot][2]
+        return [*ops[:pivot], ("mkdir", None, f"{new_root}/gone", 0, None),
+                ("bind", str(tmp_path / "no-such-dir"), f"{new_root}/gone", 0, None), *ops[pivot:]]
+
+    monkeypatch.setattr(_rootfs, "mount_ops", plan_with_missing_source)
+    with AutopoieticSandbox(temp_dir=tmp_path) as sb:
+        result = sb.run_source("print('ran')")
+    assert result["isolation"] == "error" and result["success"] is False
+    assert result["output"] == ""
+    assert result["error"].startswith("sandbox setup failed at stage mount (bind "), result["error"]
+    assert "no-such-dir" in result["error"] and "No such file or directory" in result["error"]
 
 
 def test_missing_interpreter_is_a_sandbox_error(tmp_path, monkeypatch):
@@ -404,15 +431,22 @@ def test_concurrent_runs_do_not_wait_for_each_other(sandbox):
     assert max(r["execution_time"] for r in results) < 5
 
 
-def test_transient_clone_failure_does_not_downgrade_isolation(nobody_python):
+def test_transient_clone_failure_does_not_downgrade_isolation(nobody_python, execution_mode):
     """EAGAIN from clone (the caller's own process limit) fails that run as
-    'error'; the next run is isolated again, never silently direct."""
+    'error'; the next run is isolated again, never silently direct.  In warm
+    mode this thread has no fork server yet when the limit is set: its start
+    fails, that run falls back to spawn (and fails too), the next one has a
+    server."""
     script = textwrap.dedent("""
-        import json, resource
+        import json, resource, threading
         from autopoietic.sandbox import AutopoieticSandbox
         soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
         with AutopoieticSandbox(timeout_s=20) as sb:
-            sb.run_source("pass")  # the root file system's plan is made (and cached) here
+            # the root file system's plan is made (and cached) here; in warm
+            # mode by another thread, whose fork server ends with it
+            first = threading.Thread(target=sb.run_source, args=("pass",))
+            first.start()
+            first.join()
             resource.setrlimit(resource.RLIMIT_NPROC, (1, hard))
             starved = sb.run_source("print(1)")
             resource.setrlimit(resource.RLIMIT_NPROC, (soft, hard))

@@ -10,6 +10,9 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox
 
+# every test here runs in both execution modes (SPEC section 8)
+pytestmark = pytest.mark.usefixtures("execution_mode")
+
 
 @pytest.fixture
 def make(tmp_path):

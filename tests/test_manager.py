@@ -17,6 +17,9 @@ from autopoietic.manager import DEFAULT_PHI, AutopoieticManager, CycleLog
 from autopoietic.meta_architect import ComponentSpec, MetaArchitect
 from autopoietic.sandbox import AutopoieticSandbox
 
+# every test here runs in both execution modes (SPEC section 8)
+pytestmark = pytest.mark.usefixtures("execution_mode")
+
 HEALTHY = {"error_rate": 0.01, "cpu_usage": 30.0, "latency_ms": 100.0}
 FAILING = {"error_rate": 0.2, "cpu_usage": 30.0, "latency_ms": 100.0}
 

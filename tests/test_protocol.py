@@ -13,6 +13,9 @@ from autopoietic.sandbox import AutopoieticSandbox
 
 from helpers import component
 
+# every test here runs in both execution modes (SPEC section 8)
+pytestmark = pytest.mark.usefixtures("execution_mode")
+
 
 @pytest.fixture
 def unvalidated(tmp_path):

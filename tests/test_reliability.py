@@ -21,6 +21,9 @@ from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
 from helpers import require, run_as_nobody
 
+# every test here runs in both execution modes (SPEC section 8)
+pytestmark = pytest.mark.usefixtures("execution_mode")
+
 TOKEN_SOURCE = "print({token!r})"
 
 

@@ -8,6 +8,7 @@ prints the figures quoted in the README."""
 
 from __future__ import annotations
 
+import pytest
 import os
 import threading
 import time
@@ -17,6 +18,9 @@ from pathlib import Path
 from autopoietic.sandbox import AutopoieticSandbox
 
 from helpers import component, host_processes_with
+
+# every test here runs in both execution modes (SPEC section 8)
+pytestmark = pytest.mark.usefixtures("execution_mode")
 
 RUNS = int(os.environ.get("AUTOPOIETIC_SOAK_RUNS", "1000"))
 #: RSS the caller may grow by over the soak (allocator and import noise), KiB.

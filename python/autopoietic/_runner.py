@@ -99,6 +99,31 @@ def _autopoietic_main():
         flush()
         os._exit(1)
 
+    def finish(code):
+        # What the end of the interpreter does that a script can observe:
+        # wait for its non-daemon threads, run its atexit handlers, flush
+        # stdio, exit with code.  Then end without tearing the interpreter
+        # down (milliseconds of freeing objects nobody will see again).
+        try:
+            threading = sys.modules.get("threading")
+            if threading is not None:
+                threading._shutdown()
+            import atexit
+
+            atexit._run_exitfuncs()
+        except BaseException as exc:
+            fail("exit", "interpreter exit raised %s" % describe(exc), exc)
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):
+            try:
+                sys.stderr.write("%s\n" % (code,))
+            except BaseException:
+                pass
+            code = 1
+        flush()
+        os._exit(code & 0xFF)
+
     def describe(exc):
         text = str(exc)
         return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
@@ -135,15 +160,16 @@ def _autopoietic_main():
             if exc.code is None or exc.code == 0:
                 flush()
                 verdict("ok")
-                raise SystemExit(0)
+                finish(0)
             verdict("error", "run", "", "SystemExit(%r)" % (exc.code,))
-            raise SystemExit(exc.code)
+            finish(exc.code)
         except BaseException as exc:
             fail("run", describe(exc), exc)
         flush()
         verdict("ok")
-        # Normal interpreter exit: atexit handlers and non-daemon threads run.
-        raise SystemExit(0)
+        # As at a normal interpreter exit: atexit handlers and non-daemon
+        # threads run.
+        finish(0)
 
     module = types.ModuleType(name)
     module.__file__ = filename

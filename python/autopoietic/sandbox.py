@@ -34,6 +34,7 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 import weakref
 import fcntl
 import functools
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional, TypedDict
 
 from . import _rootfs, _sandbox
+from ._forkserver import ForkServer, ForkServerDied, ForkServerError
 from .validator import DEFAULT_POLICY, Finding, ValidatorPolicy, validate
 
 __all__ = [
@@ -81,6 +83,7 @@ _NAMESPACE_STAGES = frozenset(
 )
 _CLONE_REFUSALS = frozenset({errno.EPERM, errno.EACCES, errno.ENOSPC, errno.EUSERS, errno.EINVAL, errno.ENOSYS})
 _LIMIT_NAMES = frozenset({"memory", "cpu_time", "file_size", "open_files", "processes"})
+_MODES = ("warm", "spawn")
 _RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
 
 
@@ -350,7 +353,7 @@ class AutopoieticSandbox:
     max_file_size_kb=1024, temp_dir=None, *, timeout_s=None,
     max_output_bytes=1048576, max_code_bytes=1048576, max_open_files=1024,
     require_isolation=None, validate_code=True, max_processes=64,
-    max_disk_mb=64, validator_policy=DEFAULT_POLICY)``
+    max_disk_mb=64, validator_policy=DEFAULT_POLICY, mode=None)``
 
     - ``max_memory_mb`` (MiB): RLIMIT_AS of the component's process.
     - ``max_cpu_time_seconds`` (s): CPU time of the whole process tree;
@@ -377,6 +380,14 @@ class AutopoieticSandbox:
     - ``validate_code``: ``False`` skips the validator in
       ``execute_component`` (results say ``security_validated: False``); the
       kernel isolation still applies.
+    - ``mode``: ``"warm"`` (default) clones each sandbox from a fork server,
+      an interpreter started once per sandbox object and calling thread
+      with the standard library modules components use already imported;
+      ``"spawn"`` starts a fresh interpreter per run.  Both give the same
+      isolation, limits and result dict (SPEC section 8).  ``None`` reads
+      the environment variable ``AUTOPOIETIC_MODE``.  Warm mode falls back to
+      spawn, with a logged WARNING saying why, when the fork server cannot
+      start, and direct execution always spawns.
 
     Raises ``TypeError`` or ``ValueError`` for limits that are not positive
     numbers and ``SandboxError`` when the work directory cannot be created.
@@ -399,6 +410,7 @@ class AutopoieticSandbox:
         max_processes: int = DEFAULT_MAX_PROCESSES,
         max_disk_mb: float = DEFAULT_MAX_DISK_MB,
         validator_policy: ValidatorPolicy = DEFAULT_POLICY,
+        mode: str | None = None,
     ) -> None:
         self.max_memory_mb = _check_limit("max_memory_mb", max_memory_mb)
         self.max_cpu_time_seconds = _check_limit("max_cpu_time_seconds", max_cpu_time_seconds)
@@ -430,6 +442,17 @@ class AutopoieticSandbox:
         if not isinstance(validator_policy, ValidatorPolicy):
             raise TypeError(f"validator_policy must be a ValidatorPolicy, not {type(validator_policy).__name__}")
         self.validator_policy = validator_policy
+        if mode is None:
+            mode = os.environ.get("AUTOPOIETIC_MODE", "") or "warm"
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
+        self.mode = mode
+        # warm mode: one fork server per calling thread (each serves one run
+        # at a time), all of them stopped by cleanup()
+        self._servers = threading.local()
+        self._all_servers: weakref.WeakSet[ForkServer] = weakref.WeakSet()
+        self._servers_lock = threading.Lock()
+        self._warm_failure: str | None = None
 
         python = os.path.realpath(sys.executable) if sys.executable else ""
         if not python or not os.access(python, os.X_OK):
@@ -463,8 +486,39 @@ class AutopoieticSandbox:
         """Remove this sandbox's work directory.  Safe to call more than once;
         the sandbox refuses further runs afterwards (``SandboxError``).  In
         a forked copy of the creating process it only ends this copy's use
-        of the sandbox; the directory stays with its creator."""
+        of the sandbox; the directory stays with its creator.  Stops the
+        fork servers of warm mode (a run still going in another thread then
+        ends with ``isolation: error``)."""
         self._finalizer()
+        with self._servers_lock:
+            servers = list(self._all_servers)
+            self._all_servers.clear()
+        for server in servers:
+            server.stop()
+
+    def _fork_server(self, env: list[str]) -> ForkServer | None:
+        """This thread's fork server (started or restarted as needed), or
+        None when warm mode is unavailable here (logged once)."""
+        if self._warm_failure is not None:
+            return None
+        server = getattr(self._servers, "server", None)
+        if server is not None:
+            if server.alive():
+                return server
+            server.stop()  # died, or inherited through os.fork(): not ours
+        try:
+            server = ForkServer(self._python, _RUNNER_SOURCE, env)
+        except ForkServerError as exc:
+            if exc.transient:
+                logger.warning("no fork server for this run, running it in spawn mode: %s", exc)
+            else:
+                self._warm_failure = str(exc)
+                logger.warning("warm mode is unavailable, running in spawn mode: %s", exc)
+            return None
+        self._servers.server = server
+        with self._servers_lock:
+            self._all_servers.add(server)
+        return server
 
     # -- validation -------------------------------------------------------------
 
@@ -612,7 +666,7 @@ class AutopoieticSandbox:
         return options
 
     def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
-        workdir = self._workdir()
+        workdir: str | None = None
         # The source travels in a sealed memfd: the child runs exactly the
         # bytes that were validated, and no file of the host is needed.
         source_fd = os.memfd_create(f"autopoietic-{name}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
@@ -622,7 +676,7 @@ class AutopoieticSandbox:
                         fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
             os.lseek(source_fd, 0, os.SEEK_SET)
             nonce = secrets.token_hex(16)
-            argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE, mode, f"{name}.py", name]
+            runner_args = [mode, f"{name}.py", name]
             while True:
                 namespaces = _PLAN.current()
                 if self.require_isolation and (namespaces is None or not set(_FULL_NAMESPACES) <= set(namespaces)):
@@ -630,41 +684,56 @@ class AutopoieticSandbox:
                         "isolation is required but full isolation (pid, ipc, uts, net, mnt and cgroup "
                         f"namespaces) is unavailable on this host: {_PLAN.reason}"
                     )
+                server = None
+                if namespaces and self.mode == "warm":
+                    server = self._fork_server(_environment(_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR))
                 try:
-                    options = self._spawn_options(namespaces or (), workdir)
+                    if server is not None:
+                        options = self._warm_options(server, namespaces)
+                    else:
+                        if workdir is None:
+                            workdir = self._workdir()
+                        options = self._spawn_options(namespaces or (), workdir)
                 except OSError as exc:
                     raise SandboxError(f"cannot prepare the sandbox's root file system: {exc}") from exc
-                env = [
-                    f"HOME={options.pop('home')}",
-                    f"TMPDIR={options.pop('tmp')}",
-                    "PATH=/usr/local/bin:/usr/bin:/bin",
-                    "LANG=C.UTF-8",
-                    "LC_ALL=C.UTF-8",
-                    # one malloc arena: each extra arena reserves 64 MiB of RLIMIT_AS
-                    "MALLOC_ARENA_MAX=1",
-                ]
-                raw = _sandbox.run(
-                    argv,
-                    env,
-                    options.pop("cwd"),
-                    namespaces=namespaces or (),
-                    rlimits=self._rlimits(bool(namespaces)),
-                    timeout_s=self.timeout_s,
-                    cpu_time_s=self.max_cpu_time_seconds,
-                    output_limit=self.max_output_bytes,
-                    nonce=nonce.encode("ascii"),
-                    source_fd=source_fd,
-                    **options,
-                )
+                env = _environment(options.pop("home"), options.pop("tmp"))
+                cwd = options.pop("cwd")
+                options.update(namespaces=namespaces or (), rlimits=self._rlimits(bool(namespaces)),
+                               timeout_s=self.timeout_s, cpu_time_s=self.max_cpu_time_seconds,
+                               output_limit=self.max_output_bytes)
+                if server is not None:
+                    started = time.monotonic()
+                    try:
+                        raw = server.run(([self._python], env, cwd), options, ["-c", *runner_args], source_fd,
+                                         nonce.encode("ascii"), self.max_output_bytes, self.timeout_s)
+                    except ForkServerDied as exc:
+                        return _failed_result(str(exc), time.monotonic() - started, namespaces, validated)
+                else:
+                    argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE, *runner_args]
+                    raw = _sandbox.run(argv, env, cwd, nonce=nonce.encode("ascii"), source_fd=source_fd, **options)
                 setup = raw["setup_error"]
                 if namespaces is not None and setup is not None and _namespaces_refused(setup, options):
                     _PLAN.failed(namespaces, setup[0], setup[1])
-                    _remove_tree(os.path.join(workdir, "root"))
+                    if workdir is not None:
+                        _remove_tree(os.path.join(workdir, "root"))
                     continue
                 return self._result(raw, namespaces or (), nonce, mode, validated, options.get("mounts", ()))
         finally:
             os.close(source_fd)
-            _remove_tree(workdir)
+            if workdir is not None:
+                _remove_tree(workdir)
+
+    def _warm_options(self, server: ForkServer, namespaces: tuple[str, ...]) -> dict:
+        """_spawn_options for a run on server: its work directory (only the
+        mount point of the new root, which lives in the sandbox's own mount
+        namespace) and mount plan are made once and reused."""
+        cached = server.cache.get(namespaces)
+        if cached is None or not os.path.isdir(os.path.join(cached[0], "root")):
+            workdir = self._workdir()
+            server.directories.append(workdir)
+            cached = (workdir, self._spawn_options(namespaces, workdir))
+            server.cache[namespaces] = cached
+        return dict(cached[1])
 
     def _limit_reason(self, limit: str) -> str:
         """Why a run that hit limit failed, with this sandbox's value of it."""
@@ -754,6 +823,29 @@ class AutopoieticSandbox:
             sep = "\n" if stderr and not stderr.endswith("\n") else ""
             result["error"] = stderr + sep + "\n".join(f"autopoietic: {r}" for r in reasons)
         return result
+
+
+def _environment(home: str, tmp: str) -> list[str]:
+    """The whole environment of a sandboxed component."""
+    return [
+        f"HOME={home}",
+        f"TMPDIR={tmp}",
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "LANG=C.UTF-8",
+        "LC_ALL=C.UTF-8",
+        # one malloc arena: each extra arena reserves 64 MiB of RLIMIT_AS
+        "MALLOC_ARENA_MAX=1",
+    ]
+
+
+def _failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], validated: bool) -> ExecutionResult:
+    """The dict of a run the sandbox itself could not carry out."""
+    return {
+        "success": False, "output": "", "error": f"autopoietic: {message}", "execution_time": elapsed,
+        "isolation": "error", "security_validated": validated, "exit_code": None, "signal": None,
+        "timed_out": False, "limit_exceeded": None, "cpu_time_s": 0.0, "max_rss_kib": 0,
+        "output_truncated": False, "namespaces": list(namespaces),
+    }
 
 
 def create_secure_sandbox(**kwargs: object) -> AutopoieticSandbox:

@@ -12,6 +12,12 @@
  *                                  child subreaper in direct execution)
  *                                    --fork--> main: rlimits, fds, execve()
  *
+ * In warm mode (cfg->warm) the parent is the fork server, a single-threaded
+ * interpreter, and main does not exec: after the same protections it
+ * returns out of sbx_init_child() and sbx_start() into that interpreter,
+ * which runs the component (module.c, _forkserver.py).  init still never
+ * runs anything but this file.
+ *
  * init waits for the parent's go (uid/gid maps written), sets the hostname
  * and mounts, forks the main process and then only reaps.  When the main
  * process ends, init reports its wait status on the status pipe, kills
@@ -137,13 +143,39 @@ static void wipe_child(unsigned long start, unsigned long end)
 }
 
 /* fork() without atfork handlers: those belong to the Python process and may
- * take locks that another thread held at clone() time. */
-static pid_t raw_fork_child(void)
+ * take locks that another thread held at clone() time.  A warm main process
+ * goes on running C library and Python code, so it needs the C library's
+ * own _Fork() (async-signal-safe too), which gives the child's thread
+ * descriptor its new thread id; the raw clone() leaves the parent's there. */
+static pid_t fork_main_child(const struct sbx_config *cfg)
 {
+    if (cfg->warm) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+        return _Fork();
+#else
+        /* the fork server is single-threaded: its atfork handlers are safe */
+        return fork();
+#endif
+    }
     return (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
 }
 
-static _Noreturn void exec_main_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
+/* What a fresh interpreter sets at startup and a warm main process must
+ * have too (init reset every signal): writes to a closed pipe and over
+ * RLIMIT_FSIZE fail with EPIPE / EFBIG instead of killing the process. */
+static int python_signals_child(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGXFSZ, &sa, NULL) < 0)
+        return -1;
+    return 0;
+}
+
+/* Returns only in warm mode, with every protection in place. */
+static void main_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
 {
     int stage;
     unsigned int keep = (unsigned int)f->errpipe_w;
@@ -187,9 +219,22 @@ static _Noreturn void exec_main_child(const struct sbx_config *cfg, const struct
         stage = SBX_STAGE_NO_NEW_PRIVS;
         goto fail;
     }
+    if (cfg->warm && python_signals_child() < 0) {
+        stage = SBX_STAGE_SIGNALS;
+        goto fail;
+    }
     if (cfg->seccomp != NULL && sbx_seccomp_install_child(cfg->seccomp) < 0) {
         stage = SBX_STAGE_SECCOMP;
         goto fail;
+    }
+    if (cfg->warm) {
+        /* EOF on the error pipe tells the parent setup is complete, as a
+         * successful exec does in spawn mode. */
+        if (close(f->errpipe_w) < 0) {
+            stage = SBX_STAGE_CLOSE_FDS;
+            goto fail;
+        }
+        return;
     }
     execve(cfg->exe, cfg->argv, cfg->envp);
     stage = SBX_STAGE_EXEC;
@@ -259,7 +304,7 @@ static void kill_rest_child(int own_pid_ns)
     kill_children_child();
 }
 
-_Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
+void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
 {
     int stage, detail = 0;
     int own_pid_ns = (cfg->clone_flags & CLONE_NEWPID) != 0;
@@ -332,13 +377,15 @@ _Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_chi
         goto fail;
     }
 
-    main_pid = raw_fork_child();
+    main_pid = fork_main_child(cfg);
     if (main_pid < 0) {
         stage = SBX_STAGE_FORK;
         goto fail;
     }
-    if (main_pid == 0)
-        exec_main_child(cfg, f);
+    if (main_pid == 0) {
+        main_child(cfg, f);
+        return; /* warm mode: on to the component */
+    }
 
     /* init keeps only the status pipe. */
     (void)close(f->errpipe_w);

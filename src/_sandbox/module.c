@@ -15,6 +15,7 @@
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -416,7 +417,8 @@ PyDoc_STRVAR(run_doc,
 "run(argv, env, cwd, *, namespaces=(), rlimits=(), timeout_s, cpu_time_s=0.0,\n"
 "    output_limit=1048576, nonce=b'', hostname='sandbox', uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
-"    mounts=(), seccomp=True, source_fd=-1) -> dict\n"
+"    mounts=(), seccomp=True, source_fd=-1, warm=False, io_fds=None)\n"
+"    -> dict | None\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -438,6 +440,11 @@ PyDoc_STRVAR(run_doc,
 "  (kinds: mkdir, touch, symlink, bind, tmpfs, proc, pivot, remount).\n"
 "seccomp: install the syscall filter (seccomp.c) right before exec.\n"
 "source_fd: an fd the program finds as fd 5 (e.g. a sealed memfd).\n"
+"warm: fork-server mode (only in a single-threaded process): the main\n"
+"  process does not exec argv but returns None from this call, in the\n"
+"  sandbox, after every protection below is in place; io_fds (stdout,\n"
+"  stderr, nonce, verdict: the child ends of the caller's pipes) become its\n"
+"  fds 1-4 and the result has empty stdout, stderr and verdict.\n"
 "Every capability is dropped and PR_SET_NO_NEW_PRIVS set before exec.\n\n"
 "Returns a dict: exit_code (int|None), signal (int|None), setup_error\n"
 "((stage, errno, detail)|None), timed_out, cpu_exceeded (bool), wall_s,\n"
@@ -452,14 +459,15 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
-                             NULL};
+                             "warm", "io_fds", NULL};
     PyObject *argv_obj, *env_obj, *cwd_bytes = NULL, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL;
     PyObject *result = NULL;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
     Py_buffer nonce = {0};
     const char *hostname = "sandbox", *uid_map = NULL, *gid_map = NULL;
-    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1;
+    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, warm = 0;
+    PyObject *io_obj = Py_None;
     struct optional_id uid = {0, 0}, gid = {0, 0};
     struct str_array argv = {NULL, NULL}, env = {NULL, NULL};
     struct mount_ops mounts = {NULL, NULL, 0};
@@ -469,11 +477,11 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     struct sbx_run run;
     int rc;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zzzpO&O&pOpi:run", kwlist, &argv_obj, &env_obj,
-                                     PyUnicode_FSConverter, &cwd_bytes, &ns_obj, &rl_obj, &timeout_s, &cpu_time_s,
-                                     &output_limit, &nonce, &hostname, &uid_map, &gid_map, &deny_setgroups,
-                                     optional_id_converter, &uid, optional_id_converter, &gid, &clear_groups,
-                                     &mounts_obj, &use_seccomp, &source_fd))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zzzpO&O&pOpipO:run", kwlist, &argv_obj,
+                                     &env_obj, PyUnicode_FSConverter, &cwd_bytes, &ns_obj, &rl_obj, &timeout_s,
+                                     &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map, &gid_map,
+                                     &deny_setgroups, optional_id_converter, &uid, optional_id_converter, &gid,
+                                     &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &warm, &io_obj))
         return NULL;
 
     memset(&cfg, 0, sizeof cfg);
@@ -500,6 +508,23 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     }
     if (source_fd < -1) {
         PyErr_SetString(PyExc_ValueError, "source_fd must be an fd or -1");
+        goto done;
+    }
+    if (warm) {
+        if (!PyArg_ParseTuple(io_obj, "iiii;io_fds must be a tuple of 4 fds (stdout, stderr, nonce, verdict)",
+                              &cfg.io_fds[0], &cfg.io_fds[1], &cfg.io_fds[2], &cfg.io_fds[3]))
+            goto done;
+        if (cfg.io_fds[0] < 0 || cfg.io_fds[1] < 0 || cfg.io_fds[2] < 0 || cfg.io_fds[3] < 0) {
+            PyErr_SetString(PyExc_ValueError, "io_fds must be open fds");
+            goto done;
+        }
+        if (nonce.len > 0) {
+            PyErr_SetString(PyExc_ValueError, "warm mode: the caller writes the nonce into its own pipe");
+            goto done;
+        }
+        cfg.warm = 1;
+    } else if (io_obj != Py_None) {
+        PyErr_SetString(PyExc_ValueError, "io_fds is for warm mode only");
         goto done;
     }
     if (uid.set != gid.set) {
@@ -547,10 +572,26 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     cfg.nonce = nonce.buf;
     cfg.nonce_len = (size_t)nonce.len;
 
-    /* clone() and the uid/gid map writes block briefly: no GIL. */
-    Py_BEGIN_ALLOW_THREADS
-    rc = sbx_start(&cfg, &run);
-    Py_END_ALLOW_THREADS
+    if (warm) {
+        /* Like os.fork(): the child goes on running this interpreter, so
+         * the GIL stays held across clone() and the interpreter's fork
+         * hooks run (the random module reseeds, locks are reset). */
+        PyOS_BeforeFork();
+        rc = sbx_start(&cfg, &run);
+        if (rc == SBX_START_CHILD) {
+            PyOS_AfterFork_Child();
+            /* run's fds are gone already (child.c closed all but 0-5) */
+            result = Py_None;
+            Py_INCREF(result);
+            goto done;
+        }
+        PyOS_AfterFork_Parent();
+    } else {
+        /* clone() and the uid/gid map writes block briefly: no GIL. */
+        Py_BEGIN_ALLOW_THREADS
+        rc = sbx_start(&cfg, &run);
+        Py_END_ALLOW_THREADS
+    }
     if (rc == 0) {
         for (;;) {
             int finished;
@@ -727,7 +768,88 @@ done:
     return findings;
 }
 
+PyDoc_STRVAR(collect_doc,
+"collect(sock, stdout_fd, stderr_fd, verdict_fd, *, output_limit=1048576,\n"
+"        wait_s) -> dict\n"
+"--\n\n"
+"Warm mode, caller side: read the read ends of a sandbox's stdout, stderr\n"
+"and verdict pipes, with the GIL released, until the fork server's answer\n"
+"is readable on sock and the pipes are at EOF (or 2 s after the answer).\n"
+"Takes ownership of the three fds and closes them.  wait_s: seconds to\n"
+"wait for the answer at most.  Returns a dict: stdout, stderr, verdict\n"
+"(bytes), stdout_truncated, stderr_truncated, verdict_truncated (bool) and\n"
+"replied (bool: False when wait_s passed without an answer).  Raises\n"
+"KeyboardInterrupt on SIGINT (the caller then stops the server).");
+
+static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"sock", "stdout_fd", "stderr_fd", "verdict_fd", "output_limit", "wait_s", NULL};
+    int sock, fds[3];
+    Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
+    double wait_s = -1.0;
+    struct sbx_collect c;
+    PyObject *result = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iiii|$nd:collect", kwlist, &sock, &fds[0], &fds[1], &fds[2],
+                                     &output_limit, &wait_s))
+        return NULL;
+    if (output_limit < 0 || output_limit > MAX_OUTPUT_LIMIT) {
+        PyErr_SetString(PyExc_ValueError, "output_limit must be between 0 and 2**30 bytes");
+        return NULL;
+    }
+    if (!(wait_s > 0.0 && wait_s <= 2 * MAX_TIMEOUT_S)) {
+        PyErr_SetString(PyExc_ValueError, "wait_s must be given and > 0");
+        return NULL;
+    }
+    if (sock < 0 || fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
+        PyErr_SetString(PyExc_ValueError, "collect needs four open fds");
+        return NULL;
+    }
+    sbx_collect_init(&c, fds, sock, (size_t)output_limit, VERDICT_LIMIT, wait_s);
+    for (;;) {
+        int finished;
+        Py_BEGIN_ALLOW_THREADS
+        finished = sbx_collect_step(&c, STEP_MS);
+        Py_END_ALLOW_THREADS
+        if (finished)
+            break;
+        if (PyErr_CheckSignals() < 0) {
+            sbx_collect_free(&c);
+            return NULL;
+        }
+    }
+    result = Py_BuildValue("{s:y#,s:y#,s:y#,s:O,s:O,s:O,s:O}", "stdout", c.buf[0].data, (Py_ssize_t)c.buf[0].len,
+                           "stderr", c.buf[1].data, (Py_ssize_t)c.buf[1].len, "verdict", c.buf[2].data,
+                           (Py_ssize_t)c.buf[2].len, "stdout_truncated", c.buf[0].truncated ? Py_True : Py_False,
+                           "stderr_truncated", c.buf[1].truncated ? Py_True : Py_False, "verdict_truncated",
+                           c.buf[2].truncated ? Py_True : Py_False, "replied", c.replied ? Py_True : Py_False);
+    sbx_collect_free(&c);
+    return result;
+}
+
+PyDoc_STRVAR(die_with_parent_doc,
+"die_with_parent(ppid: int) -> None\n"
+"--\n\n"
+"Set PR_SET_PDEATHSIG to SIGKILL for this process, then exit at once\n"
+"(status 1) if its parent is no longer ppid (it died before the call).\n"
+"For the fork server.  Raises OSError when prctl() fails.");
+
+static PyObject *sbx_py_die_with_parent(PyObject *Py_UNUSED(module), PyObject *arg)
+{
+    long ppid = PyLong_AsLong(arg);
+
+    if (ppid == -1 && PyErr_Occurred())
+        return NULL;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    if ((long)getppid() != ppid)
+        _exit(1);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef sbx_methods[] = {
+    {"collect", (PyCFunction)(void (*)(void))sbx_py_collect, METH_VARARGS | METH_KEYWORDS, collect_doc},
+    {"die_with_parent", sbx_py_die_with_parent, METH_O, die_with_parent_doc},
     {"run", (PyCFunction)(void (*)(void))sbx_py_run, METH_VARARGS | METH_KEYWORDS, run_doc},
     {"validate", (PyCFunction)(void (*)(void))sbx_py_validate, METH_VARARGS | METH_KEYWORDS, validate_doc},
     {NULL, NULL, 0, NULL},

@@ -123,6 +123,12 @@ struct sbx_config {
     size_t verdict_limit;      /* bytes kept of the verdict pipe */
     const unsigned char *nonce;
     size_t nonce_len;
+    /* Warm mode (fork server): the main process does not exec but returns
+     * from sbx_start() into the already-loaded interpreter, and its stdio
+     * is the caller's: io_fds are the child ends (stdout, stderr, nonce,
+     * verdict) of pipes whose other ends the caller reads and writes. */
+    int warm;
+    int io_fds[4];
 };
 
 /* Child -> parent message on the error pipe: one atomic write. */
@@ -185,7 +191,10 @@ struct sbx_run {
 
 /* spawn.c: parent side.  None of these touch Python; callers release the
  * GIL around them.  sbx_start returns 0, or -1 with run->setup_stage and
- * run->setup_errno set (and nothing left running). */
+ * run->setup_errno set (and nothing left running).  With cfg->warm it
+ * also returns SBX_START_CHILD, in the sandboxed main process, after every
+ * protection is in place (see child.c). */
+enum { SBX_START_CHILD = 1 };
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
 /* Wait up to max_wait_ms for progress.  Returns 1 when the run is over
  * (the child is reaped and all output collected), 0 to be called again. */
@@ -195,8 +204,25 @@ void sbx_abort(struct sbx_run *run);
 void sbx_run_free(struct sbx_run *run);
 double sbx_monotonic(void);
 
-/* child.c: runs after clone() in the child; never returns. */
-_Noreturn void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds);
+/* Warm mode, caller side: read the sandbox's stdout, stderr and verdict
+ * pipes (capped like sbx_step does) until the fork server answers on sock
+ * and the pipes reach EOF.  The collector owns and closes the three fds. */
+struct sbx_collect {
+    int fds[3];  /* stdout, stderr, verdict read ends */
+    int open[3];
+    struct sbx_buffer buf[3];
+    int sock, replied;
+    double deadline, drain_deadline;
+};
+void sbx_collect_init(struct sbx_collect *c, const int fds[3], int sock, size_t output_limit, size_t verdict_limit,
+                      double wait_s);
+/* 1 when done (c->replied says whether the server answered in time). */
+int sbx_collect_step(struct sbx_collect *c, int max_wait_ms);
+void sbx_collect_free(struct sbx_collect *c);
+
+/* child.c: runs after clone() in the child.  Returns only in the main
+ * process of a warm run, ready to run the component. */
+void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds);
 void sbx_report_child(int fd, int stage, int err, int detail);
 /* Call each(pid) for every number in a /proc/.../children listing read from
  * fd; returns how many.  Async-signal-safe: init (child side) and the

@@ -269,6 +269,10 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     run->ncpu = ncpu > 0 ? (int)ncpu : 1;
     run->start = sbx_monotonic();
     read_arg_env_area(f);
+    /* A fork server's environ is the sandbox's own, and its warm main
+     * process keeps it for the C library (getenv). */
+    if (cfg->warm)
+        f->env_start = f->env_end = 0;
 
     /* Our own copy of the source fd, numbered above the child's targets. */
     if (cfg->source_fd >= 0) {
@@ -279,10 +283,25 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
         }
     }
     f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (f->devnull < 0 || move_high(&f->devnull) < 0 || make_pipe(&f->out_r, &f->out_w) < 0 ||
-        make_pipe(&f->err_r, &f->err_w) < 0 || make_pipe(&f->nonce_r, &f->nonce_w) < 0 ||
-        make_pipe(&f->verdict_r, &f->verdict_w) < 0 || make_pipe(&f->errpipe_r, &f->errpipe_w) < 0 ||
+    if (f->devnull < 0 || move_high(&f->devnull) < 0 || make_pipe(&f->errpipe_r, &f->errpipe_w) < 0 ||
         make_pipe(&f->status_r, &f->status_w) < 0 || make_pipe(&f->sync_r, &f->sync_w) < 0) {
+        fail_start(run, SBX_STAGE_PIPE, errno);
+        return -1;
+    }
+    if (cfg->warm) {
+        /* The caller's pipes: it reads the output and verdict, it wrote
+         * the nonce.  Our copies, numbered above the child's targets. */
+        int *mine[4] = {&f->out_w, &f->err_w, &f->nonce_r, &f->verdict_w};
+        int i;
+        for (i = 0; i < 4; i++) {
+            *mine[i] = fcntl(cfg->io_fds[i], F_DUPFD_CLOEXEC, SBX_FD_FIRST_FREE);
+            if (*mine[i] < 0) {
+                fail_start(run, SBX_STAGE_PIPE, errno);
+                return -1;
+            }
+        }
+    } else if (make_pipe(&f->out_r, &f->out_w) < 0 || make_pipe(&f->err_r, &f->err_w) < 0 ||
+               make_pipe(&f->nonce_r, &f->nonce_w) < 0 || make_pipe(&f->verdict_r, &f->verdict_w) < 0) {
         fail_start(run, SBX_STAGE_PIPE, errno);
         return -1;
     }
@@ -299,8 +318,10 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid = (pid_t)syscall(SYS_clone, (unsigned long)(SIGCHLD | cfg->clone_flags), 0UL, 0UL, 0UL, 0UL);
-    if (pid == 0)
+    if (pid == 0) {
         sbx_init_child(cfg, f);
+        return SBX_START_CHILD; /* warm mode: the sandboxed main process */
+    }
     saved = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
@@ -318,7 +339,9 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     }
     close_fd(&f->sync_w);
 
-    run->open_out = run->open_err = run->open_verdict = run->open_errpipe = run->open_status = 1;
+    /* warm mode: the caller reads output and verdict itself */
+    run->open_out = run->open_err = run->open_verdict = !cfg->warm;
+    run->open_errpipe = run->open_status = 1;
     run->deadline = run->start + cfg->timeout_s;
     run->next_cpu_check = cfg->cpu_limit_s > 0 ? run->start + fmax(MIN_CPU_CHECK_S, cfg->cpu_limit_s / run->ncpu)
                                                : INFINITY;
@@ -704,4 +727,89 @@ void sbx_run_free(struct sbx_run *run)
     free(run->err.data);
     free(run->verdict.data);
     run->out.data = run->err.data = run->verdict.data = NULL;
+}
+
+/* ---- warm mode, caller side ---------------------------------------------- */
+
+void sbx_collect_init(struct sbx_collect *c, const int fds[3], int sock, size_t output_limit, size_t verdict_limit,
+                      double wait_s)
+{
+    int i;
+
+    memset(c, 0, sizeof *c);
+    for (i = 0; i < 3; i++) {
+        c->fds[i] = fds[i];
+        c->open[i] = fds[i] >= 0;
+        c->buf[i].limit = i < 2 ? output_limit : verdict_limit;
+    }
+    c->sock = sock;
+    c->deadline = sbx_monotonic() + wait_s;
+    c->drain_deadline = INFINITY;
+}
+
+int sbx_collect_step(struct sbx_collect *c, int max_wait_ms)
+{
+    double until = sbx_monotonic() + max_wait_ms / 1000.0;
+
+    for (;;) {
+        struct pollfd pfd[4];
+        int which[4];
+        int nfd = 0, i, r, timeout_ms;
+        double now = sbx_monotonic(), wake;
+
+        if (c->replied && ((!c->open[0] && !c->open[1] && !c->open[2]) || now >= c->drain_deadline))
+            return 1;
+        if (!c->replied && now >= c->deadline)
+            return 1;
+        if (now >= until)
+            return 0;
+        wake = fmin(until, c->replied ? c->drain_deadline : c->deadline);
+        timeout_ms = (int)ceil((wake - now) * 1000.0);
+        if (timeout_ms < 0)
+            timeout_ms = 0;
+        for (i = 0; i < 3; i++) {
+            if (!c->open[i])
+                continue;
+            pfd[nfd].fd = c->fds[i];
+            pfd[nfd].events = POLLIN;
+            pfd[nfd].revents = 0;
+            which[nfd++] = i;
+        }
+        if (!c->replied) {
+            pfd[nfd].fd = c->sock;
+            pfd[nfd].events = POLLIN;
+            pfd[nfd].revents = 0;
+            which[nfd++] = 3;
+        }
+        r = poll(pfd, (nfds_t)nfd, timeout_ms);
+        if (r < 0) {
+            if (errno == EINTR)
+                return 0;
+            return 1; /* cannot happen with these arguments; do not spin */
+        }
+        for (i = 0; i < nfd; i++) {
+            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+                continue;
+            if (which[i] == 3) {
+                /* The answer (or EOF: the server died) is there; the read is
+                 * the caller's.  The sandbox is reaped, so every writer of
+                 * the pipes is gone: what is left in them is all there is. */
+                c->replied = 1;
+                c->drain_deadline = sbx_monotonic() + DRAIN_GRACE_NS_S;
+            } else {
+                read_into(&c->buf[which[i]], &c->fds[which[i]], &c->open[which[i]]);
+            }
+        }
+    }
+}
+
+void sbx_collect_free(struct sbx_collect *c)
+{
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        close_fd(&c->fds[i]);
+        free(c->buf[i].data);
+        c->buf[i].data = NULL;
+    }
 }

@@ -27,7 +27,7 @@ with AutopoieticSandbox(**request["options"]) as sb:
 
 
 @pytest.fixture(params=["caller", "nobody"])
-def run(request, tmp_path):
+def run(request, tmp_path, execution_mode):
     """run(source, **sandbox_options) -> result dict, as the caller or as uid 65534."""
     if request.param == "caller":
         made = []

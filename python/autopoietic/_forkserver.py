@@ -1,0 +1,198 @@
+"""Warm mode: a fork server that clones each sandbox from a loaded interpreter.
+
+``ForkServer`` starts ``_forkserver_main.py`` in a fresh interpreter (exec,
+clean environment, no memory of the caller, single-threaded) and sends it
+one request per run over a ``SOCK_SEQPACKET`` socketpair.  The caller keeps
+the read ends of the sandbox's stdout, stderr and verdict pipes and the
+write end of its nonce pipe, and passes only the child ends (and the sealed
+memfd of the source) to the server with ``SCM_RIGHTS``: output, verdict and
+source never enter the server's memory, which every later sandbox starts as
+a copy of.  The server answers with the run's status (exit code, signal,
+setup error, times, RSS).
+
+Life cycle: the server dies with the thread that started it
+(``PR_SET_PDEATHSIG``), with the socket's EOF (``stop()``, garbage
+collection, interpreter exit), and a dead server is replaced by the caller
+(``AutopoieticSandbox`` keeps one per thread).  A server killed during a
+run takes that run's sandbox with it (its init has ``PR_SET_PDEATHSIG``);
+the run ends as ``ForkServerDied``.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import weakref
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import _sandbox
+
+_SERVER_SOURCE = Path(__file__).with_name("_forkserver_main.py").read_text(encoding="utf-8")
+#: Seconds a new server may take to load and report ready.
+START_TIMEOUT_S = 30.0
+#: Seconds the caller waits past a run's own wall-clock timeout for the
+#: server's answer before it declares the server hung and kills it.
+ANSWER_GRACE_S = 30.0
+_REPLY_BYTES = 1 << 16
+
+
+class ForkServerError(Exception):
+    """The fork server could not be started (the message says why).
+    ``transient``: the start failed for want of a resource (process limit,
+    memory) and may work later."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class ForkServerDied(Exception):
+    """The fork server died or hung during a run (the message says how)."""
+
+
+def _stop(proc: subprocess.Popen, sock: socket.socket, owner_pid: int, directories: list[str]) -> None:
+    """Close the socket (the server exits at EOF), reap the server and
+    remove its directories; in a forked copy of the owner only drop this
+    copy's socket."""
+    sock.close()
+    if os.getpid() != owner_pid:
+        return
+    try:
+        proc.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    for path in directories:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class ForkServer:
+    """One fork server process, used by one thread at a time.
+
+    ``ForkServer(python, env)`` starts it: ``python`` is the interpreter
+    (the one running the caller: the extension is loaded into it), ``env``
+    the environment of every sandboxed component.  Raises
+    ``ForkServerError`` when it does not report ready within
+    ``START_TIMEOUT_S`` seconds.
+    """
+
+    def __init__(self, python: str, runner_source: str, env: Sequence[str]) -> None:
+        self.owner_pid = os.getpid()
+        #: the caller's per-server data (AutopoieticSandbox: work directory
+        #: and mount plan per namespace set)
+        self.cache: dict[Any, Any] = {}
+        #: directories removed when the server stops
+        self.directories: list[str] = []
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        environ = dict(item.split("=", 1) for item in env)
+        argv = [python, "-I", "-S", "-B", "-X", "utf8", "-c", _SERVER_SOURCE, str(theirs.fileno())]
+        try:
+            # start_new_session: the terminal's SIGINT is the caller's to handle
+            self.proc = subprocess.Popen(argv, env=environ, cwd="/", stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                         pass_fds=(theirs.fileno(),), start_new_session=True)
+        except OSError as exc:
+            ours.close()
+            raise ForkServerError(f"cannot start the fork server: {exc}", transient=True) from exc
+        finally:
+            theirs.close()
+        self.sock = ours
+        self._finalizer = weakref.finalize(self, _stop, self.proc, ours, self.owner_pid, self.directories)
+        try:
+            ours.sendall(marshal.dumps((_sandbox.__file__, runner_source, os.getpid())))
+            ready, _, _ = select.select([ours], [], [], START_TIMEOUT_S)
+            hello = ours.recv(16) if ready else b""
+        except OSError:
+            hello = b""
+        assert self.proc.stderr is not None
+        if hello != b"ready":
+            self.proc.kill()
+            self.proc.wait()
+            detail = self.proc.stderr.read().decode("utf-8", "replace").strip()[-2000:]
+            self.proc.stderr.close()
+            self._finalizer()
+            raise ForkServerError(
+                f"the fork server did not start (exit status {self.proc.returncode}): {detail or 'no message'}")
+        self.proc.stderr.close()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        """True while this process owns a running server."""
+        return self._finalizer.alive and os.getpid() == self.owner_pid and self.proc.poll() is None
+
+    def stop(self) -> None:
+        """Shut the server down and reap it.  Safe to call more than once."""
+        self._finalizer()
+
+    def _kill(self) -> None:
+        if os.getpid() == self.owner_pid and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.stop()
+
+    def run(self, args: tuple, kwargs: dict[str, Any], runner_argv: list[str], source_fd: int, nonce: bytes,
+            output_limit: int, timeout_s: float) -> dict[str, Any]:
+        """One sandbox run: the same dict as ``_sandbox.run``.
+
+        Raises ``ForkServerDied`` when the server dies or does not answer
+        within ``timeout_s + ANSWER_GRACE_S`` seconds (it is killed, and with
+        it the sandbox), ``ValueError`` for a request the server refused, and
+        ``KeyboardInterrupt`` (after killing the server) on SIGINT.
+        """
+        fds: list[int] = []
+        try:
+            out_r, out_w = os.pipe2(os.O_CLOEXEC)
+            fds += (out_r, out_w)
+            err_r, err_w = os.pipe2(os.O_CLOEXEC)
+            fds += (err_r, err_w)
+            nonce_r, nonce_w = os.pipe2(os.O_CLOEXEC)
+            fds += (nonce_r, nonce_w)
+            verdict_r, verdict_w = os.pipe2(os.O_CLOEXEC)
+            fds += (verdict_r, verdict_w)
+            os.write(nonce_w, nonce)  # <= 512 bytes: fits the empty pipe
+            request = marshal.dumps({"args": args, "kwargs": kwargs, "runner_argv": runner_argv})
+            try:
+                socket.send_fds(self.sock, [request], [out_w, err_w, nonce_r, verdict_w, source_fd])
+            except OSError as exc:
+                self._kill()
+                raise ForkServerDied(f"the fork server is gone ({exc})") from exc
+        except BaseException:
+            for fd in fds:
+                os.close(fd)
+            raise
+        for fd in (out_w, err_w, nonce_w, nonce_r, verdict_w):
+            os.close(fd)
+        try:
+            # collect() owns and closes the three read ends
+            got = _sandbox.collect(self.sock.fileno(), out_r, err_r, verdict_r, output_limit=output_limit,
+                                   wait_s=timeout_s + ANSWER_GRACE_S)
+        except BaseException:
+            self._kill()  # KeyboardInterrupt: the sandbox dies with the server
+            raise
+        if not got.pop("replied"):
+            self._kill()
+            raise ForkServerDied(f"the fork server did not answer within {timeout_s + ANSWER_GRACE_S:g} s; "
+                                 "it was killed, and the sandbox with it")
+        try:
+            reply = self.sock.recv(_REPLY_BYTES)
+        except OSError:
+            reply = b""
+        if not reply:
+            self.proc.wait()
+            status = self.proc.returncode
+            how = f"killed by signal {-status}" if status < 0 else f"exit status {status}"
+            self.stop()
+            raise ForkServerDied(f"the fork server died during the run ({how}); the sandbox died with it")
+        raw = marshal.loads(reply)
+        if "server_error" in raw:
+            raise ValueError(f"the fork server refused the request: {raw['server_error']}")
+        raw.update(got)
+        return raw
