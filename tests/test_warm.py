@@ -1,0 +1,289 @@
+"""Warm mode (SPEC section 8): the fork server's life cycle, and what a
+component forked from it can and cannot reach.  The rest of the suite runs
+in both modes through the execution_mode fixture."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+
+import pytest
+
+from autopoietic import _forkserver
+from autopoietic.sandbox import AutopoieticSandbox
+
+from helpers import component
+
+
+@pytest.fixture
+def warm(tmp_path):
+    with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20, mode="warm") as sb:
+        yield sb
+
+
+def server_of(sb: AutopoieticSandbox) -> _forkserver.ForkServer:
+    server = sb._servers.server
+    assert server.alive()
+    return server
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def gone(pid: int, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True  # dead, waiting for its parent to reap it
+        except FileNotFoundError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_mode_option(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUTOPOIETIC_MODE", raising=False)
+    assert AutopoieticSandbox(temp_dir=tmp_path).mode == "warm"
+    monkeypatch.setenv("AUTOPOIETIC_MODE", "spawn")
+    assert AutopoieticSandbox(temp_dir=tmp_path).mode == "spawn"
+    assert AutopoieticSandbox(temp_dir=tmp_path, mode="warm").mode == "warm"
+    with pytest.raises(ValueError, match="mode must be one of warm, spawn"):
+        AutopoieticSandbox(temp_dir=tmp_path, mode="fast")
+
+
+def test_one_server_serves_many_runs_each_in_a_fresh_sandbox(warm):
+    first = warm.run_source("import os; print(os.getpid(), os.getppid())")
+    pid = server_of(warm).pid
+    for _ in range(5):
+        again = warm.run_source("import os; open('/work/mark', 'x'); print(os.getpid(), os.getppid())")
+        assert again["success"], again  # /work is new each time: the file never exists yet
+        assert again["output"] == first["output"] == "2 1\n"  # pid 2 under its own init, every time
+        assert again["isolation"] == "unshare-namespaces"
+    assert server_of(warm).pid == pid
+
+
+def test_server_is_started_clean(warm):
+    warm.run_source("pass")
+    pid = server_of(warm).pid
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        environ = sorted(f.read().split(b"\0")[:-1])
+    assert environ == sorted([b"HOME=/work", b"TMPDIR=/tmp", b"PATH=/usr/local/bin:/usr/bin:/bin",
+                              b"LANG=C.UTF-8", b"LC_ALL=C.UTF-8", b"MALLOC_ARENA_MAX=1"])
+    assert len(os.listdir(f"/proc/{pid}/task")) == 1  # single-threaded
+    fds = sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))
+    assert fds[:3] == [0, 1, 2] and len(fds) == 4  # stdio (/dev/null) and its socket
+    with open(f"/proc/{pid}/status") as f:
+        status = dict(line.split(":", 1) for line in f)
+    assert status["PPid"].strip() == str(os.getpid())
+
+
+def test_killing_the_server_mid_run_is_a_clean_error_and_the_next_run_works(warm):
+    warm.run_source("pass")
+    pid = server_of(warm).pid
+    token = f"autopoietic-warm-{uuid.uuid4().hex}"
+    killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    started = time.monotonic()
+    result = warm.run_source(f"import time\nprint({token!r}, flush=True)\ntime.sleep(30)")
+    killer.join()
+    assert time.monotonic() - started < 10
+    assert result["isolation"] == "error" and result["success"] is False
+    assert "fork server died during the run (killed by signal 9)" in result["error"]
+    assert set(result) >= {"output", "execution_time", "limit_exceeded", "namespaces"}
+    # the sandbox died with it: no process of the run is left
+    assert gone(pid)
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and token.encode() in _cmdline(p)]
+    after = warm.run_source("print('next')")
+    assert after["success"] and after["output"] == "next\n"
+    assert server_of(warm).pid != pid
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def test_a_server_killed_between_runs_is_replaced(warm):
+    warm.run_source("pass")
+    pid = server_of(warm).pid
+    os.kill(pid, signal.SIGKILL)
+    assert gone(pid)
+    result = warm.run_source("print(7)")
+    assert result["success"] and result["output"] == "7\n"
+    assert server_of(warm).pid != pid
+
+
+def test_cleanup_stops_every_server(tmp_path):
+    sb = AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20, mode="warm")
+    pids = []
+
+    def use():
+        assert sb.run_source("pass")["success"]
+        pids.append(server_of(sb).pid)
+        done.wait()
+
+    done = threading.Event()
+    workers = [threading.Thread(target=use) for _ in range(3)]
+    for w in workers:
+        w.start()
+    while len(pids) < 3:
+        time.sleep(0.01)
+    assert len(set(pids)) == 3  # one server per thread
+    sb.cleanup()
+    done.set()
+    for w in workers:
+        w.join()
+    for pid in pids:
+        assert gone(pid, 0.1) or gone(pid)
+    assert not os.path.exists(sb._root)
+
+
+def test_a_server_dies_with_the_thread_that_started_it(warm):
+    pids = []
+    worker = threading.Thread(target=lambda: (warm.run_source("pass"), pids.append(server_of(warm).pid)))
+    worker.start()
+    worker.join()
+    assert len(pids) == 1 and gone(pids[0])
+    gc.collect()  # the thread's server object: reaped, not left a zombie
+    assert not os.path.exists(f"/proc/{pids[0]}")
+
+
+def test_a_caller_that_exits_without_cleanup_leaves_no_server(tmp_path):
+    script = textwrap.dedent(f"""
+        import os
+        from autopoietic.sandbox import AutopoieticSandbox
+        sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r}, mode="warm")
+        sb.run_source("pass")
+        print(sb._servers.server.pid, flush=True)
+        os._exit(0)  # no cleanup, no finaliser, no atexit
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert gone(int(proc.stdout.split()[0]))
+
+
+def test_threads_get_sandboxes_in_parallel(warm):
+    """4 threads at once: 4 servers, 4 sandboxes whose runs overlap in time
+    (CLOCK_MONOTONIC is the host's inside the namespaces)."""
+    results = [None] * 4
+
+    def use(i):
+        results[i] = warm.run_source("import time\nprint(time.monotonic())\ntime.sleep(1)\nprint(time.monotonic())")
+
+    workers = [threading.Thread(target=use, args=(i,)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    spans = [tuple(float(x) for x in r["output"].split()) for r in results]
+    assert all(r["success"] for r in results)
+    latest_start = max(s for s, _ in spans)
+    earliest_end = min(e for _, e in spans)
+    assert latest_start < earliest_end  # all four were running at the same moment
+
+
+def test_no_remnant_of_an_earlier_run_in_a_later_sandbox(warm):
+    """Output and source of run 1 never pass through the server, so the
+    memory run 2 starts with (a copy of the server's) holds none of them."""
+    secret_source = f"autopoietic-source-{uuid.uuid4().hex}"
+    secret_output = f"autopoietic-output-{uuid.uuid4().hex}"
+    first = warm.run_source(f"s = {secret_source!r}\nprint({secret_output!r})\nimport sys\nprint(s, file=sys.stderr)")
+    assert first["success"] and secret_output in first["output"]
+    scan = textwrap.dedent("""
+        import ctypes
+        found = set()
+        with open('/proc/self/maps') as maps:
+            regions = [line.split() for line in maps]
+        for fields in regions:
+            start, end = (int(x, 16) for x in fields[0].split('-'))
+            # the heap, the stack and anonymous mappings (pymalloc's arenas)
+            if 'rw' not in fields[1] or (len(fields) > 5 and fields[5] not in ('[heap]', '[stack]')):
+                continue
+            data = ctypes.string_at(start, end - start)
+            for needle in (b'autopoietic-source-', b'autopoietic-output-'):
+                at = data.find(needle)
+                while at >= 0:
+                    found.add(data[at:at + 51])
+                    at = data.find(needle, at + 1)
+        for item in sorted(found):
+            print(item.decode('ascii', 'replace'))
+    """)
+    second = warm.run_source(scan)
+    assert second["success"], second
+    assert secret_source not in second["output"] and secret_output not in second["output"]
+
+
+def test_the_component_cannot_reach_the_server(warm):
+    warm.run_source("pass")
+    server = server_of(warm)
+    result = warm.run_source(textwrap.dedent(f"""
+        import os, sys
+        print(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))
+        print(os.path.exists('/proc/{server.pid}'), [p for p in os.listdir('/proc') if p.isdigit()])
+        print('autopoietic._sandbox' in sys.modules)
+    """))
+    assert result["success"], result
+    fds, procs, module = result["output"].splitlines()
+    # stdin, stdout, stderr, the verdict pipe, and the listing's own fd
+    assert fds in ("[0, 1, 2, 4, 5]", "[0, 1, 2, 3, 4]"), fds
+    assert procs.startswith("False") and set(eval(procs.split(" ", 1)[1])) <= {"1", "2"}
+    assert module == "False"
+
+
+def test_warm_mode_falls_back_to_spawn_with_a_reason(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(_forkserver, "START_TIMEOUT_S", 1e-6)
+    with caplog.at_level(logging.WARNING, logger="autopoietic.sandbox"):
+        with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20, mode="warm") as sb:
+            first = sb.run_source("print(1)")
+            second = sb.run_source("print(2)")
+    assert first["success"] and second["success"]
+    assert first["isolation"] == second["isolation"] == "unshare-namespaces"
+    warnings = [r.getMessage() for r in caplog.records if "spawn mode" in r.getMessage()]
+    assert len(warnings) == 1 and "fork server did not start" in warnings[0]
+
+
+def test_a_thousand_warm_runs_leave_nothing_behind(warm):
+    """No zombie, no extra fd in caller or server, the server's RSS bounded."""
+    warm.run_source("pass")
+    server = server_of(warm)
+
+    def rss_kib(pid):
+        with open(f"/proc/{pid}/status") as f:
+            return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
+
+    fds_before = len(os.listdir("/proc/self/fd"))
+    server_fds_before = len(os.listdir(f"/proc/{server.pid}/fd"))
+    rss_before = rss_kib(server.pid)
+    for i in range(1000):
+        result = warm.execute_component(component(f"print({i})"), "sample")
+        assert result["success"] and result["output"].startswith(f"{i}\n"), result
+    assert server_of(warm).pid == server.pid
+    assert len(os.listdir("/proc/self/fd")) == fds_before
+    assert len(os.listdir(f"/proc/{server.pid}/fd")) == server_fds_before
+    assert children_of(server.pid) == []
+    assert rss_kib(server.pid) - rss_before < 2048, (rss_before, rss_kib(server.pid))
