@@ -7,8 +7,13 @@ Rows (the standard synthesized component, `expanded_data_processor`):
   and a runner script, as the seed did it;
 - bwrap: `bwrap --unshare-all --die-with-parent` over a read-only view of `/`
   + `python -I -S` and the same runner;
-- autopoietic spawn: `AutopoieticSandbox.execute_component` (validation,
-  all namespaces, minimal root, seccomp, rlimits, the result dict).
+- bare interpreter: `python -I -S` + the same runner, no isolation at all
+  (the floor for anything that starts a fresh interpreter);
+- autopoietic spawn: `AutopoieticSandbox(mode="spawn").execute_component`
+  (validation, all namespaces, minimal root, seccomp, rlimits, the result
+  dict; a fresh interpreter per component);
+- autopoietic warm: the same with `mode="warm"` (each sandbox cloned from a
+  fork server; one server per calling thread).
 
 Per row: median and p95 latency of one component, and throughput with 1
 and 2 threads.  Usage: python bench/execution.py [--runs N]
@@ -103,14 +108,19 @@ def main() -> None:
              "--tmpfs", "/tmp", "--ro-bind", str(work), str(work), python, "-I", "-S", str(work / "runner.py"),
              str(work / f"{name}.py")])
             if shutil.which("bwrap") else None, "bwrap missing (Debian package bubblewrap)"))
-        sandbox = AutopoieticSandbox(timeout_s=30)
+        rows.append(("bare python -I -S, no isolation", subprocess_runner(
+            [python, "-I", "-S", str(work / "runner.py"), str(work / f"{name}.py")]), ""))
+        sandboxes = {mode: AutopoieticSandbox(timeout_s=30, mode=mode) for mode in ("spawn", "warm")}
 
-        def spawn_one() -> None:
-            result = sandbox.execute_component(source, name)
-            if not result["success"]:
-                raise RuntimeError(result["error"][-500:])
+        def autopoietic(mode: str) -> Callable[[], None]:
+            def run_one() -> None:
+                result = sandboxes[mode].execute_component(source, name)
+                if not result["success"] or result["isolation"] != "unshare-namespaces":
+                    raise RuntimeError(result["error"][-500:])
+            return run_one
 
-        rows.append(("autopoietic spawn (full isolation)", spawn_one, ""))
+        rows.append(("autopoietic spawn (full isolation)", autopoietic("spawn"), ""))
+        rows.append(("autopoietic warm (full isolation)", autopoietic("warm"), ""))
         results = {}
         for label, run_one, reason in rows:
             if run_one is None:
@@ -121,7 +131,8 @@ def main() -> None:
             latencies, rate1 = measure(run_one, args.runs, 1)
             _, rate2 = measure(run_one, args.runs, 2)
             results[label] = (statistics.median(latencies), statistics.quantiles(latencies, n=20)[-1], rate1, rate2)
-        sandbox.cleanup()
+        for sandbox in sandboxes.values():
+            sandbox.cleanup()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -11,17 +11,19 @@ the runner source RUNNER, says ``ready`` and answers requests one at a
 time, in this single thread.
 
 A request is one message: ``marshal`` of ``{"args": (argv, env, cwd),
-"kwargs": {...}, "runner_argv": [...]}`` (the arguments of ``_sandbox.run``
-and the runner's ``sys.argv``) with five fds attached: the
-child ends of the caller's stdout, stderr, nonce and verdict pipes, and the
-sealed memfd of the source.  ``_sandbox.run(warm=True)`` clones the sandbox
-and returns twice: here, after the sandbox is reaped, with the result
-(answered as ``marshal`` of the dict, without output: the caller reads the
-pipes itself), and in the sandboxed main process with ``None``, where this
-process becomes the runner.  So no output, verdict or source of a component
-ever passes through the server's memory, which every later sandbox starts
-as a copy of.  A message that cannot be served is answered with
-``{"server_error": reason}``.  EOF on the socket ends the server.
+"kwargs": {...}, "runner_argv": [...]}`` (the arguments of
+``_sandbox.prepare`` and the runner's ``sys.argv``) with five fds attached:
+the child ends of the caller's stdout, stderr, nonce and verdict pipes, and
+the sealed memfd of the source.  ``_sandbox.prepare`` clones a sandbox whose
+main process waits; ``go`` hands it the five fds and the runner's argv and
+waits for the reap; the result is answered as ``marshal`` of the dict,
+without output: the caller reads the pipes itself.  ``prepare`` returns
+twice: here, and in the sandbox's main process, which waits in ``enter``
+for the go and then becomes the runner.  So no output, verdict or
+source of a component ever passes through the server's memory, which every
+later sandbox starts as a copy of.  A message that cannot be served is
+answered with ``{"server_error": reason}``.  EOF on the socket ends the
+server (its prepared sandbox dies with it: PR_SET_PDEATHSIG).
 """
 
 
@@ -58,6 +60,10 @@ def _autopoietic_serve():
     del hello, runner_source, so_path
     sock.sendall(b"ready")
 
+    # The sandbox of the next run is prepared ahead (namespaces, root file
+    # system, processes), while the caller is busy with the last result; a
+    # request with another configuration replaces it.
+    standby = standby_config = None
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
@@ -65,37 +71,61 @@ def _autopoietic_serve():
             return
         if not message:
             return  # the caller closed its end
-        request = None
+        request = payload = config = None
         try:
             if len(fds) != 5:
                 raise ValueError(f"a request carries 5 fds, got {len(fds)}")
             request = marshal.loads(message)
-            result = extension.run(*request["args"], warm=True, io_fds=tuple(fds[:4]), source_fd=fds[4],
-                                   **request["kwargs"])
+            args, kwargs = request["args"], request["kwargs"]
+            payload = marshal.dumps(request["runner_argv"])
+            config = marshal.dumps((args, kwargs))
+            if standby is None or config != standby_config:
+                if standby is not None:
+                    standby.cancel()
+                standby = None
+                standby = extension.prepare(*args, **kwargs)
+                if standby.in_sandbox:
+                    break
+                standby_config = config
+            result = standby.go(tuple(fds), payload)
+            standby = None
         except Exception as exc:  # a bad request: answer, keep serving
             result = {"server_error": f"{type(exc).__name__}: {exc}"}
-        if result is None:
-            break  # in the sandbox
+            config = None
         for fd in fds:
             os.close(fd)
-        del message, request
         try:
             sock.sendall(marshal.dumps(result))
         except OSError:
             return
+        # nothing of this run stays for the next sandbox to find (but its
+        # configuration: the same for every run of this caller)
+        del message, request, payload, result
+        if config is not None:
+            try:
+                standby = extension.prepare(*args, **kwargs)
+            except Exception:
+                standby = None  # the next request tries again and answers why
+                continue
+            if standby.in_sandbox:
+                break
+            standby_config = config
 
-    # The sandboxed main process: namespaces, root, uid, capabilities,
-    # no_new_privs, seccomp filter and rlimits are in place; fds 0-5 are the
-    # sandbox's and every other fd is closed (the socket's number too).
+    # The main process of a prepared sandbox (its namespaces and root are
+    # in place, this interpreter was reset after the fork): wait for the
+    # run.  enter() closes every fd but 0-5 (the socket's number too) and
+    # applies the rlimits, ids, capabilities, no_new_privs and seccomp
+    # filter; then this process becomes the runner.
     sock.detach()
+    argv = standby.enter()
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.argv = list(request["runner_argv"])
+    sys.argv = marshal.loads(argv)
     sys.modules.pop("autopoietic._sandbox", None)
     main = sys.modules["__main__"].__dict__
     main.clear()
     main.update(__name__="__main__", __doc__=None, __builtins__=builtins, __spec__=None, __loader__=None,
                 __package__=None)
-    del extension, spec, sock, fds, message, request, result
+    del extension, spec, sock, standby, argv
     exec(runner, main)
 
 

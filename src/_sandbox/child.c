@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,11 +115,11 @@ static int close_range_child(unsigned int first, unsigned int last)
  * for us).  Keep only our own. */
 static int close_foreign_fds_child(const struct sbx_child_fds *f)
 {
-    int keep[10] = {0};
+    int keep[12] = {0};
     int n = 0, i, j;
     unsigned int next = 0;
     const int mine[] = {f->source, f->devnull, f->out_w, f->err_w, f->nonce_r,
-                        f->verdict_w, f->errpipe_w, f->status_w, f->sync_r};
+                        f->verdict_w, f->errpipe_w, f->status_w, f->sync_r, f->go_r};
 
     for (i = 0; i < (int)(sizeof mine / sizeof mine[0]); i++) {
         if (mine[i] < 0)
@@ -174,11 +175,57 @@ static int python_signals_child(void)
     return 0;
 }
 
-/* Returns only in warm mode, with every protection in place. */
-static void main_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
+/* Warm mode: wait for the run (sbx_go) and take its fds.  Returns 0, 1 at
+ * EOF (the server dropped this sandbox unused), or -1 with errno set.  The
+ * fds arrive at the lowest free numbers, so 0-5 are held by /dev/null
+ * first: every received fd is >= SBX_FD_FIRST_FREE. */
+static int receive_go_child(const struct sbx_child_fds *f, struct sbx_go_msg *go)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * SBX_GO_FDS)];
+    } control;
+    struct iovec iov;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    ssize_t n;
+    int fd, count = 0;
+
+    for (fd = 0; fd < SBX_FD_FIRST_FREE; fd++) {
+        if (dup2(f->devnull, fd) < 0)
+            return -1;
+    }
+    memset(&msg, 0, sizeof msg);
+    memset(&control, 0, sizeof control);
+    iov.iov_base = go->payload;
+    iov.iov_len = sizeof go->payload;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    do {
+        n = recvmsg(f->go_r, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return 1;
+    c = CMSG_FIRSTHDR(&msg);
+    if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    if (count != SBX_GO_FDS || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+        errno = EPROTO;
+        return -1;
+    }
+    memcpy(go->fds, CMSG_DATA(c), sizeof go->fds);
+    go->len = (size_t)n;
+    return 0;
+}
+
+/* The main process's first steps, in both modes. */
+static void main_early_child(const struct sbx_child_fds *f)
 {
     int stage;
-    unsigned int keep = (unsigned int)f->errpipe_w;
 
     /* Our parent is init; if it dies, so do we. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
@@ -189,13 +236,37 @@ static void main_child(const struct sbx_config *cfg, const struct sbx_child_fds 
         stage = SBX_STAGE_SETSID;
         goto fail;
     }
-    /* Every source fd is >= SBX_FD_FIRST_FREE (spawn.c makes sure), so no
-     * dup2 below overwrites a source of a later one. */
-    if (dup2(f->devnull, SBX_FD_STDIN) < 0 || dup2(f->out_w, SBX_FD_STDOUT) < 0 ||
-        dup2(f->err_w, SBX_FD_STDERR) < 0 || dup2(f->nonce_r, SBX_FD_NONCE) < 0 ||
-        dup2(f->verdict_w, SBX_FD_VERDICT) < 0 || (f->source >= 0 && dup2(f->source, SBX_FD_SOURCE) < 0)) {
-        stage = SBX_STAGE_DUP2;
-        goto fail;
+    return;
+fail:
+    sbx_report_child(f->errpipe_w, stage, errno, 0);
+    _exit(SBX_EXIT_SETUP);
+}
+
+void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
+{
+    int stage, i, r;
+    unsigned int keep = (unsigned int)f->errpipe_w;
+    int from[SBX_FD_FIRST_FREE] = {f->devnull, f->out_w, f->err_w, f->nonce_r, f->verdict_w, f->source};
+
+    if (cfg->warm) {
+        r = receive_go_child(f, go);
+        if (r > 0)
+            _exit(0);
+        if (r < 0) {
+            stage = SBX_STAGE_GO_WAIT;
+            goto fail;
+        }
+        for (i = 0; i < SBX_GO_FDS; i++)
+            from[i + 1] = go->fds[i];
+    }
+    /* Every source fd is >= SBX_FD_FIRST_FREE (spawn.c and
+     * receive_go_child make sure), so no dup2 below overwrites the source
+     * of a later one. */
+    for (i = 0; i < SBX_FD_FIRST_FREE; i++) {
+        if (from[i] >= 0 && dup2(from[i], i) < 0) {
+            stage = SBX_STAGE_DUP2;
+            goto fail;
+        }
     }
     /* Close everything else but the error pipe, which is O_CLOEXEC and so
      * closes itself at a successful exec: EOF tells the parent exec worked. */
@@ -304,13 +375,13 @@ static void kill_rest_child(int own_pid_ns)
     kill_children_child();
 }
 
-void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
+void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
 {
     int stage, detail = 0;
     int own_pid_ns = (cfg->clone_flags & CLONE_NEWPID) != 0;
     pid_t main_pid, w;
     int status, main_done = 0;
-    char go;
+    char sync_byte;
     ssize_t n;
 
     if (reset_signals_child() < 0) {
@@ -332,7 +403,7 @@ void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
     /* Wait until the parent has written our uid/gid maps.  EOF means the
      * parent gave up (or died before PR_SET_PDEATHSIG took effect). */
     do {
-        n = read(f->sync_r, &go, 1);
+        n = read(f->sync_r, &sync_byte, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1) {
         if (n == 0)
@@ -383,8 +454,10 @@ void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
         goto fail;
     }
     if (main_pid == 0) {
-        main_child(cfg, f);
-        return; /* warm mode: on to the component */
+        main_early_child(f);
+        if (cfg->warm)
+            return; /* into the interpreter, which calls sbx_enter_child */
+        sbx_enter_child(cfg, f, go); /* does not return: exec */
     }
 
     /* init keeps only the status pipe. */
@@ -396,6 +469,8 @@ void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f)
     (void)close(f->verdict_w);
     if (f->source >= 0)
         (void)close(f->source);
+    if (f->go_r >= 0)
+        (void)close(f->go_r);
     send_status_child(f->status_w, SBX_STATUS_MAIN_PID, (int)main_pid);
 
     for (;;) {

@@ -417,8 +417,7 @@ PyDoc_STRVAR(run_doc,
 "run(argv, env, cwd, *, namespaces=(), rlimits=(), timeout_s, cpu_time_s=0.0,\n"
 "    output_limit=1048576, nonce=b'', hostname='sandbox', uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
-"    mounts=(), seccomp=True, source_fd=-1, warm=False, io_fds=None)\n"
-"    -> dict | None\n"
+"    mounts=(), seccomp=True, source_fd=-1) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -440,11 +439,6 @@ PyDoc_STRVAR(run_doc,
 "  (kinds: mkdir, touch, symlink, bind, tmpfs, proc, pivot, remount).\n"
 "seccomp: install the syscall filter (seccomp.c) right before exec.\n"
 "source_fd: an fd the program finds as fd 5 (e.g. a sealed memfd).\n"
-"warm: fork-server mode (only in a single-threaded process): the main\n"
-"  process does not exec argv but returns None from this call, in the\n"
-"  sandbox, after every protection below is in place; io_fds (stdout,\n"
-"  stderr, nonce, verdict: the child ends of the caller's pipes) become its\n"
-"  fds 1-4 and the result has empty stdout, stderr and verdict.\n"
 "Every capability is dropped and PR_SET_NO_NEW_PRIVS set before exec.\n\n"
 "Returns a dict: exit_code (int|None), signal (int|None), setup_error\n"
 "((stage, errno, detail)|None), timed_out, cpu_exceeded (bool), wall_s,\n"
@@ -454,37 +448,89 @@ PyDoc_STRVAR(run_doc,
 "the seccomp filter cannot be built, and KeyboardInterrupt (after killing\n"
 "and reaping the child) on SIGINT.");
 
-static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+/* Everything one run owns on the parent side: converted to C before clone()
+ * (the child allocates nothing) and kept until the run is reaped. */
+struct job {
+    struct sbx_config cfg;
+    struct sbx_run run;
+    struct str_array argv, env;
+    struct mount_ops mounts;
+    PyObject *cwd_bytes;
+    char *hostname, *uid_map, *gid_map; /* PyMem copies */
+    unsigned char nonce[512];
+    void *filter;
+    int started; /* sbx_start() was called: run holds fds and buffers */
+    int live;    /* a child exists that is not reaped yet */
+};
+
+static char *copy_string(const char *s, int *failed)
+{
+    size_t n;
+    char *c;
+
+    if (s == NULL)
+        return NULL;
+    n = strlen(s) + 1;
+    c = PyMem_Malloc(n);
+    if (c == NULL) {
+        PyErr_NoMemory();
+        *failed = 1;
+        return NULL;
+    }
+    memcpy(c, s, n);
+    return c;
+}
+
+/* Release what job_parse() made; a live child is killed and reaped first. */
+static void job_clear(struct job *j)
+{
+    if (j->live) {
+        Py_BEGIN_ALLOW_THREADS
+        sbx_abort(&j->run);
+        Py_END_ALLOW_THREADS
+        j->live = 0;
+    }
+    if (j->started)
+        sbx_run_free(&j->run);
+    j->started = 0;
+    sbx_seccomp_free(j->filter);
+    j->filter = NULL;
+    mount_ops_clear(&j->mounts);
+    str_array_clear(&j->argv);
+    str_array_clear(&j->env);
+    Py_CLEAR(j->cwd_bytes);
+    PyMem_Free(j->hostname);
+    PyMem_Free(j->uid_map);
+    PyMem_Free(j->gid_map);
+    j->hostname = j->uid_map = j->gid_map = NULL;
+}
+
+/* The arguments of run() (warm: of prepare(), which takes no nonce and no
+ * source_fd: they come with the go) into j->cfg.  0, or -1 with an
+ * exception set (call job_clear either way). */
+static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
 {
     static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
-                             "warm", "io_fds", NULL};
-    PyObject *argv_obj, *env_obj, *cwd_bytes = NULL, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL;
-    PyObject *result = NULL;
+                             NULL};
+    PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
     Py_buffer nonce = {0};
     const char *hostname = "sandbox", *uid_map = NULL, *gid_map = NULL;
-    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, warm = 0;
-    PyObject *io_obj = Py_None;
+    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, failed = 0, rc = -1;
     struct optional_id uid = {0, 0}, gid = {0, 0};
-    struct str_array argv = {NULL, NULL}, env = {NULL, NULL};
-    struct mount_ops mounts = {NULL, NULL, 0};
-    char default_uid_map[64], default_gid_map[64];
-    void *filter = NULL;
-    struct sbx_config cfg;
-    struct sbx_run run;
-    int rc;
+    char default_map[64];
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO&|$OOddny*zzzpO&O&pOpipO:run", kwlist, &argv_obj,
-                                     &env_obj, PyUnicode_FSConverter, &cwd_bytes, &ns_obj, &rl_obj, &timeout_s,
-                                     &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map, &gid_map,
-                                     &deny_setgroups, optional_id_converter, &uid, optional_id_converter, &gid,
-                                     &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &warm, &io_obj))
-        return NULL;
-
-    memset(&cfg, 0, sizeof cfg);
+    memset(j, 0, sizeof *j);
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpi:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpi:run",
+                                     kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
+                                     &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
+                                     &gid_map, &deny_setgroups, optional_id_converter, &uid, optional_id_converter,
+                                     &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd))
+        return -1;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
         goto done;
@@ -497,7 +543,7 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
         PyErr_SetString(PyExc_ValueError, "output_limit must be between 0 and 2**30 bytes");
         goto done;
     }
-    if (nonce.len > 512) {
+    if (nonce.len > (Py_ssize_t)sizeof j->nonce) {
         PyErr_SetString(PyExc_ValueError, "nonce must be 512 bytes at most");
         goto done;
     }
@@ -510,120 +556,299 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
         PyErr_SetString(PyExc_ValueError, "source_fd must be an fd or -1");
         goto done;
     }
-    if (warm) {
-        if (!PyArg_ParseTuple(io_obj, "iiii;io_fds must be a tuple of 4 fds (stdout, stderr, nonce, verdict)",
-                              &cfg.io_fds[0], &cfg.io_fds[1], &cfg.io_fds[2], &cfg.io_fds[3]))
-            goto done;
-        if (cfg.io_fds[0] < 0 || cfg.io_fds[1] < 0 || cfg.io_fds[2] < 0 || cfg.io_fds[3] < 0) {
-            PyErr_SetString(PyExc_ValueError, "io_fds must be open fds");
-            goto done;
-        }
-        if (nonce.len > 0) {
-            PyErr_SetString(PyExc_ValueError, "warm mode: the caller writes the nonce into its own pipe");
-            goto done;
-        }
-        cfg.warm = 1;
-    } else if (io_obj != Py_None) {
-        PyErr_SetString(PyExc_ValueError, "io_fds is for warm mode only");
+    if (warm && (nonce.len > 0 || source_fd != -1)) {
+        PyErr_SetString(PyExc_ValueError, "prepare() takes no nonce and no source_fd: they come with go()");
         goto done;
     }
     if (uid.set != gid.set) {
         PyErr_SetString(PyExc_ValueError, "give both uid and gid, or neither");
         goto done;
     }
-    if (str_array_from(argv_obj, "argv", 0, &argv) < 0 || str_array_from(env_obj, "env", 1, &env) < 0 ||
-        parse_namespaces(ns_obj, &cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &cfg) < 0 ||
-        parse_mounts(mounts_obj, &mounts) < 0)
+    if (str_array_from(argv_obj, "argv", 0, &j->argv) < 0 || str_array_from(env_obj, "env", 1, &j->env) < 0 ||
+        parse_namespaces(ns_obj, &j->cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &j->cfg) < 0 ||
+        parse_mounts(mounts_obj, &j->mounts) < 0)
         goto done;
-    if (mounts.n > 0 && !(cfg.clone_flags & CLONE_NEWNS)) {
+    if (j->mounts.n > 0 && !(j->cfg.clone_flags & CLONE_NEWNS)) {
         PyErr_SetString(PyExc_ValueError, "mounts need the 'mnt' namespace");
         goto done;
     }
-    snprintf(default_uid_map, sizeof default_uid_map, "65534 %u 1\n", (unsigned)geteuid());
-    snprintf(default_gid_map, sizeof default_gid_map, "65534 %u 1\n", (unsigned)getegid());
+    if (warm && !(j->cfg.clone_flags & CLONE_NEWPID)) {
+        PyErr_SetString(PyExc_ValueError, "prepare() needs the 'pid' namespace");
+        goto done;
+    }
     if (use_seccomp) {
-        filter = sbx_seccomp_build();
-        if (filter == NULL) {
+        j->filter = sbx_seccomp_build();
+        if (j->filter == NULL) {
             PyErr_SetFromErrno(PyExc_OSError);
             goto done;
         }
     }
-
-    cfg.exe = argv.items[0];
-    cfg.argv = argv.items;
-    cfg.envp = env.items;
-    cfg.cwd = PyBytes_AS_STRING(cwd_bytes);
-    cfg.hostname = hostname;
-    cfg.uid_map = uid_map != NULL ? uid_map : default_uid_map;
-    cfg.gid_map = gid_map != NULL ? gid_map : default_gid_map;
-    cfg.deny_setgroups = deny_setgroups;
-    cfg.change_ids = uid.set;
-    cfg.uid = (uid_t)uid.value;
-    cfg.gid = (gid_t)gid.value;
-    cfg.clear_groups = clear_groups;
-    cfg.mounts = mounts.ops;
-    cfg.n_mounts = mounts.n;
-    cfg.seccomp = filter;
-    cfg.source_fd = source_fd;
-    cfg.timeout_s = timeout_s;
-    cfg.cpu_limit_s = cpu_time_s;
-    cfg.output_limit = (size_t)output_limit;
-    cfg.verdict_limit = VERDICT_LIMIT;
-    cfg.nonce = nonce.buf;
-    cfg.nonce_len = (size_t)nonce.len;
-
-    if (warm) {
-        /* Like os.fork(): the child goes on running this interpreter, so
-         * the GIL stays held across clone() and the interpreter's fork
-         * hooks run (the random module reseeds, locks are reset). */
-        PyOS_BeforeFork();
-        rc = sbx_start(&cfg, &run);
-        if (rc == SBX_START_CHILD) {
-            PyOS_AfterFork_Child();
-            /* run's fds are gone already (child.c closed all but 0-5) */
-            result = Py_None;
-            Py_INCREF(result);
-            goto done;
-        }
-        PyOS_AfterFork_Parent();
-    } else {
-        /* clone() and the uid/gid map writes block briefly: no GIL. */
-        Py_BEGIN_ALLOW_THREADS
-        rc = sbx_start(&cfg, &run);
-        Py_END_ALLOW_THREADS
+    j->hostname = copy_string(hostname, &failed);
+    if (uid_map == NULL) {
+        snprintf(default_map, sizeof default_map, "65534 %u 1\n", (unsigned)geteuid());
+        uid_map = default_map;
     }
-    if (rc == 0) {
-        for (;;) {
-            int finished;
-            /* The wait: no Python object is touched while released. */
-            Py_BEGIN_ALLOW_THREADS
-            finished = sbx_step(&run, STEP_MS);
-            Py_END_ALLOW_THREADS
-            if (finished)
-                break;
-            if (PyErr_CheckSignals() < 0) {
-                /* A handler raised (KeyboardInterrupt): kill and reap the
-                 * whole tree before the exception propagates. */
-                Py_BEGIN_ALLOW_THREADS
-                sbx_abort(&run);
-                Py_END_ALLOW_THREADS
-                sbx_run_free(&run);
-                goto done;
-            }
-        }
+    j->uid_map = copy_string(uid_map, &failed);
+    if (gid_map == NULL) {
+        snprintf(default_map, sizeof default_map, "65534 %u 1\n", (unsigned)getegid());
+        gid_map = default_map;
     }
-    result = build_result(&run);
-    sbx_run_free(&run);
+    j->gid_map = copy_string(gid_map, &failed);
+    if (failed)
+        goto done;
+    memcpy(j->nonce, nonce.buf, (size_t)nonce.len);
 
+    j->cfg.exe = j->argv.items[0];
+    j->cfg.argv = j->argv.items;
+    j->cfg.envp = j->env.items;
+    j->cfg.cwd = PyBytes_AS_STRING(j->cwd_bytes);
+    j->cfg.hostname = j->hostname;
+    j->cfg.uid_map = j->uid_map;
+    j->cfg.gid_map = j->gid_map;
+    j->cfg.deny_setgroups = deny_setgroups;
+    j->cfg.change_ids = uid.set;
+    j->cfg.uid = (uid_t)uid.value;
+    j->cfg.gid = (gid_t)gid.value;
+    j->cfg.clear_groups = clear_groups;
+    j->cfg.mounts = j->mounts.ops;
+    j->cfg.n_mounts = j->mounts.n;
+    j->cfg.seccomp = j->filter;
+    j->cfg.source_fd = source_fd;
+    j->cfg.timeout_s = timeout_s;
+    j->cfg.cpu_limit_s = cpu_time_s;
+    j->cfg.output_limit = (size_t)output_limit;
+    j->cfg.verdict_limit = VERDICT_LIMIT;
+    j->cfg.nonce = j->nonce;
+    j->cfg.nonce_len = (size_t)nonce.len;
+    j->cfg.warm = warm;
+    rc = 0;
 done:
-    sbx_seccomp_free(filter);
-    mount_ops_clear(&mounts);
-    str_array_clear(&argv);
-    str_array_clear(&env);
-    Py_XDECREF(cwd_bytes);
     if (nonce.obj != NULL)
         PyBuffer_Release(&nonce);
+    return rc;
+}
+
+/* Wait for a started run, the GIL released in steps of STEP_MS.  0 when it
+ * is reaped; -1 with the exception of a Python signal handler (after the
+ * whole tree is killed and reaped). */
+static int job_wait(struct job *j)
+{
+    for (;;) {
+        int finished;
+        /* The wait: no Python object is touched while released. */
+        Py_BEGIN_ALLOW_THREADS
+        finished = sbx_step(&j->run, STEP_MS);
+        Py_END_ALLOW_THREADS
+        if (finished) {
+            j->live = 0;
+            return 0;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            Py_BEGIN_ALLOW_THREADS
+            sbx_abort(&j->run);
+            Py_END_ALLOW_THREADS
+            j->live = 0;
+            return -1;
+        }
+    }
+}
+
+static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    struct job j;
+    PyObject *result = NULL;
+    int rc;
+
+    if (job_parse(&j, args, kwargs, 0) < 0)
+        goto done;
+    /* clone() and the uid/gid map writes block briefly: no GIL. */
+    Py_BEGIN_ALLOW_THREADS
+    rc = sbx_start(&j.cfg, &j.run);
+    Py_END_ALLOW_THREADS
+    j.started = 1;
+    j.live = rc == 0;
+    if (j.live && job_wait(&j) < 0)
+        goto done;
+    result = build_result(&j.run);
+done:
+    job_clear(&j);
     return result;
+}
+
+/* ---- warm mode: a sandbox prepared in the fork server ---------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    struct job job;
+    int used;       /* go(), cancel() or enter() was called */
+    int in_sandbox; /* this is the copy in the sandbox's main process */
+} PreparedObject;
+
+static void prepared_dealloc(PreparedObject *self)
+{
+    job_clear(&self->job);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+PyDoc_STRVAR(go_doc,
+"go(fds, payload) -> dict\n"
+"--\n\n"
+"Start the run of this prepared sandbox and wait for it, with the GIL\n"
+"released: fds (stdout, stderr, nonce, verdict, source: 5 fds) become the\n"
+"main process's fds 1-5, payload (bytes, at most 4096) is what prepare()\n"
+"returns in it.  The wall-clock timeout counts from here.  Returns the dict\n"
+"of run() (stdout, stderr and verdict are empty: they went to the fds).\n"
+"Raises ValueError when called twice or after cancel(), and\n"
+"KeyboardInterrupt on SIGINT (after killing and reaping the sandbox).");
+
+static PyObject *prepared_go(PreparedObject *self, PyObject *args)
+{
+    int fds[SBX_GO_FDS];
+    Py_buffer payload;
+    struct job *j = &self->job;
+    PyObject *result = NULL;
+
+    if (!PyArg_ParseTuple(args, "(iiiii)y*:go", &fds[0], &fds[1], &fds[2], &fds[3], &fds[4], &payload))
+        return NULL;
+    if (self->used || self->in_sandbox) {
+        PyErr_SetString(PyExc_ValueError, "this sandbox was used already: prepare() one per run");
+        goto done;
+    }
+    if (payload.len > SBX_GO_PAYLOAD_MAX) {
+        PyErr_SetString(PyExc_ValueError, "payload must be 4096 bytes at most");
+        goto done;
+    }
+    if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || fds[3] < 0 || fds[4] < 0) {
+        PyErr_SetString(PyExc_ValueError, "go() needs 5 open fds");
+        goto done;
+    }
+    self->used = 1;
+    if (j->live) {
+        Py_BEGIN_ALLOW_THREADS
+        /* A failure means the sandbox died before the go: sbx_step reads
+         * why from its error pipe. */
+        (void)sbx_go(&j->run, fds, payload.buf, (size_t)payload.len);
+        Py_END_ALLOW_THREADS
+        if (job_wait(j) < 0)
+            goto done;
+    }
+    result = build_result(&j->run);
+done:
+    PyBuffer_Release(&payload);
+    return result;
+}
+
+PyDoc_STRVAR(cancel_doc,
+"cancel() -> None\n"
+"--\n\n"
+"Kill and reap this prepared sandbox without running anything in it.");
+
+static PyObject *prepared_cancel(PreparedObject *self, PyObject *Py_UNUSED(ignored))
+{
+    self->used = 1;
+    job_clear(&self->job);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(enter_doc,
+"enter() -> bytes\n"
+"--\n\n"
+"In the sandbox's main process only (in_sandbox is True): wait for the\n"
+"go, take its fds as 1-5, close every other fd, apply the rlimits, the\n"
+"working directory, the ids, drop every capability, set no_new_privs and\n"
+"install the seccomp filter; then return the go's payload.  A failure is\n"
+"reported to the server (setup_error) and ends the process, as does a\n"
+"cancel() in the server.  Raises ValueError outside the sandbox.");
+
+static PyObject *prepared_enter(PreparedObject *self, PyObject *Py_UNUSED(ignored))
+{
+    struct job *j = &self->job;
+
+    if (!self->in_sandbox || self->used) {
+        PyErr_SetString(PyExc_ValueError, "enter() is for the sandbox's main process, once");
+        return NULL;
+    }
+    self->used = 1;
+    sbx_enter_child(&j->cfg, &j->run.fds, &j->run.go);
+    return PyBytes_FromStringAndSize(j->run.go.payload, (Py_ssize_t)j->run.go.len);
+}
+
+static PyObject *prepared_in_sandbox(PreparedObject *self, void *Py_UNUSED(closure))
+{
+    return PyBool_FromLong(self->in_sandbox);
+}
+
+static PyGetSetDef prepared_getset[] = {
+    {"in_sandbox", (getter)prepared_in_sandbox, NULL,
+     "True in the sandbox's main process (call enter()), False in the server.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMethodDef prepared_methods[] = {
+    {"go", (PyCFunction)prepared_go, METH_VARARGS, go_doc},
+    {"cancel", (PyCFunction)prepared_cancel, METH_NOARGS, cancel_doc},
+    {"enter", (PyCFunction)prepared_enter, METH_NOARGS, enter_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject PreparedType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "autopoietic._sandbox.Prepared",
+    .tp_basicsize = sizeof(PreparedObject),
+    .tp_dealloc = (destructor)prepared_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A sandbox made by prepare(), waiting for go() or cancel().",
+    .tp_methods = prepared_methods,
+    .tp_getset = prepared_getset,
+};
+
+PyDoc_STRVAR(prepare_doc,
+"prepare(argv, env, cwd, *, <the options of run() but nonce and source_fd>)\n"
+"    -> Prepared\n"
+"--\n\n"
+"Warm mode, for a single-threaded fork server only: clone a sandbox into\n"
+"its namespaces and root file system, with its main process waiting.\n"
+"Returns twice, a Prepared object each time.  Here (in_sandbox False):\n"
+"its go() starts the run.  In the sandbox's main process (in_sandbox\n"
+"True), right after the fork, its interpreter reset like os.fork() does:\n"
+"its enter() waits for the go and puts every protection of run() in place;\n"
+"that process then goes on running this interpreter instead of exec.\n"
+"A setup failure is reported by go()'s result (setup_error).  Raises\n"
+"TypeError/ValueError for bad arguments (the 'pid' namespace is required).");
+
+static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    PreparedObject *self = PyObject_New(PreparedObject, &PreparedType);
+    struct job *j;
+    int rc;
+
+    if (self == NULL)
+        return NULL;
+    j = &self->job;
+    self->used = self->in_sandbox = 0;
+    if (job_parse(j, args, kwargs, 1) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    /* Like os.fork(): the main process goes on running this interpreter,
+     * so the GIL stays held across clone() and the interpreter's fork
+     * hooks run (the random module reseeds, locks are reset). */
+    PyOS_BeforeFork();
+    rc = sbx_start(&j->cfg, &j->run);
+    if (rc == SBX_START_CHILD) {
+        /* The sandbox's main process, before its go: reset this copy of
+         * the interpreter now, while nobody waits.  Our copy of the job
+         * names a host pid and fds that enter() closes: when it is freed,
+         * only its memory goes. */
+        PyOS_AfterFork_Child();
+        j->live = j->started = 0;
+        self->in_sandbox = 1;
+        return (PyObject *)self;
+    }
+    PyOS_AfterFork_Parent();
+    j->started = 1;
+    j->live = rc == 0;
+    return (PyObject *)self;
 }
 
 /* ---- validator ----------------------------------------------------------- */
@@ -850,6 +1075,7 @@ static PyObject *sbx_py_die_with_parent(PyObject *Py_UNUSED(module), PyObject *a
 static PyMethodDef sbx_methods[] = {
     {"collect", (PyCFunction)(void (*)(void))sbx_py_collect, METH_VARARGS | METH_KEYWORDS, collect_doc},
     {"die_with_parent", sbx_py_die_with_parent, METH_O, die_with_parent_doc},
+    {"prepare", (PyCFunction)(void (*)(void))sbx_py_prepare, METH_VARARGS | METH_KEYWORDS, prepare_doc},
     {"run", (PyCFunction)(void (*)(void))sbx_py_run, METH_VARARGS | METH_KEYWORDS, run_doc},
     {"validate", (PyCFunction)(void (*)(void))sbx_py_validate, METH_VARARGS | METH_KEYWORDS, validate_doc},
     {NULL, NULL, 0, NULL},
@@ -859,6 +1085,14 @@ static int sbx_exec(PyObject *m)
 {
     PyObject *stages, *names;
     Py_ssize_t i;
+
+    if (PyType_Ready(&PreparedType) < 0)
+        return -1;
+    Py_INCREF(&PreparedType);
+    if (PyModule_AddObject(m, "Prepared", (PyObject *)&PreparedType) < 0) {
+        Py_DECREF(&PreparedType);
+        return -1;
+    }
 
     stages = PyTuple_New(SBX_STAGE_COUNT);
     if (stages == NULL)

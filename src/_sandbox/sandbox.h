@@ -41,6 +41,7 @@ enum sbx_stage {
     SBX_STAGE_FORK,
     /* child side (the process that execs the interpreter) */
     SBX_STAGE_SETSID,
+    SBX_STAGE_GO_WAIT,     /* warm mode: receiving the run's fds */
     SBX_STAGE_DUP2,
     SBX_STAGE_CLOSE_FDS,
     SBX_STAGE_RLIMIT,
@@ -123,12 +124,19 @@ struct sbx_config {
     size_t verdict_limit;      /* bytes kept of the verdict pipe */
     const unsigned char *nonce;
     size_t nonce_len;
-    /* Warm mode (fork server): the main process does not exec but returns
-     * from sbx_start() into the already-loaded interpreter, and its stdio
-     * is the caller's: io_fds are the child ends (stdout, stderr, nonce,
-     * verdict) of pipes whose other ends the caller reads and writes. */
+    /* Warm mode (fork server): sbx_start() prepares the sandbox up to the
+     * point where the main process waits for its run (sbx_go() hands it
+     * its fds); the main process then does not exec but returns from
+     * sbx_start() into the already-loaded interpreter. */
     int warm;
-    int io_fds[4];
+};
+
+/* Warm mode: what sbx_go() sends the waiting main process. */
+enum { SBX_GO_FDS = 5, SBX_GO_PAYLOAD_MAX = 4096 };
+struct sbx_go_msg {
+    int fds[SBX_GO_FDS]; /* stdout, stderr, nonce, verdict, source: fds 1-5 */
+    size_t len;
+    char payload[SBX_GO_PAYLOAD_MAX]; /* for the program (e.g. its argv) */
 };
 
 /* Child -> parent message on the error pipe: one atomic write. */
@@ -153,8 +161,9 @@ struct sbx_child_fds {
     int errpipe_w;                        /* (stage, errno) reports */
     int status_w;                         /* init -> parent */
     int sync_r;                           /* parent -> init: maps written */
+    int go_r;                             /* warm: parent -> main, the run's fds */
     /* parent-side ends, closed by the child */
-    int out_r, err_r, nonce_w, verdict_r, errpipe_r, status_r, sync_w;
+    int out_r, err_r, nonce_w, verdict_r, errpipe_r, status_r, sync_w, go_w;
     /* where the caller's argv and environ strings lie (/proc/self/stat):
      * init, a copy of the caller, zeroes them so /proc/1/cmdline shows
      * nothing of the caller */
@@ -187,15 +196,20 @@ struct sbx_run {
     int reaped;
     double wall_s, cpu_s;
     long max_rss_kib;
+    struct sbx_go_msg go; /* warm: in the main process, what it received */
 };
 
 /* spawn.c: parent side.  None of these touch Python; callers release the
  * GIL around them.  sbx_start returns 0, or -1 with run->setup_stage and
- * run->setup_errno set (and nothing left running).  With cfg->warm it
- * also returns SBX_START_CHILD, in the sandboxed main process, after every
- * protection is in place (see child.c). */
+ * run->setup_errno set (and nothing left running).  With cfg->warm the
+ * sandbox waits for sbx_go(); sbx_start also returns SBX_START_CHILD, in
+ * the sandbox's main process, which then calls sbx_enter_child(). */
 enum { SBX_START_CHILD = 1 };
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
+/* Warm mode: start the run of a sandbox sbx_start() prepared.  The wall
+ * clock starts here.  Returns 0, or -1 with errno when the main process
+ * cannot be reached (it died; sbx_step() then finds out why). */
+int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS], const void *payload, size_t len);
 /* Wait up to max_wait_ms for progress.  Returns 1 when the run is over
  * (the child is reaped and all output collected), 0 to be called again. */
 int sbx_step(struct sbx_run *run, int max_wait_ms);
@@ -221,8 +235,15 @@ int sbx_collect_step(struct sbx_collect *c, int max_wait_ms);
 void sbx_collect_free(struct sbx_collect *c);
 
 /* child.c: runs after clone() in the child.  Returns only in the main
- * process of a warm run, ready to run the component. */
-void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds);
+ * process of a warm run, which (having reset its copy of the interpreter
+ * after the fork) calls sbx_enter_child. */
+void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds, struct sbx_go_msg *go);
+/* The main process's setup: (warm mode: wait for the go into *go,) fds
+ * 0-5, every other fd closed, rlimits, cwd, ids, capabilities,
+ * no_new_privs, seccomp; then exec, or in warm mode return.  A failure is
+ * reported on the error pipe and ends the process; so does the server's
+ * EOF on the go socket (silently). */
+void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds, struct sbx_go_msg *go);
 void sbx_report_child(int fd, int stage, int err, int detail);
 /* Call each(pid) for every number in a /proc/.../children listing read from
  * fd; returns how many.  Async-signal-safe: init (child side) and the

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +51,7 @@ const char *const sbx_stage_names[SBX_STAGE_COUNT] = {
     [SBX_STAGE_SUBREAPER] = "subreaper",
     [SBX_STAGE_FORK] = "fork",
     [SBX_STAGE_SETSID] = "setsid",
+    [SBX_STAGE_GO_WAIT] = "go_wait",
     [SBX_STAGE_DUP2] = "dup2",
     [SBX_STAGE_CLOSE_FDS] = "close_fds",
     [SBX_STAGE_RLIMIT] = "rlimit",
@@ -120,8 +122,8 @@ static int make_pipe(int *r, int *w)
 static void close_all(struct sbx_child_fds *f)
 {
     int *all[] = {&f->source, &f->devnull, &f->out_w, &f->err_w, &f->nonce_r, &f->verdict_w, &f->errpipe_w,
-                  &f->status_w, &f->sync_r, &f->out_r, &f->err_r, &f->nonce_w, &f->verdict_r,
-                  &f->errpipe_r, &f->status_r, &f->sync_w};
+                  &f->status_w, &f->sync_r, &f->go_r, &f->out_r, &f->err_r, &f->nonce_w, &f->verdict_r,
+                  &f->errpipe_r, &f->status_r, &f->sync_w, &f->go_w};
     size_t i;
 
     for (i = 0; i < sizeof all / sizeof all[0]; i++)
@@ -139,6 +141,7 @@ static void close_child_ends(struct sbx_child_fds *f)
     close_fd(&f->errpipe_w);
     close_fd(&f->status_w);
     close_fd(&f->sync_r);
+    close_fd(&f->go_r);
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -250,6 +253,50 @@ static void read_arg_env_area(struct sbx_child_fds *f)
     f->env_end = (unsigned long)v[3];
 }
 
+static void start_clock(struct sbx_run *run, double now)
+{
+    const struct sbx_config *cfg = run->cfg;
+
+    run->start = now;
+    run->deadline = now + cfg->timeout_s;
+    run->next_cpu_check = cfg->cpu_limit_s > 0 ? now + fmax(MIN_CPU_CHECK_S, cfg->cpu_limit_s / run->ncpu) : INFINITY;
+}
+
+int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS], const void *payload, size_t len)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * SBX_GO_FDS)];
+    } control;
+    struct iovec iov;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    ssize_t n;
+    int saved;
+
+    memset(&msg, 0, sizeof msg);
+    memset(&control, 0, sizeof control);
+    iov.iov_base = (void *)payload;
+    iov.iov_len = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * SBX_GO_FDS);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * SBX_GO_FDS);
+    start_clock(run, sbx_monotonic());
+    do {
+        n = sendmsg(run->fds.go_w, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    saved = errno;
+    close_fd(&run->fds.go_w);
+    errno = saved;
+    return n == (ssize_t)len ? 0 : -1;
+}
+
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
 {
     struct sbx_child_fds *f = &run->fds;
@@ -260,8 +307,9 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
 
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
-    f->source = f->devnull = f->out_w = f->err_w = f->nonce_r = f->verdict_w = f->errpipe_w = f->status_w = f->sync_r = -1;
-    f->out_r = f->err_r = f->nonce_w = f->verdict_r = f->errpipe_r = f->status_r = f->sync_w = -1;
+    f->source = f->devnull = f->out_w = f->err_w = f->nonce_r = f->verdict_w = f->errpipe_w = f->status_w = -1;
+    f->sync_r = f->go_r = -1;
+    f->out_r = f->err_r = f->nonce_w = f->verdict_r = f->errpipe_r = f->status_r = f->sync_w = f->go_w = -1;
     run->out.limit = cfg->output_limit;
     run->err.limit = cfg->output_limit;
     run->verdict.limit = cfg->verdict_limit;
@@ -289,16 +337,17 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
         return -1;
     }
     if (cfg->warm) {
-        /* The caller's pipes: it reads the output and verdict, it wrote
-         * the nonce.  Our copies, numbered above the child's targets. */
-        int *mine[4] = {&f->out_w, &f->err_w, &f->nonce_r, &f->verdict_w};
-        int i;
-        for (i = 0; i < 4; i++) {
-            *mine[i] = fcntl(cfg->io_fds[i], F_DUPFD_CLOEXEC, SBX_FD_FIRST_FREE);
-            if (*mine[i] < 0) {
-                fail_start(run, SBX_STAGE_PIPE, errno);
-                return -1;
-            }
+        /* The run's fds come later, through this socket (sbx_go). */
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+            fail_start(run, SBX_STAGE_PIPE, errno);
+            return -1;
+        }
+        f->go_r = sv[0];
+        f->go_w = sv[1];
+        if (move_high(&f->go_r) < 0 || move_high(&f->go_w) < 0) {
+            fail_start(run, SBX_STAGE_PIPE, errno);
+            return -1;
         }
     } else if (make_pipe(&f->out_r, &f->out_w) < 0 || make_pipe(&f->err_r, &f->err_w) < 0 ||
                make_pipe(&f->nonce_r, &f->nonce_w) < 0 || make_pipe(&f->verdict_r, &f->verdict_w) < 0) {
@@ -319,7 +368,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid = (pid_t)syscall(SYS_clone, (unsigned long)(SIGCHLD | cfg->clone_flags), 0UL, 0UL, 0UL, 0UL);
     if (pid == 0) {
-        sbx_init_child(cfg, f);
+        sbx_init_child(cfg, f, &run->go);
         return SBX_START_CHILD; /* warm mode: the sandboxed main process */
     }
     saved = errno;
@@ -342,9 +391,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     /* warm mode: the caller reads output and verdict itself */
     run->open_out = run->open_err = run->open_verdict = !cfg->warm;
     run->open_errpipe = run->open_status = 1;
-    run->deadline = run->start + cfg->timeout_s;
-    run->next_cpu_check = cfg->cpu_limit_s > 0 ? run->start + fmax(MIN_CPU_CHECK_S, cfg->cpu_limit_s / run->ncpu)
-                                               : INFINITY;
+    start_clock(run, run->start);
     return 0;
 
 kill_child:
