@@ -56,7 +56,7 @@ def test_plain_run():
         ({"rlimits": [(resource.RLIMIT_AS, 1)]}, TypeError),
         ({"rlimits": [(resource.RLIMIT_AS, 1, 1)] * 17}, ValueError),
         ({"rlimits": [(resource.RLIMIT_AS, 1 << 70, 1 << 70)]}, OverflowError),
-        ({"nonce": b"x" * 513}, ValueError),
+        ({"nonce": b"x" * 4097}, ValueError),
         ({"nonce": "text"}, TypeError),
         ({"hostname": ""}, ValueError),
         ({"hostname": "h" * 65}, ValueError),

@@ -138,9 +138,12 @@ class ForkServer:
             self.proc.send_signal(signal.SIGKILL)
         self.stop()
 
-    def run(self, args: tuple, kwargs: dict[str, Any], runner_argv: list[str], source_fd: int, nonce: bytes,
-            output_limit: int, timeout_s: float) -> dict[str, Any]:
-        """One sandbox run: the same dict as ``_sandbox.run``.
+    def run(self, args: tuple, kwargs: dict[str, Any], source_fd: int, nonce: bytes, output_limit: int,
+            timeout_s: float) -> dict[str, Any]:
+        """One sandbox run: the same dict as ``_sandbox.run(*args, nonce=nonce,
+        source_fd=source_fd, **kwargs)``.  Only ``args`` and ``kwargs`` (the
+        configuration, the same for every run of a sandbox object) reach the
+        server; ``nonce`` is written into the pipe of fd 3 here.
 
         Raises ``ForkServerDied`` when the server dies or does not answer
         within ``timeout_s + ANSWER_GRACE_S`` seconds (it is killed, and with
@@ -157,8 +160,10 @@ class ForkServer:
             fds += (nonce_r, nonce_w)
             verdict_r, verdict_w = os.pipe2(os.O_CLOEXEC)
             fds += (verdict_r, verdict_w)
-            os.write(nonce_w, nonce)  # <= 512 bytes: fits the empty pipe
-            request = marshal.dumps({"args": args, "kwargs": kwargs, "runner_argv": runner_argv})
+            if len(nonce) > 4096:
+                raise ValueError("nonce must be 4096 bytes at most")
+            os.write(nonce_w, nonce)  # fits the empty pipe in one write
+            request = marshal.dumps({"args": args, "kwargs": kwargs})
             try:
                 socket.send_fds(self.sock, [request], [out_w, err_w, nonce_r, verdict_w, source_fd])
             except OSError as exc:

@@ -11,13 +11,12 @@ the runner source RUNNER, says ``ready`` and answers requests one at a
 time, in this single thread.
 
 A request is one message: ``marshal`` of ``{"args": (argv, env, cwd),
-"kwargs": {...}, "runner_argv": [...]}`` (the arguments of
-``_sandbox.prepare`` and the runner's ``sys.argv``) with five fds attached:
-the child ends of the caller's stdout, stderr, nonce and verdict pipes, and
-the sealed memfd of the source.  ``_sandbox.prepare`` clones a sandbox whose
-main process waits; ``go`` hands it the five fds and the runner's argv and
-waits for the reap; the result is answered as ``marshal`` of the dict,
-without output: the caller reads the pipes itself.  ``prepare`` returns
+"kwargs": {...}}`` (the arguments of ``_sandbox.prepare``) with five fds
+attached: the child ends of the caller's stdout, stderr, nonce and verdict
+pipes, and the sealed memfd of the source.  ``_sandbox.prepare`` clones a
+sandbox whose main process waits; ``go`` hands it the five fds, ``wait``
+enforces the limits and reaps it; the result is answered as ``marshal`` of
+the dict, without output: the caller reads the pipes itself.  ``prepare`` returns
 twice: here, and in the sandbox's main process, which waits in ``enter``
 for the go and then becomes the runner.  So no output, verdict or
 source of a component ever passes through the server's memory, which every
@@ -60,56 +59,55 @@ def _autopoietic_serve():
     del hello, runner_source, so_path
     sock.sendall(b"ready")
 
-    # The sandbox of the next run is prepared ahead (namespaces, root file
-    # system, processes), while the caller is busy with the last result; a
-    # request with another configuration replaces it.
+    # The sandbox of the next run is prepared ahead: made (namespaces, root
+    # file system, processes) while the current run goes on.  A request with
+    # another configuration replaces it.  Nothing of a request but its
+    # configuration (the same for every run of a sandbox object) enters
+    # this process; the runner's arguments travel with the nonce (fd 3).
     standby = standby_config = None
     while True:
         try:
-            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
+            config, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
         except OSError:
             return
-        if not message:
+        if not config:
             return  # the caller closed its end
-        request = payload = config = None
+        current = None
         try:
             if len(fds) != 5:
                 raise ValueError(f"a request carries 5 fds, got {len(fds)}")
-            request = marshal.loads(message)
-            args, kwargs = request["args"], request["kwargs"]
-            payload = marshal.dumps(request["runner_argv"])
-            config = marshal.dumps((args, kwargs))
             if standby is None or config != standby_config:
                 if standby is not None:
                     standby.cancel()
                 standby = None
-                standby = extension.prepare(*args, **kwargs)
+                request = marshal.loads(config)
+                standby = extension.prepare(*request["args"], **request["kwargs"])
                 if standby.in_sandbox:
                     break
                 standby_config = config
-            result = standby.go(tuple(fds), payload)
-            standby = None
+            current, standby = standby, None
+            current.go(tuple(fds))
         except Exception as exc:  # a bad request: answer, keep serving
             result = {"server_error": f"{type(exc).__name__}: {exc}"}
-            config = None
+            current = standby_config = None
         for fd in fds:
             os.close(fd)
+        if current is not None:
+            try:
+                request = marshal.loads(config)
+                standby = extension.prepare(*request["args"], **request["kwargs"])
+            except Exception:
+                standby = None  # the next request prepares again and answers why
+            else:
+                if standby.in_sandbox:
+                    break
+            result = current.wait()
+            current = None
         try:
             sock.sendall(marshal.dumps(result))
         except OSError:
             return
-        # nothing of this run stays for the next sandbox to find (but its
-        # configuration: the same for every run of this caller)
-        del message, request, payload, result
-        if config is not None:
-            try:
-                standby = extension.prepare(*args, **kwargs)
-            except Exception:
-                standby = None  # the next request tries again and answers why
-                continue
-            if standby.in_sandbox:
-                break
-            standby_config = config
+        del result
 
     # The main process of a prepared sandbox (its namespaces and root are
     # in place, this interpreter was reset after the fork): wait for the
@@ -117,15 +115,14 @@ def _autopoietic_serve():
     # applies the rlimits, ids, capabilities, no_new_privs and seccomp
     # filter; then this process becomes the runner.
     sock.detach()
-    argv = standby.enter()
+    standby.enter()
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.argv = marshal.loads(argv)
     sys.modules.pop("autopoietic._sandbox", None)
     main = sys.modules["__main__"].__dict__
     main.clear()
     main.update(__name__="__main__", __doc__=None, __builtins__=builtins, __spec__=None, __loader__=None,
                 __package__=None)
-    del extension, spec, sock, standby, argv
+    del extension, spec, sock, standby, current, config, fds
     exec(runner, main)
 
 

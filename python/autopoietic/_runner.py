@@ -1,18 +1,21 @@
-"""The in-sandbox runner, executed as ``python -I -S -B -c <this source>``.
+"""The in-sandbox runner, executed as ``python -I -S -B -X utf8 -c <this source>``.
 
 Not imported by the host: sandbox.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
-Arguments: ``MODE FILE NAME``.  MODE ``component`` runs the component
-protocol of SPEC section 5 on the module NAME; MODE ``source`` runs the
-source as ``__main__``.  The source is read from fd 5, a sealed memfd that
-holds exactly the UTF-8 bytes the host validated; they are decoded here and
-compiled as ``str``, so a PEP 263 coding declaration is ignored.  A copy is
-written to FILE in the working directory for tracebacks only.
+fd 3 holds ``NONCE US MODE US FILE US NAME`` (US = 0x1f; read once, then
+closed): the per-run nonce and the arguments.  MODE ``component`` runs the
+component protocol of SPEC section 5 on the module NAME; MODE ``source``
+runs the source as ``__main__``.  ``sys.argv`` is ``[FILE]``.  The source is
+read from fd 5, a sealed memfd that holds exactly the UTF-8 bytes the host
+validated; they are decoded here and compiled as ``str``, so a PEP 263
+coding declaration is ignored.  A copy is written to FILE in the working
+directory for tracebacks only.  In warm mode this source runs in a process
+forked from the fork server instead of a fresh interpreter; the same fds
+hold the same things.
 
-fd 3 holds the per-run nonce (read once, then closed).  fd 4 receives one
-verdict: ``nonce US status US stage US limit US peak_rss_kib US reason``
-(US = 0x1f).  The
+fd 4 receives one verdict: ``nonce US status US stage US limit US
+peak_rss_kib US reason``.  The
 host believes no line of stdout: a component that prints a fake SUCCESS
 line, raises SystemExit or calls ``os._exit(0)`` inside ``run()`` does not
 produce an ``ok`` verdict carrying the nonce.
@@ -24,16 +27,16 @@ def _autopoietic_main():
     import sys
     import types
 
-    mode, filename, name = sys.argv[1:4]
+    sep = "\x1f"
     chunks = []
     while True:
-        chunk = os.read(3, 512)
+        chunk = os.read(3, 4096)
         if not chunk:
             break
         chunks.append(chunk)
     os.close(3)
-    nonce = b"".join(chunks).decode("ascii")
-    sep = "\x1f"
+    nonce, mode, filename, name = b"".join(chunks).decode("utf-8").split(sep)
+    sys.argv = [filename]
 
     def peak_rss_kib():
         # VmHWM of this address space (ru_maxrss would include the copy of
@@ -149,7 +152,6 @@ def _autopoietic_main():
         pass
 
     if mode == "source":
-        sys.argv = [filename]
         main = types.ModuleType("__main__")
         main.__file__ = filename
         sys.modules["__main__"] = main

@@ -676,7 +676,8 @@ class AutopoieticSandbox:
                         fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
             os.lseek(source_fd, 0, os.SEEK_SET)
             nonce = secrets.token_hex(16)
-            runner_args = [mode, f"{name}.py", name]
+            # what the runner reads from fd 3 (_runner.py): nonce and arguments
+            header = "\x1f".join((nonce, mode, f"{name}.py", name)).encode("utf-8")
             while True:
                 namespaces = _PLAN.current()
                 if self.require_isolation and (namespaces is None or not set(_FULL_NAMESPACES) <= set(namespaces)):
@@ -704,13 +705,13 @@ class AutopoieticSandbox:
                 if server is not None:
                     started = time.monotonic()
                     try:
-                        raw = server.run(([self._python], env, cwd), options, ["-c", *runner_args], source_fd,
-                                         nonce.encode("ascii"), self.max_output_bytes, self.timeout_s)
+                        raw = server.run(([self._python], env, cwd), options, source_fd, header,
+                                         self.max_output_bytes, self.timeout_s)
                     except ForkServerDied as exc:
                         return _failed_result(str(exc), time.monotonic() - started, namespaces, validated)
                 else:
-                    argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE, *runner_args]
-                    raw = _sandbox.run(argv, env, cwd, nonce=nonce.encode("ascii"), source_fd=source_fd, **options)
+                    argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE]
+                    raw = _sandbox.run(argv, env, cwd, nonce=header, source_fd=source_fd, **options)
                 setup = raw["setup_error"]
                 if namespaces is not None and setup is not None and _namespaces_refused(setup, options):
                     _PLAN.failed(namespaces, setup[0], setup[1])

@@ -190,6 +190,7 @@ static int receive_go_child(const struct sbx_child_fds *f, struct sbx_go_msg *go
     struct cmsghdr *c;
     ssize_t n;
     int fd, count = 0;
+    char byte;
 
     for (fd = 0; fd < SBX_FD_FIRST_FREE; fd++) {
         if (dup2(f->devnull, fd) < 0)
@@ -197,8 +198,8 @@ static int receive_go_child(const struct sbx_child_fds *f, struct sbx_go_msg *go
     }
     memset(&msg, 0, sizeof msg);
     memset(&control, 0, sizeof control);
-    iov.iov_base = go->payload;
-    iov.iov_len = sizeof go->payload;
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = control.buf;
@@ -218,7 +219,6 @@ static int receive_go_child(const struct sbx_child_fds *f, struct sbx_go_msg *go
         return -1;
     }
     memcpy(go->fds, CMSG_DATA(c), sizeof go->fds);
-    go->len = (size_t)n;
     return 0;
 }
 

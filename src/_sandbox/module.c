@@ -428,7 +428,7 @@ PyDoc_STRVAR(run_doc,
 "cpu_time_s: CPU seconds of the whole tree, checked from the parent (0: off).\n"
 "output_limit: bytes of stdout and of stderr kept each (the rest is read\n"
 "  and dropped).\n"
-"nonce: bytes (<= 512) the program can read once from fd 3; it writes its\n"
+"nonce: bytes (<= 4096) the program can read once from fd 3; it writes its\n"
 "  verdict to fd 4 (returned as 'verdict').\n"
 "uid_map, gid_map: text for /proc/PID/uid_map and gid_map with a user\n"
 "  namespace (default '65534 <euid> 1'); deny_setgroups writes 'deny' to\n"
@@ -457,11 +457,50 @@ struct job {
     struct mount_ops mounts;
     PyObject *cwd_bytes;
     char *hostname, *uid_map, *gid_map; /* PyMem copies */
-    unsigned char nonce[512];
+    unsigned char nonce[4096]; /* PIPE_BUF: one write into the empty pipe */
     void *filter;
     int started; /* sbx_start() was called: run holds fds and buffers */
     int live;    /* a child exists that is not reaped yet */
+    struct job *prev, *next; /* in live_jobs while live */
 };
+
+/* Every live job of this process.  A warm main process is a copy of the
+ * fork server: its copies of these jobs name host pids and fds that are
+ * not its own, and must never be killed, waited for or closed there. */
+static struct job *live_jobs;
+
+static void job_set_live(struct job *j, int live)
+{
+    if (live && !j->live) {
+        j->prev = NULL;
+        j->next = live_jobs;
+        if (live_jobs != NULL)
+            live_jobs->prev = j;
+        live_jobs = j;
+    } else if (!live && j->live) {
+        if (j->prev != NULL)
+            j->prev->next = j->next;
+        else
+            live_jobs = j->next;
+        if (j->next != NULL)
+            j->next->prev = j->prev;
+        j->prev = j->next = NULL;
+    }
+    j->live = live;
+}
+
+/* In a forked copy: forget every job (their memory is freed normally). */
+static void forget_jobs_in_child(void)
+{
+    struct job *j = live_jobs, *next;
+
+    for (; j != NULL; j = next) {
+        next = j->next;
+        j->live = j->started = 0;
+        j->prev = j->next = NULL;
+    }
+    live_jobs = NULL;
+}
 
 static char *copy_string(const char *s, int *failed)
 {
@@ -488,7 +527,7 @@ static void job_clear(struct job *j)
         Py_BEGIN_ALLOW_THREADS
         sbx_abort(&j->run);
         Py_END_ALLOW_THREADS
-        j->live = 0;
+        job_set_live(j, 0);
     }
     if (j->started)
         sbx_run_free(&j->run);
@@ -544,7 +583,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         goto done;
     }
     if (nonce.len > (Py_ssize_t)sizeof j->nonce) {
-        PyErr_SetString(PyExc_ValueError, "nonce must be 512 bytes at most");
+        PyErr_SetString(PyExc_ValueError, "nonce must be 4096 bytes at most");
         goto done;
     }
     /* "z" already refused an embedded NUL */
@@ -640,14 +679,14 @@ static int job_wait(struct job *j)
         finished = sbx_step(&j->run, STEP_MS);
         Py_END_ALLOW_THREADS
         if (finished) {
-            j->live = 0;
+            job_set_live(j, 0);
             return 0;
         }
         if (PyErr_CheckSignals() < 0) {
             Py_BEGIN_ALLOW_THREADS
             sbx_abort(&j->run);
             Py_END_ALLOW_THREADS
-            j->live = 0;
+            job_set_live(j, 0);
             return -1;
         }
     }
@@ -666,7 +705,7 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     rc = sbx_start(&j.cfg, &j.run);
     Py_END_ALLOW_THREADS
     j.started = 1;
-    j.live = rc == 0;
+    job_set_live(&j, rc == 0);
     if (j.live && job_wait(&j) < 0)
         goto done;
     result = build_result(&j.run);
@@ -691,51 +730,55 @@ static void prepared_dealloc(PreparedObject *self)
 }
 
 PyDoc_STRVAR(go_doc,
-"go(fds, payload) -> dict\n"
+"go(fds) -> None\n"
 "--\n\n"
-"Start the run of this prepared sandbox and wait for it, with the GIL\n"
-"released: fds (stdout, stderr, nonce, verdict, source: 5 fds) become the\n"
-"main process's fds 1-5, payload (bytes, at most 4096) is what prepare()\n"
-"returns in it.  The wall-clock timeout counts from here.  Returns the dict\n"
-"of run() (stdout, stderr and verdict are empty: they went to the fds).\n"
-"Raises ValueError when called twice or after cancel(), and\n"
-"KeyboardInterrupt on SIGINT (after killing and reaping the sandbox).");
+"Start the run of this prepared sandbox: fds (stdout, stderr, nonce,\n"
+"verdict, source: 5 fds) become its main process's fds 1-5.  The wall-clock\n"
+"timeout counts from here.  Returns at once; wait() waits for the end.\n"
+"Raises ValueError when called twice or after cancel().");
 
 static PyObject *prepared_go(PreparedObject *self, PyObject *args)
 {
     int fds[SBX_GO_FDS];
-    Py_buffer payload;
     struct job *j = &self->job;
-    PyObject *result = NULL;
 
-    if (!PyArg_ParseTuple(args, "(iiiii)y*:go", &fds[0], &fds[1], &fds[2], &fds[3], &fds[4], &payload))
+    if (!PyArg_ParseTuple(args, "(iiiii):go", &fds[0], &fds[1], &fds[2], &fds[3], &fds[4]))
         return NULL;
     if (self->used || self->in_sandbox) {
         PyErr_SetString(PyExc_ValueError, "this sandbox was used already: prepare() one per run");
-        goto done;
-    }
-    if (payload.len > SBX_GO_PAYLOAD_MAX) {
-        PyErr_SetString(PyExc_ValueError, "payload must be 4096 bytes at most");
-        goto done;
+        return NULL;
     }
     if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || fds[3] < 0 || fds[4] < 0) {
         PyErr_SetString(PyExc_ValueError, "go() needs 5 open fds");
-        goto done;
+        return NULL;
     }
     self->used = 1;
-    if (j->live) {
-        Py_BEGIN_ALLOW_THREADS
-        /* A failure means the sandbox died before the go: sbx_step reads
-         * why from its error pipe. */
-        (void)sbx_go(&j->run, fds, payload.buf, (size_t)payload.len);
-        Py_END_ALLOW_THREADS
-        if (job_wait(j) < 0)
-            goto done;
+    /* A failure means the sandbox died before the go: sbx_step reads why
+     * from its error pipe. */
+    if (j->live)
+        (void)sbx_go(&j->run, fds);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(wait_doc,
+"wait() -> dict\n"
+"--\n\n"
+"Wait, with the GIL released, for the run go() started: enforce its\n"
+"limits, reap it, and return the dict of run() (stdout, stderr and verdict\n"
+"are empty: they went to the fds).  Raises ValueError before go(), and\n"
+"KeyboardInterrupt on SIGINT (after killing and reaping the sandbox).");
+
+static PyObject *prepared_wait(PreparedObject *self, PyObject *Py_UNUSED(ignored))
+{
+    struct job *j = &self->job;
+
+    if (!self->used || self->in_sandbox || !j->started) {
+        PyErr_SetString(PyExc_ValueError, "wait() needs a sandbox started by go()");
+        return NULL;
     }
-    result = build_result(&j->run);
-done:
-    PyBuffer_Release(&payload);
-    return result;
+    if (j->live && job_wait(j) < 0)
+        return NULL;
+    return build_result(&j->run);
 }
 
 PyDoc_STRVAR(cancel_doc,
@@ -751,12 +794,12 @@ static PyObject *prepared_cancel(PreparedObject *self, PyObject *Py_UNUSED(ignor
 }
 
 PyDoc_STRVAR(enter_doc,
-"enter() -> bytes\n"
+"enter() -> None\n"
 "--\n\n"
 "In the sandbox's main process only (in_sandbox is True): wait for the\n"
 "go, take its fds as 1-5, close every other fd, apply the rlimits, the\n"
 "working directory, the ids, drop every capability, set no_new_privs and\n"
-"install the seccomp filter; then return the go's payload.  A failure is\n"
+"install the seccomp filter; then return.  A failure is\n"
 "reported to the server (setup_error) and ends the process, as does a\n"
 "cancel() in the server.  Raises ValueError outside the sandbox.");
 
@@ -770,7 +813,7 @@ static PyObject *prepared_enter(PreparedObject *self, PyObject *Py_UNUSED(ignore
     }
     self->used = 1;
     sbx_enter_child(&j->cfg, &j->run.fds, &j->run.go);
-    return PyBytes_FromStringAndSize(j->run.go.payload, (Py_ssize_t)j->run.go.len);
+    Py_RETURN_NONE;
 }
 
 static PyObject *prepared_in_sandbox(PreparedObject *self, void *Py_UNUSED(closure))
@@ -786,6 +829,7 @@ static PyGetSetDef prepared_getset[] = {
 
 static PyMethodDef prepared_methods[] = {
     {"go", (PyCFunction)prepared_go, METH_VARARGS, go_doc},
+    {"wait", (PyCFunction)prepared_wait, METH_NOARGS, wait_doc},
     {"cancel", (PyCFunction)prepared_cancel, METH_NOARGS, cancel_doc},
     {"enter", (PyCFunction)prepared_enter, METH_NOARGS, enter_doc},
     {NULL, NULL, 0, NULL},
@@ -814,7 +858,8 @@ PyDoc_STRVAR(prepare_doc,
 "its enter() waits for the go and puts every protection of run() in place;\n"
 "that process then goes on running this interpreter instead of exec.\n"
 "A setup failure is reported by go()'s result (setup_error).  Raises\n"
-"TypeError/ValueError for bad arguments (the 'pid' namespace is required).");
+"TypeError/ValueError for bad arguments (the 'pid' namespace is required)\n"
+"and RuntimeError in a process with more than one thread.");
 
 static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
@@ -830,6 +875,13 @@ static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyO
         Py_DECREF(self);
         return NULL;
     }
+    /* The main process goes on running a copy of this process: of one
+     * thread only, with whatever locks the others held. */
+    if (sbx_thread_count() != 1) {
+        PyErr_SetString(PyExc_RuntimeError, "prepare() needs a single-threaded process (a fork server)");
+        Py_DECREF(self);
+        return NULL;
+    }
     /* Like os.fork(): the main process goes on running this interpreter,
      * so the GIL stays held across clone() and the interpreter's fork
      * hooks run (the random module reseeds, locks are reset). */
@@ -840,14 +892,15 @@ static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyO
          * the interpreter now, while nobody waits.  Our copy of the job
          * names a host pid and fds that enter() closes: when it is freed,
          * only its memory goes. */
-        PyOS_AfterFork_Child();
+        forget_jobs_in_child();
         j->live = j->started = 0;
+        PyOS_AfterFork_Child();
         self->in_sandbox = 1;
         return (PyObject *)self;
     }
     PyOS_AfterFork_Parent();
     j->started = 1;
-    j->live = rc == 0;
+    job_set_live(j, rc == 0);
     return (PyObject *)self;
 }
 

@@ -132,11 +132,9 @@ struct sbx_config {
 };
 
 /* Warm mode: what sbx_go() sends the waiting main process. */
-enum { SBX_GO_FDS = 5, SBX_GO_PAYLOAD_MAX = 4096 };
+enum { SBX_GO_FDS = 5 };
 struct sbx_go_msg {
     int fds[SBX_GO_FDS]; /* stdout, stderr, nonce, verdict, source: fds 1-5 */
-    size_t len;
-    char payload[SBX_GO_PAYLOAD_MAX]; /* for the program (e.g. its argv) */
 };
 
 /* Child -> parent message on the error pipe: one atomic write. */
@@ -209,12 +207,14 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
 /* Warm mode: start the run of a sandbox sbx_start() prepared.  The wall
  * clock starts here.  Returns 0, or -1 with errno when the main process
  * cannot be reached (it died; sbx_step() then finds out why). */
-int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS], const void *payload, size_t len);
+int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS]);
 /* Wait up to max_wait_ms for progress.  Returns 1 when the run is over
  * (the child is reaped and all output collected), 0 to be called again. */
 int sbx_step(struct sbx_run *run, int max_wait_ms);
 /* Kill the whole tree now and reap it (used on KeyboardInterrupt). */
 void sbx_abort(struct sbx_run *run);
+/* Threads of this process (/proc/self/stat), or -1. */
+int sbx_thread_count(void);
 void sbx_run_free(struct sbx_run *run);
 double sbx_monotonic(void);
 

@@ -239,6 +239,15 @@ static int read_stat_fields(const char *path, int first, int last, long long *ou
     return 0;
 }
 
+int sbx_thread_count(void)
+{
+    long long n;
+
+    if (read_stat_fields("/proc/self/stat", 20, 20, &n) < 0)
+        return -1;
+    return (int)n;
+}
+
 /* Where the caller's argv and environ strings lie: fields 48-51 of
  * /proc/self/stat (arg_start, arg_end, env_start, env_end). */
 static void read_arg_env_area(struct sbx_child_fds *f)
@@ -262,8 +271,9 @@ static void start_clock(struct sbx_run *run, double now)
     run->next_cpu_check = cfg->cpu_limit_s > 0 ? now + fmax(MIN_CPU_CHECK_S, cfg->cpu_limit_s / run->ncpu) : INFINITY;
 }
 
-int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS], const void *payload, size_t len)
+int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS])
 {
+    char go = 'G'; /* a SOCK_SEQPACKET message needs a byte: 0 is EOF */
     union {
         struct cmsghdr align;
         char buf[CMSG_SPACE(sizeof(int) * SBX_GO_FDS)];
@@ -276,8 +286,8 @@ int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS], const void *payload, 
 
     memset(&msg, 0, sizeof msg);
     memset(&control, 0, sizeof control);
-    iov.iov_base = (void *)payload;
-    iov.iov_len = len;
+    iov.iov_base = &go;
+    iov.iov_len = 1;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = control.buf;
@@ -294,7 +304,7 @@ int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS], const void *payload, 
     saved = errno;
     close_fd(&run->fds.go_w);
     errno = saved;
-    return n == (ssize_t)len ? 0 : -1;
+    return n == 1 ? 0 : -1;
 }
 
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)

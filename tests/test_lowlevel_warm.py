@@ -1,0 +1,180 @@
+"""The C boundary of warm mode: _sandbox.prepare() and the Prepared object
+(go, wait, cancel, enter), driven the way the fork server drives them.
+prepare() is for single-threaded processes, so each case runs in a fresh
+interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+PY = sys.executable  # the venv's: autopoietic is importable
+
+PRELUDE = textwrap.dedent("""
+    import json, os, sys, threading, time
+    from autopoietic import _sandbox
+    NS = ("user", "pid", "ipc", "uts", "net", "mnt", "cgroup")
+    def pipes():
+        ends = [os.pipe2(os.O_CLOEXEC) for _ in range(4)]
+        source = os.memfd_create("source", os.MFD_CLOEXEC)
+        child = (ends[0][1], ends[1][1], ends[2][0], ends[3][1], source)
+        return ends, child
+    def prepare(**kw):
+        kw.setdefault("namespaces", NS)
+        kw.setdefault("timeout_s", 10)
+        return _sandbox.prepare([sys.executable], [], "/", **kw)
+""")
+
+
+def script(body: str) -> dict:
+    """Run PRELUDE + body in a fresh interpreter; body prints one JSON line."""
+    proc = subprocess.run([PY, "-c", PRELUDE + textwrap.dedent(body)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def test_prepare_go_wait_runs_in_the_sandbox():
+    out = script("""
+        ends, child = pipes()
+        p = prepare()
+        if p.in_sandbox:
+            p.enter()
+            print(os.getpid(), os.getuid(), sorted(int(f) for f in os.listdir("/proc/self/fd")))
+            sys.stdout.flush()
+            os._exit(3)
+        time.sleep(0.2)
+        p.go(child)
+        for fd in child:
+            os.close(fd)
+        result = p.wait()
+        print(json.dumps({"result": {k: v for k, v in result.items() if not isinstance(v, bytes)},
+                          "stdout": os.read(ends[0][0], 1000).decode()}))
+    """)
+    assert out["result"]["exit_code"] == 3 and out["result"]["setup_error"] is None
+    pid, uid, fds = out["stdout"].split(" ", 2)
+    assert pid == "2" and uid == "65534"
+    assert fds.strip() == "[0, 1, 2, 3, 4, 5, 6]"  # 0-5 and the listing's own fd
+
+
+def test_misuse_raises():
+    out = script("""
+        errors = {}
+        def attempt(name, f):
+            try:
+                f()
+            except Exception as exc:
+                errors[name] = type(exc).__name__
+        ends, child = pipes()
+        attempt("nonce", lambda: prepare(nonce=b"x"))
+        attempt("source_fd", lambda: prepare(source_fd=0))
+        attempt("no pid namespace", lambda: prepare(namespaces=("user", "mnt")))
+        attempt("bad timeout", lambda: prepare(timeout_s=0))
+        p = prepare()
+        if p.in_sandbox:
+            p.enter()
+            os._exit(0)
+        attempt("wait before go", p.wait)
+        attempt("enter outside", p.enter)
+        attempt("go with 4 fds", lambda: p.go(child[:4]))
+        attempt("go with -1", lambda: p.go((-1,) + child[1:]))
+        p.go(child)
+        attempt("go twice", lambda: p.go(child))
+        p.wait()
+        blocker = threading.Event()
+        t = threading.Thread(target=blocker.wait)
+        t.start()
+        attempt("threads", prepare)
+        blocker.set()
+        t.join()
+        print(json.dumps(errors))
+    """)
+    assert out == {"nonce": "ValueError", "source_fd": "ValueError", "no pid namespace": "ValueError",
+                   "bad timeout": "ValueError", "wait before go": "ValueError", "enter outside": "ValueError",
+                   "go with 4 fds": "TypeError", "go with -1": "ValueError", "go twice": "ValueError",
+                   "threads": "RuntimeError"}
+
+
+def test_cancel_and_garbage_leave_no_process():
+    out = script("""
+        def children():
+            found = []
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        stat = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    if int(stat[1]) == os.getpid():
+                        found.append(entry)
+            return found
+        p = prepare()
+        if p.in_sandbox:
+            p.enter()
+            os._exit(0)
+        q = prepare()
+        if q.in_sandbox:
+            q.enter()
+            os._exit(0)
+        before = len(children())
+        p.cancel()
+        del q
+        print(json.dumps([before, children()]))
+    """)
+    assert out == [2, []]
+
+
+def test_the_timeout_counts_from_go_and_kills_the_sandbox():
+    out = script("""
+        ends, child = pipes()
+        p = prepare(timeout_s=0.5)
+        if p.in_sandbox:
+            p.enter()
+            time.sleep(60)
+            os._exit(0)
+        time.sleep(1.0)  # longer than the timeout: it must not count yet
+        start = time.monotonic()
+        p.go(child)
+        r = p.wait()
+        print(json.dumps([r["timed_out"], r["signal"], time.monotonic() - start, r["wall_s"]]))
+    """)
+    timed_out, sig, elapsed, wall = out
+    assert timed_out is True and sig == 9
+    assert 0.5 <= wall < 5 and 0.5 <= elapsed < 5
+
+
+def test_a_setup_failure_is_reported_by_wait():
+    out = script("""
+        ends, child = pipes()
+        p = prepare(mounts=[("bind", "/no/such/dir", "/tmp/x", 0, None)])
+        if p.in_sandbox:
+            os._exit(99)  # unreachable: init fails before the fork
+        p.go(child)
+        r = p.wait()
+        print(json.dumps(r["setup_error"]))
+    """)
+    assert out[0] == "mount" and out[1] == 2  # ENOENT
+
+
+@pytest.mark.parametrize("stage", ["rlimit", "chdir"])
+def test_a_failure_after_the_go_is_reported(stage):
+    option = {"rlimit": "rlimits=[(0, 1 << 40, 1 << 40)] if os.geteuid() else [(7, 1 << 30, 1 << 30)]",
+              "chdir": "cwd='/no/such/dir'"}[stage]
+    out = script(f"""
+        ends, child = pipes()
+        kw = dict({option})
+        cwd = kw.pop("cwd", "/")
+        p = _sandbox.prepare([sys.executable], [], cwd, namespaces=NS, timeout_s=10, **kw)
+        if p.in_sandbox:
+            p.enter()
+            os._exit(0)
+        p.go(child)
+        r = p.wait()
+        print(json.dumps(r["setup_error"]))
+    """)
+    assert out[0] == stage
