@@ -7,7 +7,8 @@ Rows (the standard synthesized component, `expanded_data_processor`):
   and a runner script, as the seed did it;
 - bwrap: `bwrap --unshare-all --die-with-parent` over a read-only view of `/`
   + `python -I -S` and the same runner;
-- bare interpreter: `python -I -S` + the same runner, no isolation at all
+- bare interpreter: `python -I -S` + the same runner, no isolation at all;
+  and `python -I -S -c "print('SUCCESS')"`, the start of an interpreter alone
   (the floor for anything that starts a fresh interpreter);
 - autopoietic spawn: `AutopoieticSandbox(mode="spawn").execute_component`
   (validation, all namespaces, minimal root, seccomp, rlimits, the result
@@ -87,6 +88,31 @@ def subprocess_runner(argv: list[str]) -> Callable[[], None]:
     return run_one
 
 
+def stage_profile(source: str, name: str, runs: int) -> dict[str, list[float]]:
+    """Medians (ms) of: call -> the component's module starts, its code,
+    its end -> execute_component returns, the total, and execution_time."""
+    timed = "import time as _bench_time\n_BENCH_T0 = _bench_time.monotonic()\n" + source.replace(
+        "    def run(self):\n",
+        "    def run(self):\n        try:\n            return self._bench_run()\n        finally:\n"
+        "            print('BENCH', _BENCH_T0, _bench_time.monotonic())\n\n    def _bench_run(self):\n", 1)
+    profile = {}
+    for mode in ("spawn", "warm"):
+        rows = []
+        with AutopoieticSandbox(timeout_s=30, mode=mode) as sandbox:
+            for i in range(runs + 10):
+                start = time.monotonic()
+                result = sandbox.execute_component(timed, name)
+                end = time.monotonic()
+                line = next((ln for ln in result["output"].splitlines() if ln.startswith("BENCH ")), None)
+                if line is None:
+                    raise RuntimeError(f"the timed component did not run: {result['error'][-500:]}")
+                begun, done = (float(x) for x in line.split()[1:])
+                if i >= 10:
+                    rows.append([begun - start, done - begun, end - done, end - start, result["execution_time"]])
+        profile[mode] = [statistics.median(col) * 1000 for col in zip(*rows)]
+    return profile
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -108,8 +134,10 @@ def main() -> None:
              "--tmpfs", "/tmp", "--ro-bind", str(work), str(work), python, "-I", "-S", str(work / "runner.py"),
              str(work / f"{name}.py")])
             if shutil.which("bwrap") else None, "bwrap missing (Debian package bubblewrap)"))
-        rows.append(("bare python -I -S, no isolation", subprocess_runner(
+        rows.append(("bare python -I -S + runner, no isolation", subprocess_runner(
             [python, "-I", "-S", str(work / "runner.py"), str(work / f"{name}.py")]), ""))
+        rows.append(("bare python -I -S start only (no component)", subprocess_runner(
+            [python, "-I", "-S", "-c", "print('SUCCESS')"]), ""))
         sandboxes = {mode: AutopoieticSandbox(timeout_s=30, mode=mode) for mode in ("spawn", "warm")}
 
         def autopoietic(mode: str) -> Callable[[], None]:
@@ -136,6 +164,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    stages = stage_profile(source, name, args.runs)
     measured = {k: v for k, v in results.items() if isinstance(v, tuple)}
     historical = measured.get("historical: unshare + python")
     bwrap = measured.get("bwrap --unshare-all + python -I -S")
@@ -151,6 +180,13 @@ def main() -> None:
         vs_b = f"{bwrap[0] / median:.2f}x" if bwrap else "-"
         print(f"| {label} | {median * 1000:.1f} | {p95 * 1000:.1f} | {rate1:.0f} | {rate2:.0f} | {vs_h} | {vs_b} |")
     print("\nratios: median latency of the other approach / this one (above 1: faster than it)")
+    print("\nwhere the time of one component goes (medians, ms; the component prints CLOCK_MONOTONIC,"
+          " which the namespaces share with the host)\n")
+    print("| mode | call -> component code starts | component code | component done -> result returned "
+          "| total | execution_time (clone or go -> reap) |")
+    print("|---|---|---|---|---|---|")
+    for mode, row in stages.items():
+        print(f"| {mode} | " + " | ".join(f"{v:.2f}" for v in row) + " |")
 
 
 if __name__ == "__main__":

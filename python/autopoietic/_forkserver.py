@@ -29,9 +29,12 @@ import socket
 import subprocess
 import weakref
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from . import _sandbox
+
+if TYPE_CHECKING:
+    from ._sandbox import RunResult
 
 _SERVER_SOURCE = Path(__file__).with_name("_forkserver_main.py").read_text(encoding="utf-8")
 #: Seconds a new server may take to load and report ready.
@@ -56,7 +59,12 @@ class ForkServerDied(Exception):
     """The fork server died or hung during a run (the message says how)."""
 
 
-def _stop(proc: subprocess.Popen, sock: socket.socket, owner_pid: int, directories: list[str]) -> None:
+class RunCancelled(Exception):
+    """The caller's cancel fd fired during a run: the server was killed, and
+    the sandbox with it."""
+
+
+def _stop(proc: subprocess.Popen[bytes], sock: socket.socket, owner_pid: int, directories: list[str]) -> None:
     """Close the socket (the server exits at EOF), reap the server and
     remove its directories; in a forked copy of the owner only drop this
     copy's socket."""
@@ -138,8 +146,8 @@ class ForkServer:
             self.proc.send_signal(signal.SIGKILL)
         self.stop()
 
-    def run(self, args: tuple, kwargs: dict[str, Any], source_fd: int, nonce: bytes, output_limit: int,
-            timeout_s: float) -> dict[str, Any]:
+    def run(self, args: tuple[Sequence[str], Sequence[str], str], kwargs: dict[str, Any], source_fd: int,
+            nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int = -1) -> RunResult:
         """One sandbox run: the same dict as ``_sandbox.run(*args, nonce=nonce,
         source_fd=source_fd, **kwargs)``.  Only ``args`` and ``kwargs`` (the
         configuration, the same for every run of a sandbox object) reach the
@@ -147,8 +155,10 @@ class ForkServer:
 
         Raises ``ForkServerDied`` when the server dies or does not answer
         within ``timeout_s + ANSWER_GRACE_S`` seconds (it is killed, and with
-        it the sandbox), ``ValueError`` for a request the server refused, and
-        ``KeyboardInterrupt`` (after killing the server) on SIGINT.
+        it the sandbox), ``RunCancelled`` when ``cancel_fd`` becomes readable
+        or hangs up (the same), ``ValueError`` for a request the server
+        refused, and ``KeyboardInterrupt`` (after killing the server) on
+        SIGINT.
         """
         fds: list[int] = []
         try:
@@ -178,11 +188,14 @@ class ForkServer:
         try:
             # collect() owns and closes the three read ends
             got = _sandbox.collect(self.sock.fileno(), out_r, err_r, verdict_r, output_limit=output_limit,
-                                   wait_s=timeout_s + ANSWER_GRACE_S)
+                                   wait_s=timeout_s + ANSWER_GRACE_S, cancel_fd=cancel_fd)
         except BaseException:
             self._kill()  # KeyboardInterrupt: the sandbox dies with the server
             raise
-        if not got.pop("replied"):
+        if got["cancelled"]:
+            self._kill()
+            raise RunCancelled("the run was cancelled; the fork server was killed, and the sandbox with it")
+        if not got["replied"]:
             self._kill()
             raise ForkServerDied(f"the fork server did not answer within {timeout_s + ANSWER_GRACE_S:g} s; "
                                  "it was killed, and the sandbox with it")
@@ -196,8 +209,14 @@ class ForkServer:
             how = f"killed by signal {-status}" if status < 0 else f"exit status {status}"
             self.stop()
             raise ForkServerDied(f"the fork server died during the run ({how}); the sandbox died with it")
-        raw = marshal.loads(reply)
+        raw: dict[str, Any] = marshal.loads(reply)
         if "server_error" in raw:
             raise ValueError(f"the fork server refused the request: {raw['server_error']}")
-        raw.update(got)
-        return raw
+        return {
+            "exit_code": raw["exit_code"], "signal": raw["signal"], "setup_error": raw["setup_error"],
+            "timed_out": raw["timed_out"], "cpu_exceeded": raw["cpu_exceeded"], "wall_s": raw["wall_s"],
+            "cpu_s": raw["cpu_s"], "max_rss_kib": raw["max_rss_kib"],
+            "stdout": got["stdout"], "stderr": got["stderr"], "verdict": got["verdict"],
+            "stdout_truncated": got["stdout_truncated"], "stderr_truncated": got["stderr_truncated"],
+            "verdict_truncated": got["verdict_truncated"], "cancelled": False,
+        }

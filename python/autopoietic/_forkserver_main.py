@@ -25,8 +25,10 @@ answered with ``{"server_error": reason}``.  EOF on the socket ends the
 server (its prepared sandbox dies with it: PR_SET_PDEATHSIG).
 """
 
+from __future__ import annotations
 
-def _autopoietic_serve():
+
+def _autopoietic_serve() -> None:
     import builtins
     import importlib.util
     import marshal
@@ -41,6 +43,8 @@ def _autopoietic_serve():
         return  # the caller is gone
     so_path, runner_source, ppid = marshal.loads(hello)
     spec = importlib.util.spec_from_file_location("autopoietic._sandbox", so_path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the extension from {so_path!r}")
     extension = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(extension)
     extension.die_with_parent(ppid)

@@ -21,14 +21,20 @@ line, raises SystemExit or calls ``os._exit(0)`` inside ``run()`` does not
 produce an ``ok`` verdict carrying the nonce.
 """
 
+from __future__ import annotations
 
-def _autopoietic_main():
+
+def _autopoietic_main() -> None:
     import os
     import sys
     import types
 
+    TYPE_CHECKING = False
+    if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
+        from typing import NoReturn
+
     sep = "\x1f"
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = os.read(3, 4096)
         if not chunk:
@@ -38,7 +44,7 @@ def _autopoietic_main():
     nonce, mode, filename, name = b"".join(chunks).decode("utf-8").split(sep)
     sys.argv = [filename]
 
-    def peak_rss_kib():
+    def peak_rss_kib() -> str:
         # VmHWM of this address space (ru_maxrss would include the copy of
         # the caller this process started as, before its exec)
         try:
@@ -50,7 +56,7 @@ def _autopoietic_main():
             pass
         return "0"
 
-    def verdict(status, stage="", limit="", reason=""):
+    def verdict(status: str, stage: str = "", limit: str = "", reason: str = "") -> None:
         fields = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
         data = sep.join(f.replace(sep, " ") for f in fields).encode("utf-8", "backslashreplace")
         try:
@@ -60,7 +66,7 @@ def _autopoietic_main():
         except OSError:
             pass
 
-    def limit_of(exc):
+    def limit_of(exc: BaseException | None) -> str:
         """Which resource limit an exception reports ('' for none)."""
         seen = 0
         while exc is not None and seen < 32:
@@ -81,14 +87,14 @@ def _autopoietic_main():
             seen += 1
         return ""
 
-    def flush():
+    def flush() -> None:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except BaseException:
                 pass
 
-    def fail(stage, reason, exc=None):
+    def fail(stage: str, reason: str, exc: BaseException | None = None) -> NoReturn:
         # The verdict goes first: printing may fail (MemoryError, closed fd).
         verdict("error", stage, limit_of(exc), reason)
         try:
@@ -102,7 +108,7 @@ def _autopoietic_main():
         flush()
         os._exit(1)
 
-    def finish(code):
+    def finish(code: object) -> NoReturn:
         # What the end of the interpreter does that a script can observe:
         # wait for its non-daemon threads, run its atexit handlers, flush
         # stdio, exit with code.  Then end without tearing the interpreter
@@ -127,13 +133,13 @@ def _autopoietic_main():
         flush()
         os._exit(code & 0xFF)
 
-    def describe(exc):
+    def describe(exc: BaseException) -> str:
         text = str(exc)
         return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
 
     try:
         os.lseek(5, 0, 0)
-        chunks = []
+        chunks = []  # reused: the nonce's chunks are done with
         while True:
             chunk = os.read(5, 1 << 20)
             if not chunk:

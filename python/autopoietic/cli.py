@@ -1,4 +1,4 @@
-"""Command line: ``python -m autopoietic {demo,example,run,validate,doctor} ...``.
+"""Command line: ``python -m autopoietic {demo,example,run,run-many,validate,doctor} ...``.
 
 - ``demo``: a few autopoietic cycles on a built-in spec set; every
   synthesized component runs in the real sandbox; prints a table.
@@ -8,8 +8,12 @@
 - ``doctor``: which isolation mechanisms this host allows, and why not.
 - ``validate FILE``: print the validator's findings like a linter
   (``file:line:col: rule message``); exit status 1 if there are any.
+- ``run-many PATH...``: run every ``.py`` file under the paths as a
+  component, N at a time, with a progress bar on a terminal, and print a
+  summary; exit status 1 if any failed.
 
-Every command takes ``--json`` for machine-readable output.
+Every command but ``run-many`` (``--json-lines FILE``) takes ``--json`` for
+machine-readable output.
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
-from .manager import AutopoieticManager
+from .manager import AutopoieticManager, CycleLog
 from .meta_architect import ComponentSpec
 from .sandbox import AutopoieticSandbox, SandboxError
 from .validator import DEFAULT_POLICY, validate
@@ -59,7 +63,7 @@ class ExampleComponent:
 '''
 
 
-def _print_result(result: dict, as_json: bool) -> None:
+def _print_result(result: Mapping[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, indent=2, sort_keys=True))
         return
@@ -86,7 +90,7 @@ def _read(path: str) -> str:
         raise _UsageError(f"cannot read {path}: {exc}") from exc
 
 
-def _run_demo(cycles: int, data_dir: Path) -> list:
+def _run_demo(cycles: int, data_dir: Path) -> list[CycleLog]:
     metrics_file = data_dir / "monitor" / "real_metrics.json"
     try:
         metrics_file.parent.mkdir(parents=True, exist_ok=True)
@@ -171,6 +175,103 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if result["success"] else 1
 
 
+def _component_files(paths: Sequence[str]) -> list[Path]:
+    """Every .py file under paths (files as given, directories walked),
+    sorted per path; _UsageError for a path that does not exist."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.py") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise _UsageError(f"no such file or directory: {raw}")
+    return found
+
+
+def _percentile_95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def _cmd_run_many(args: argparse.Namespace) -> int:
+    from concurrent.futures import as_completed
+
+    from tqdm import tqdm
+
+    from .executor import SandboxExecutor
+
+    files = _component_files(args.paths)
+    if not files:
+        raise _UsageError("no .py file under " + ", ".join(args.paths))
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError("--jobs must be at least 1")
+    sources: dict[Path, str] = {path: _read(str(path)) for path in files}
+    try:
+        executor = SandboxExecutor(max_workers=args.jobs, max_memory_mb=args.memory_mb,
+                                   max_cpu_time_seconds=args.cpu_s, timeout_s=args.timeout_s)
+    except (TypeError, ValueError, SandboxError) as exc:
+        raise _UsageError(str(exc).replace("max_memory_mb", "--memory-mb").replace(
+            "max_cpu_time_seconds", "--cpu-s").replace("timeout_s", "--timeout-s")) from exc
+    try:
+        lines = open(args.json_lines, "w", encoding="utf-8") if args.json_lines else None
+    except OSError as exc:
+        executor.shutdown()
+        raise _UsageError(f"cannot write {args.json_lines}: {exc}") from exc
+    progress = not args.no_progress and sys.stderr.isatty()
+    times: list[float] = []
+    succeeded = 0
+    failures: dict[str, int] = {}
+    try:
+        with executor, tqdm(total=len(files), unit="component", disable=not progress, file=sys.stderr) as bar:
+            futures = {executor.submit_component(sources[path], _component_name(str(path))): path
+                       for path in files}
+            for done, future in enumerate(as_completed(futures), 1):
+                path = futures[future]
+                record: dict[str, Any] = {"path": str(path), "name": _component_name(str(path))}
+                try:
+                    result = future.result()
+                except SandboxError as exc:
+                    kind, status = "refused", f"refused: {exc}"
+                    record.update(refused=str(exc), findings=[f._asdict() for f in exc.findings])
+                else:
+                    record.update(result)
+                    times.append(result["execution_time"])
+                    if result["success"]:
+                        succeeded += 1
+                        kind, status = "", "ok"
+                    else:
+                        kind = result["limit_exceeded"] or "error"
+                        last = result["error"].strip().splitlines()[-1:] or [""]
+                        status = f"FAILED ({kind}): {last[0][:200]}"
+                    status += f" {result['execution_time'] * 1000:.1f} ms"
+                if kind:
+                    failures[kind] = failures.get(kind, 0) + 1
+                if lines is not None:
+                    lines.write(json.dumps(record) + "\n")
+                    lines.flush()
+                if progress:
+                    bar.update(1)
+                else:
+                    print(f"[{done}/{len(files)}] {path}: {status}", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        executor.shutdown(cancel_futures=True)
+        raise
+    finally:
+        if lines is not None:
+            lines.close()
+    failed = len(files) - succeeded
+    median = f"{statistics.median(times) * 1000:.1f}" if times else "-"
+    p95 = f"{_percentile_95(times) * 1000:.1f}" if times else "-"
+    print("| components | succeeded | failed | median ms | p95 ms |")
+    print("|---|---|---|---|---|")
+    print(f"| {len(files)} | {succeeded} | {failed} | {median} | {p95} |")
+    if failures:
+        print("\nfailed, by limit_exceeded: " + ", ".join(
+            f"{kind} {count}" for kind, count in sorted(failures.items())))
+    return 1 if failed else 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
@@ -218,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("run-many", help="run every .py file under the paths as a component, N at a time")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories searched for *.py")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="components at once (default: online CPUs)")
+    p.add_argument("--json-lines", metavar="FILE", help="write one JSON result per component to FILE")
+    p.add_argument("--no-progress", action="store_true", help="plain lines instead of a progress bar")
+    p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
+    p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
+    p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
+    p.set_defaults(func=_cmd_run_many)
 
     p = sub.add_parser("doctor", help="what isolation this host allows, and why not")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

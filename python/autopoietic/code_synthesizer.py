@@ -133,6 +133,7 @@ class CodeSynthesizer:
         description = f"A {spec.type} component named {spec.name}{lineage}."
         config = dict(spec.config)
         attributes = "".join(f"        self.{key} = {config[key]!r}\n" for key in _attribute_names(spec))
+        run_body = _RUN_BODIES.get(strategy, _PLAIN_RUN) if strategy is not None else _PLAIN_RUN
         imports = "import functools\nimport logging\n" if strategy is EvolutionStrategy.OPTIMIZE else "import logging\n"
         cache = ""
         if strategy is EvolutionStrategy.OPTIMIZE:
@@ -169,5 +170,5 @@ class {class_name}:
         items = tuple(sorted(self.config.items()))
         return {{"component": self.name, "status": "processed", "checksum": _checksum(items)}}
 
-{_RUN_BODIES.get(strategy, _PLAIN_RUN)}'''
+{run_body}'''
         return SynthesizedComponent(spec.name, source, description)

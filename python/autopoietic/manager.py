@@ -19,7 +19,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Union
 
 from .architecture_evolution import ArchitectureEvolution
 from .code_synthesizer import CodeSynthesizer
@@ -45,14 +45,14 @@ class CycleLog:
     execution_time in seconds, limit_exceeded, refused_by_validator)."""
 
     cycle_id: int
-    metrics: dict
+    metrics: dict[str, Any]
     strategy: str
     synthesized_components: list[str]
     timestamp: float
     phi_before: float
     phi_after: float
     rolled_back: bool = False
-    executions: list[dict] = field(default_factory=list)
+    executions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -175,7 +175,7 @@ class AutopoieticManager:
         batch = self.evolution_engine.propose_evolution(self.specs, metrics)
         cycle_id = len(self.history) + 1
         accepted: list[ComponentSpec] = []
-        executions: list[dict] = []
+        executions: list[dict[str, Any]] = []
         rolled_back = False
         if phi_before < self.phi_threshold:
             logger.info("cycle %d: phi %.3f is below %.3f; nothing synthesized", cycle_id, phi_before,
@@ -186,7 +186,8 @@ class AutopoieticManager:
             components = self.synthesizer.synthesize(new_specs)
             for spec in new_specs:
                 component = components[spec.name]
-                record = {"name": spec.name, "strategy": batch.strategy.value, "refused_by_validator": False}
+                record: dict[str, Any] = {"name": spec.name, "strategy": batch.strategy.value,
+                                          "refused_by_validator": False}
                 try:
                     result = self.sandbox.execute_component(component.source_code, spec.name)
                 except SandboxError as exc:

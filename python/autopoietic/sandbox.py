@@ -39,10 +39,13 @@ import weakref
 import fcntl
 import functools
 from pathlib import Path
-from typing import NamedTuple, Optional, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypedDict
 
 from . import _rootfs, _sandbox
-from ._forkserver import ForkServer, ForkServerDied, ForkServerError
+from ._forkserver import ForkServer, ForkServerDied, ForkServerError, RunCancelled
+
+if TYPE_CHECKING:
+    from ._sandbox import RunResult
 from .validator import DEFAULT_POLICY, Finding, ValidatorPolicy, validate
 
 __all__ = [
@@ -84,6 +87,7 @@ _NAMESPACE_STAGES = frozenset(
 _CLONE_REFUSALS = frozenset({errno.EPERM, errno.EACCES, errno.ENOSPC, errno.EUSERS, errno.EINVAL, errno.ENOSYS})
 _LIMIT_NAMES = frozenset({"memory", "cpu_time", "file_size", "open_files", "processes"})
 _MODES = ("warm", "spawn")
+_CANCELLED = "cancelled: cleanup() was called during the run; the process tree was killed"
 _RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
 
 
@@ -306,7 +310,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _namespaces_refused(setup: tuple[str, int, int], options: dict) -> bool:
+def _namespaces_refused(setup: tuple[str, int, int], options: dict[str, Any]) -> bool:
     """Did the setup fail because the host refuses these namespaces (so a
     lesser rung of the ladder may work), rather than for this run?"""
     stage, err, detail = setup
@@ -473,6 +477,11 @@ class AutopoieticSandbox:
         # Only the creating process removes the directory: a forked copy of
         # this process (multiprocessing, os.fork) exits without taking it.
         self._finalizer = weakref.finalize(self, _remove_own_tree, self._root, os.getpid())
+        # cleanup() closes the write end: every run in flight sees its
+        # cancel fd hang up and is killed (_sandbox.run(cancel_fd=...))
+        self._cancel_r, cancel_w = os.pipe2(os.O_CLOEXEC)
+        self._cancel = weakref.finalize(self, os.close, cancel_w)
+        weakref.finalize(self, os.close, self._cancel_r)
 
     # -- context manager and cleanup ------------------------------------------
 
@@ -486,9 +495,11 @@ class AutopoieticSandbox:
         """Remove this sandbox's work directory.  Safe to call more than once;
         the sandbox refuses further runs afterwards (``SandboxError``).  In
         a forked copy of the creating process it only ends this copy's use
-        of the sandbox; the directory stays with its creator.  Stops the
-        fork servers of warm mode (a run still going in another thread then
-        ends with ``isolation: error``)."""
+        of the sandbox; the directory stays with its creator.  Runs still
+        going in other threads are killed and end as cancelled
+        (``success`` False, an ``error`` that says so); the fork servers of
+        warm mode are stopped."""
+        self._cancel()
         self._finalizer()
         with self._servers_lock:
             servers = list(self._all_servers)
@@ -501,7 +512,7 @@ class AutopoieticSandbox:
         None when warm mode is unavailable here (logged once)."""
         if self._warm_failure is not None:
             return None
-        server = getattr(self._servers, "server", None)
+        server: ForkServer | None = getattr(self._servers, "server", None)
         if server is not None:
             if server.alive():
                 return server
@@ -635,12 +646,12 @@ class AutopoieticSandbox:
         except OSError as exc:
             raise SandboxError(f"cannot create a work directory under {self._root!r}: {exc}") from exc
 
-    def _spawn_options(self, namespaces: tuple[str, ...], workdir: str) -> dict:
+    def _spawn_options(self, namespaces: tuple[str, ...], workdir: str) -> dict[str, Any]:
         """Keyword arguments of _sandbox.run for one namespace set."""
         if not namespaces:
             # direct execution: the private host directory is the work dir
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
-        options: dict = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
+        options: dict[str, Any] = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
                          "tmp": _rootfs.SANDBOX_TMPDIR}
         # root switches the component to uid 65534 where that uid exists
         # here (not so inside some containers' user namespaces)
@@ -666,6 +677,8 @@ class AutopoieticSandbox:
         return options
 
     def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
+        if not self._finalizer.alive:
+            raise SandboxError("this sandbox was cleaned up; create a new AutopoieticSandbox")
         workdir: str | None = None
         # The source travels in a sealed memfd: the child runs exactly the
         # bytes that were validated, and no file of the host is needed.
@@ -685,12 +698,13 @@ class AutopoieticSandbox:
                         "isolation is required but full isolation (pid, ipc, uts, net, mnt and cgroup "
                         f"namespaces) is unavailable on this host: {_PLAN.reason}"
                     )
+                entered = namespaces or ()
                 server = None
-                if namespaces and self.mode == "warm":
+                if entered and self.mode == "warm":
                     server = self._fork_server(_environment(_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR))
                 try:
                     if server is not None:
-                        options = self._warm_options(server, namespaces)
+                        options = self._warm_options(server, entered)
                     else:
                         if workdir is None:
                             workdir = self._workdir()
@@ -706,12 +720,18 @@ class AutopoieticSandbox:
                     started = time.monotonic()
                     try:
                         raw = server.run(([self._python], env, cwd), options, source_fd, header,
-                                         self.max_output_bytes, self.timeout_s)
+                                         self.max_output_bytes, self.timeout_s, self._cancel_r)
                     except ForkServerDied as exc:
-                        return _failed_result(str(exc), time.monotonic() - started, namespaces, validated)
+                        return _failed_result(str(exc), time.monotonic() - started, entered, validated)
+                    except RunCancelled:
+                        result = _failed_result(_CANCELLED, time.monotonic() - started, entered, validated)
+                        result["isolation"] = "unshare-namespaces"
+                        result["signal"] = int(signal.SIGKILL)
+                        return result
                 else:
                     argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE]
-                    raw = _sandbox.run(argv, env, cwd, nonce=header, source_fd=source_fd, **options)
+                    raw = _sandbox.run(argv, env, cwd, nonce=header, source_fd=source_fd, cancel_fd=self._cancel_r,
+                                       **options)
                 setup = raw["setup_error"]
                 if namespaces is not None and setup is not None and _namespaces_refused(setup, options):
                     _PLAN.failed(namespaces, setup[0], setup[1])
@@ -724,7 +744,7 @@ class AutopoieticSandbox:
             if workdir is not None:
                 _remove_tree(workdir)
 
-    def _warm_options(self, server: ForkServer, namespaces: tuple[str, ...]) -> dict:
+    def _warm_options(self, server: ForkServer, namespaces: tuple[str, ...]) -> dict[str, Any]:
         """_spawn_options for a run on server: its work directory (only the
         mount point of the new root, which lives in the sandbox's own mount
         namespace) and mount plan are made once and reused."""
@@ -749,7 +769,8 @@ class AutopoieticSandbox:
         }[limit]
 
     def _result(
-        self, raw: dict, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool, mounts: list
+        self, raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool,
+        mounts: list[tuple[str, str | None, str, int, str | None]]
     ) -> ExecutionResult:
         stdout = raw["stdout"].decode("utf-8", "replace")
         stderr = raw["stderr"].decode("utf-8", "replace")
@@ -783,6 +804,10 @@ class AutopoieticSandbox:
             )
             return result
 
+        if raw["cancelled"]:
+            sep = "\n" if stderr and not stderr.endswith("\n") else ""
+            result["error"] = f"{stderr}{sep}autopoietic: {_CANCELLED}"
+            return result
         verdict = _parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
         if verdict is not None:
             result["max_rss_kib"] = max(result["max_rss_kib"], verdict.peak_rss_kib)
@@ -856,6 +881,6 @@ def create_secure_sandbox(**kwargs: object) -> AutopoieticSandbox:
     CPU time, files up to 500 KB.  Keyword arguments override any option of
     ``AutopoieticSandbox``.
     """
-    options: dict = {"max_memory_mb": 100, "max_cpu_time_seconds": 30, "max_file_size_kb": 500}
+    options: dict[str, Any] = {"max_memory_mb": 100, "max_cpu_time_seconds": 30, "max_file_size_kb": 500}
     options.update(kwargs)
     return AutopoieticSandbox(**options)

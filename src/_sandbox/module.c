@@ -357,10 +357,10 @@ static int optional_id_converter(PyObject *obj, void *out)
 
 static PyObject *build_result(const struct sbx_run *run)
 {
-    enum { N = 14 };
+    enum { N = 15 };
     const char *keys[N] = {"exit_code", "signal", "setup_error", "timed_out", "cpu_exceeded", "wall_s", "cpu_s",
                            "max_rss_kib", "stdout", "stderr", "verdict", "stdout_truncated", "stderr_truncated",
-                           "verdict_truncated"};
+                           "verdict_truncated", "cancelled"};
     PyObject *values[N] = {NULL};
     PyObject *d = NULL;
     int i;
@@ -394,6 +394,7 @@ static PyObject *build_result(const struct sbx_run *run)
     values[11] = PyBool_FromLong(run->out.truncated);
     values[12] = PyBool_FromLong(run->err.truncated);
     values[13] = PyBool_FromLong(run->verdict.truncated);
+    values[14] = PyBool_FromLong(run->cancelled);
     for (i = 0; i < N; i++) {
         if (values[i] == NULL)
             goto done;
@@ -417,7 +418,7 @@ PyDoc_STRVAR(run_doc,
 "run(argv, env, cwd, *, namespaces=(), rlimits=(), timeout_s, cpu_time_s=0.0,\n"
 "    output_limit=1048576, nonce=b'', hostname='sandbox', uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
-"    mounts=(), seccomp=True, source_fd=-1) -> dict\n"
+"    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -439,11 +440,13 @@ PyDoc_STRVAR(run_doc,
 "  (kinds: mkdir, touch, symlink, bind, tmpfs, proc, pivot, remount).\n"
 "seccomp: install the syscall filter (seccomp.c) right before exec.\n"
 "source_fd: an fd the program finds as fd 5 (e.g. a sealed memfd).\n"
+"cancel_fd: when this fd becomes readable or hangs up (e.g. the write end\n"
+"  of a pipe is closed), the whole tree is killed at once ('cancelled').\n"
 "Every capability is dropped and PR_SET_NO_NEW_PRIVS set before exec.\n\n"
 "Returns a dict: exit_code (int|None), signal (int|None), setup_error\n"
 "((stage, errno, detail)|None), timed_out, cpu_exceeded (bool), wall_s,\n"
 "cpu_s (float seconds), max_rss_kib (int), stdout, stderr, verdict (bytes),\n"
-"stdout_truncated, stderr_truncated, verdict_truncated (bool).\n"
+"stdout_truncated, stderr_truncated, verdict_truncated, cancelled (bool).\n"
 "Raises TypeError/ValueError for bad arguments, MemoryError, OSError when\n"
 "the seccomp filter cannot be built, and KeyboardInterrupt (after killing\n"
 "and reaping the child) on SIGINT.");
@@ -552,23 +555,23 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
-                             NULL};
+                             "cancel_fd", NULL};
     PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
     Py_buffer nonce = {0};
     const char *hostname = "sandbox", *uid_map = NULL, *gid_map = NULL;
-    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, failed = 0, rc = -1;
+    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, cancel_fd = -1, failed = 0, rc = -1;
     struct optional_id uid = {0, 0}, gid = {0, 0};
     char default_map[64];
 
     memset(j, 0, sizeof *j);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpi:prepare"
-                                                        : "OOO&|$OOddny*zzzpO&O&pOpi:run",
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpii:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpii:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
                                      &gid_map, &deny_setgroups, optional_id_converter, &uid, optional_id_converter,
-                                     &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd))
+                                     &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd))
         return -1;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
@@ -595,8 +598,14 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         PyErr_SetString(PyExc_ValueError, "source_fd must be an fd or -1");
         goto done;
     }
-    if (warm && (nonce.len > 0 || source_fd != -1)) {
-        PyErr_SetString(PyExc_ValueError, "prepare() takes no nonce and no source_fd: they come with go()");
+    if (warm && (nonce.len > 0 || source_fd != -1 || cancel_fd != -1)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "prepare() takes no nonce, source_fd or cancel_fd: the fds come with go(), and wait() "
+                        "is interrupted by killing the process that waits");
+        goto done;
+    }
+    if (cancel_fd < -1) {
+        PyErr_SetString(PyExc_ValueError, "cancel_fd must be an fd or -1");
         goto done;
     }
     if (uid.set != gid.set) {
@@ -660,6 +669,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     j->cfg.nonce = j->nonce;
     j->cfg.nonce_len = (size_t)nonce.len;
     j->cfg.warm = warm;
+    j->cfg.cancel_fd = cancel_fd;
     rc = 0;
 done:
     if (nonce.obj != NULL)
@@ -1048,28 +1058,30 @@ done:
 
 PyDoc_STRVAR(collect_doc,
 "collect(sock, stdout_fd, stderr_fd, verdict_fd, *, output_limit=1048576,\n"
-"        wait_s) -> dict\n"
+"        wait_s, cancel_fd=-1) -> dict\n"
 "--\n\n"
 "Warm mode, caller side: read the read ends of a sandbox's stdout, stderr\n"
 "and verdict pipes, with the GIL released, until the fork server's answer\n"
 "is readable on sock and the pipes are at EOF (or 2 s after the answer).\n"
 "Takes ownership of the three fds and closes them.  wait_s: seconds to\n"
 "wait for the answer at most.  Returns a dict: stdout, stderr, verdict\n"
-"(bytes), stdout_truncated, stderr_truncated, verdict_truncated (bool) and\n"
-"replied (bool: False when wait_s passed without an answer).  Raises\n"
+"(bytes), stdout_truncated, stderr_truncated, verdict_truncated (bool),\n"
+"replied (bool: False when wait_s passed without an answer) and cancelled\n"
+"(cancel_fd became readable or hung up: it stopped waiting at once).  Raises\n"
 "KeyboardInterrupt on SIGINT (the caller then stops the server).");
 
 static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"sock", "stdout_fd", "stderr_fd", "verdict_fd", "output_limit", "wait_s", NULL};
-    int sock, fds[3];
+    static char *kwlist[] = {"sock", "stdout_fd", "stderr_fd", "verdict_fd", "output_limit", "wait_s", "cancel_fd",
+                             NULL};
+    int sock, fds[3], cancel_fd = -1;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
     double wait_s = -1.0;
     struct sbx_collect c;
     PyObject *result = NULL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iiii|$nd:collect", kwlist, &sock, &fds[0], &fds[1], &fds[2],
-                                     &output_limit, &wait_s))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iiii|$ndi:collect", kwlist, &sock, &fds[0], &fds[1], &fds[2],
+                                     &output_limit, &wait_s, &cancel_fd))
         return NULL;
     if (output_limit < 0 || output_limit > MAX_OUTPUT_LIMIT) {
         PyErr_SetString(PyExc_ValueError, "output_limit must be between 0 and 2**30 bytes");
@@ -1083,7 +1095,11 @@ static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyO
         PyErr_SetString(PyExc_ValueError, "collect needs four open fds");
         return NULL;
     }
-    sbx_collect_init(&c, fds, sock, (size_t)output_limit, VERDICT_LIMIT, wait_s);
+    if (cancel_fd < -1) {
+        PyErr_SetString(PyExc_ValueError, "cancel_fd must be an fd or -1");
+        return NULL;
+    }
+    sbx_collect_init(&c, fds, sock, (size_t)output_limit, VERDICT_LIMIT, wait_s, cancel_fd);
     for (;;) {
         int finished;
         Py_BEGIN_ALLOW_THREADS
@@ -1096,11 +1112,13 @@ static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyO
             return NULL;
         }
     }
-    result = Py_BuildValue("{s:y#,s:y#,s:y#,s:O,s:O,s:O,s:O}", "stdout", c.buf[0].data, (Py_ssize_t)c.buf[0].len,
-                           "stderr", c.buf[1].data, (Py_ssize_t)c.buf[1].len, "verdict", c.buf[2].data,
-                           (Py_ssize_t)c.buf[2].len, "stdout_truncated", c.buf[0].truncated ? Py_True : Py_False,
-                           "stderr_truncated", c.buf[1].truncated ? Py_True : Py_False, "verdict_truncated",
-                           c.buf[2].truncated ? Py_True : Py_False, "replied", c.replied ? Py_True : Py_False);
+    result = Py_BuildValue("{s:y#,s:y#,s:y#,s:O,s:O,s:O,s:O,s:O}", "stdout", c.buf[0].data,
+                           (Py_ssize_t)c.buf[0].len, "stderr", c.buf[1].data, (Py_ssize_t)c.buf[1].len, "verdict",
+                           c.buf[2].data, (Py_ssize_t)c.buf[2].len, "stdout_truncated",
+                           c.buf[0].truncated ? Py_True : Py_False, "stderr_truncated",
+                           c.buf[1].truncated ? Py_True : Py_False, "verdict_truncated",
+                           c.buf[2].truncated ? Py_True : Py_False, "replied", c.replied ? Py_True : Py_False,
+                           "cancelled", c.cancelled ? Py_True : Py_False);
     sbx_collect_free(&c);
     return result;
 }

@@ -129,6 +129,7 @@ struct sbx_config {
      * its fds); the main process then does not exec but returns from
      * sbx_start() into the already-loaded interpreter. */
     int warm;
+    int cancel_fd;             /* readable or hung up: kill the tree now; -1: none */
 };
 
 /* Warm mode: what sbx_go() sends the waiting main process. */
@@ -190,7 +191,7 @@ struct sbx_run {
     /* outcome */
     int setup_stage, setup_errno, setup_detail;
     int have_status, wait_status; /* of the executed program */
-    int killed, timed_out, cpu_exceeded;
+    int killed, timed_out, cpu_exceeded, cancelled;
     int reaped;
     double wall_s, cpu_s;
     long max_rss_kib;
@@ -226,10 +227,11 @@ struct sbx_collect {
     int open[3];
     struct sbx_buffer buf[3];
     int sock, replied;
+    int cancel_fd, cancelled; /* as in sbx_config: stop waiting at once */
     double deadline, drain_deadline;
 };
 void sbx_collect_init(struct sbx_collect *c, const int fds[3], int sock, size_t output_limit, size_t verdict_limit,
-                      double wait_s);
+                      double wait_s, int cancel_fd);
 /* 1 when done (c->replied says whether the server answered in time). */
 int sbx_collect_step(struct sbx_collect *c, int max_wait_ms);
 void sbx_collect_free(struct sbx_collect *c);

@@ -705,8 +705,8 @@ int sbx_step(struct sbx_run *run, int max_wait_ms)
     double until = sbx_monotonic() + max_wait_ms / 1000.0;
 
     for (;;) {
-        struct pollfd pfd[5];
-        int *flags[5];
+        struct pollfd pfd[6];
+        int *flags[6];
         int nfd = 0, i, r, timeout_ms;
         double now = sbx_monotonic(), wake;
 
@@ -742,6 +742,12 @@ int sbx_step(struct sbx_run *run, int max_wait_ms)
         watch(pfd, flags, &nfd, &run->open_verdict, run->fds.verdict_r);
         watch(pfd, flags, &nfd, &run->open_errpipe, run->fds.errpipe_r);
         watch(pfd, flags, &nfd, &run->open_status, run->fds.status_r);
+        if (run->cfg->cancel_fd >= 0 && !run->cancelled && run->open_status) {
+            pfd[nfd].fd = run->cfg->cancel_fd;
+            pfd[nfd].events = POLLIN;
+            pfd[nfd].revents = 0;
+            flags[nfd++] = &run->cancelled;
+        }
 
         r = poll(pfd, (nfds_t)nfd, timeout_ms);
         if (r < 0) {
@@ -762,7 +768,10 @@ int sbx_step(struct sbx_run *run, int max_wait_ms)
                 read_into(&run->verdict, &run->fds.verdict_r, &run->open_verdict);
             else if (flags[i] == &run->open_errpipe)
                 read_errpipe(run);
-            else
+            else if (flags[i] == &run->cancelled) {
+                run->cancelled = 1;
+                kill_tree(run);
+            } else
                 read_status(run);
         }
     }
@@ -789,7 +798,7 @@ void sbx_run_free(struct sbx_run *run)
 /* ---- warm mode, caller side ---------------------------------------------- */
 
 void sbx_collect_init(struct sbx_collect *c, const int fds[3], int sock, size_t output_limit, size_t verdict_limit,
-                      double wait_s)
+                      double wait_s, int cancel_fd)
 {
     int i;
 
@@ -800,6 +809,7 @@ void sbx_collect_init(struct sbx_collect *c, const int fds[3], int sock, size_t 
         c->buf[i].limit = i < 2 ? output_limit : verdict_limit;
     }
     c->sock = sock;
+    c->cancel_fd = cancel_fd;
     c->deadline = sbx_monotonic() + wait_s;
     c->drain_deadline = INFINITY;
 }
@@ -809,14 +819,14 @@ int sbx_collect_step(struct sbx_collect *c, int max_wait_ms)
     double until = sbx_monotonic() + max_wait_ms / 1000.0;
 
     for (;;) {
-        struct pollfd pfd[4];
-        int which[4];
+        struct pollfd pfd[5];
+        int which[5];
         int nfd = 0, i, r, timeout_ms;
         double now = sbx_monotonic(), wake;
 
         if (c->replied && ((!c->open[0] && !c->open[1] && !c->open[2]) || now >= c->drain_deadline))
             return 1;
-        if (!c->replied && now >= c->deadline)
+        if ((!c->replied && now >= c->deadline) || c->cancelled)
             return 1;
         if (now >= until)
             return 0;
@@ -837,6 +847,12 @@ int sbx_collect_step(struct sbx_collect *c, int max_wait_ms)
             pfd[nfd].events = POLLIN;
             pfd[nfd].revents = 0;
             which[nfd++] = 3;
+            if (c->cancel_fd >= 0) {
+                pfd[nfd].fd = c->cancel_fd;
+                pfd[nfd].events = POLLIN;
+                pfd[nfd].revents = 0;
+                which[nfd++] = 4;
+            }
         }
         r = poll(pfd, (nfds_t)nfd, timeout_ms);
         if (r < 0) {
@@ -847,7 +863,9 @@ int sbx_collect_step(struct sbx_collect *c, int max_wait_ms)
         for (i = 0; i < nfd; i++) {
             if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
                 continue;
-            if (which[i] == 3) {
+            if (which[i] == 4) {
+                c->cancelled = 1;
+            } else if (which[i] == 3) {
                 /* The answer (or EOF: the server died) is there; the read is
                  * the caller's.  The sandbox is reaped, so every writer of
                  * the pipes is gone: what is left in them is all there is. */

@@ -1,0 +1,117 @@
+"""Types of the C extension autopoietic._sandbox (src/_sandbox/module.c)."""
+
+from collections.abc import Sequence
+from typing import Optional, TypedDict, Union
+
+_Str = Union[str, bytes]
+#: (kind, src, dst, mount flags, data); kinds: mkdir touch symlink bind tmpfs proc pivot remount
+_MountOp = tuple[str, Optional[str], str, int, Optional[str]]
+#: (resource.RLIMIT_*, soft, hard); -1 = unlimited
+_Rlimit = tuple[int, int, int]
+
+STAGES: tuple[str, ...]
+NAMESPACES: tuple[str, ...]
+
+class RunResult(TypedDict):
+    exit_code: Optional[int]
+    signal: Optional[int]
+    setup_error: Optional[tuple[str, int, int]]
+    timed_out: bool
+    cpu_exceeded: bool
+    wall_s: float
+    cpu_s: float
+    max_rss_kib: int
+    stdout: bytes
+    stderr: bytes
+    verdict: bytes
+    stdout_truncated: bool
+    stderr_truncated: bool
+    verdict_truncated: bool
+    cancelled: bool
+
+class CollectResult(TypedDict):
+    stdout: bytes
+    stderr: bytes
+    verdict: bytes
+    stdout_truncated: bool
+    stderr_truncated: bool
+    verdict_truncated: bool
+    replied: bool
+    cancelled: bool
+
+def run(
+    argv: Sequence[_Str],
+    env: Sequence[_Str],
+    cwd: _Str,
+    *,
+    namespaces: Sequence[str] = ...,
+    rlimits: Sequence[_Rlimit] = ...,
+    timeout_s: float,
+    cpu_time_s: float = ...,
+    output_limit: int = ...,
+    nonce: bytes = ...,
+    hostname: Optional[str] = ...,
+    uid_map: Optional[str] = ...,
+    gid_map: Optional[str] = ...,
+    deny_setgroups: bool = ...,
+    uid: Optional[int] = ...,
+    gid: Optional[int] = ...,
+    clear_groups: bool = ...,
+    mounts: Sequence[_MountOp] = ...,
+    seccomp: bool = ...,
+    source_fd: int = ...,
+    cancel_fd: int = ...,
+) -> RunResult: ...
+
+class Prepared:
+    """A sandbox made by prepare(), waiting for go() or cancel()."""
+
+    @property
+    def in_sandbox(self) -> bool: ...
+    def go(self, fds: tuple[int, int, int, int, int], /) -> None: ...
+    def wait(self) -> RunResult: ...
+    def cancel(self) -> None: ...
+    def enter(self) -> None: ...
+
+def prepare(
+    argv: Sequence[_Str],
+    env: Sequence[_Str],
+    cwd: _Str,
+    *,
+    namespaces: Sequence[str] = ...,
+    rlimits: Sequence[_Rlimit] = ...,
+    timeout_s: float,
+    cpu_time_s: float = ...,
+    output_limit: int = ...,
+    hostname: Optional[str] = ...,
+    uid_map: Optional[str] = ...,
+    gid_map: Optional[str] = ...,
+    deny_setgroups: bool = ...,
+    uid: Optional[int] = ...,
+    gid: Optional[int] = ...,
+    clear_groups: bool = ...,
+    mounts: Sequence[_MountOp] = ...,
+    seccomp: bool = ...,
+) -> Prepared: ...
+def collect(
+    sock: int,
+    stdout_fd: int,
+    stderr_fd: int,
+    verdict_fd: int,
+    *,
+    output_limit: int = ...,
+    wait_s: float,
+    cancel_fd: int = ...,
+) -> CollectResult: ...
+def die_with_parent(ppid: int, /) -> None: ...
+def validate(
+    source: _Str,
+    *,
+    denied_modules: Sequence[str],
+    allowed_modules: Sequence[str],
+    denied_names: Sequence[str],
+    denied_attributes: Sequence[str],
+    allow_unknown_modules: bool = ...,
+    require_markers: bool = ...,
+    max_source_bytes: int = ...,
+) -> list[tuple[str, int, int, str]]: ...
