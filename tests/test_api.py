@@ -5,11 +5,12 @@ from __future__ import annotations
 import inspect
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from autopoietic.sandbox import AutopoieticSandbox, SandboxError, create_secure_sandbox
+from autopoietic.sandbox import AutopoieticSandbox, ExecutionResult, SandboxError, create_secure_sandbox
 
 from helpers import component
 
@@ -326,3 +327,21 @@ def test_work_directory_is_private(sandbox):
     root = Path(sandbox._root)
     assert root.stat().st_mode & 0o077 == 0
     assert root.stat().st_uid == os.geteuid()
+
+
+def test_cleanup_during_a_run_cancels_it(tmp_path):
+    sb = AutopoieticSandbox(temp_dir=tmp_path, timeout_s=60)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(sb.run_source("import time\ntime.sleep(50)")))
+    worker.start()
+    time.sleep(1.0)
+    start = time.monotonic()
+    sb.cleanup()
+    worker.join(10)
+    assert not worker.is_alive() and time.monotonic() - start < 2
+    result, = results
+    assert result["success"] is False and result["signal"] == 9 and not result["timed_out"]
+    assert result["error"].endswith("cancelled: cleanup() was called during the run; the process tree was killed")
+    assert set(result) == set(ExecutionResult.__annotations__)
+    with pytest.raises(SandboxError, match="cleaned up"):
+        sb.run_source("pass")

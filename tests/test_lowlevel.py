@@ -213,3 +213,23 @@ def test_arguments_mutated_during_conversion_do_not_crash(name):
     proc = subprocess.run([sys.executable, "-c", "from autopoietic import _sandbox\n" + MUTATORS[name]],
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode in (0, 1), (proc.returncode, proc.stderr)  # an exception at most, never a signal
+
+
+def test_cancel_fd_kills_the_tree_at_once():
+    import threading
+    import time
+
+    cancel_r, cancel_w = os.pipe2(os.O_CLOEXEC)
+    try:
+        threading.Timer(0.5, os.close, (cancel_w,)).start()  # hang up, as cleanup() does
+        start = time.monotonic()
+        r = run(argv=(PY, "-I", "-S", "-c", "import time; time.sleep(60)"), timeout_s=60, cancel_fd=cancel_r)
+        assert time.monotonic() - start < 5
+        assert r["cancelled"] is True and r["signal"] == 9 and r["timed_out"] is False
+        quiet = run(cancel_fd=cancel_r)  # an fd that already hung up: cancelled before it gets far
+        assert quiet["cancelled"] is True
+    finally:
+        os.close(cancel_r)
+    assert run()["cancelled"] is False
+    with pytest.raises(ValueError, match="cancel_fd"):
+        run(cancel_fd=-2)
