@@ -103,6 +103,7 @@ lint: install
 		(apt-get update -q && apt-get install -y -q cppcheck clang-tidy)
 	cppcheck --enable=warning,performance,portability,style --std=c11 --inline-suppr --error-exitcode=1 -q \
 		-D_GNU_SOURCE -D__x86_64__ -Isrc/_sandbox --suppress=missingIncludeSystem \
+		'-DPy_BEGIN_ALLOW_THREADS={' '-DPy_END_ALLOW_THREADS=}' '-DPy_RETURN_NONE=return NULL' \
 		--suppress=shadowFunction:src/_sandbox/module.c --suppress=unusedVariable:src/_sandbox/module.c \
 		src/_sandbox/*.c fuzz/*.c
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/_sandbox/*.c -- \
