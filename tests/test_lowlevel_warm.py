@@ -28,6 +28,16 @@ PRELUDE = textwrap.dedent("""
         kw.setdefault("namespaces", NS)
         kw.setdefault("timeout_s", 10)
         return _sandbox.prepare([sys.executable], [], "/", **kw)
+    def finish(p):
+        # wait() and decode the outcome it sends, as _forkserver.py does
+        import socket, struct
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        p.wait(theirs)
+        keys = ("kind", "exit_code", "signal", "stage", "errno", "detail", "timed_out", "cpu_exceeded",
+                "cancelled", "unused", "max_rss_kib", "wall_s", "cpu_s")
+        r = dict(zip(keys, struct.unpack(_sandbox.REPLY_FORMAT, ours.recv(1024))))
+        r["setup_error"] = [_sandbox.STAGES[r["stage"]], r["errno"], r["detail"]] if r["stage"] else None
+        return r
 """)
 
 
@@ -52,8 +62,8 @@ def test_prepare_go_wait_runs_in_the_sandbox():
         p.go(child)
         for fd in child:
             os.close(fd)
-        result = p.wait()
-        print(json.dumps({"result": {k: v for k, v in result.items() if not isinstance(v, bytes)},
+        result = finish(p)
+        print(json.dumps({"result": result,
                           "stdout": os.read(ends[0][0], 1000).decode()}))
     """)
     assert out["result"]["exit_code"] == 3 and out["result"]["setup_error"] is None
@@ -79,13 +89,13 @@ def test_misuse_raises():
         if p.in_sandbox:
             p.enter()
             os._exit(0)
-        attempt("wait before go", p.wait)
+        attempt("wait before go", lambda: p.wait(1))
         attempt("enter outside", p.enter)
         attempt("go with 4 fds", lambda: p.go(child[:4]))
         attempt("go with -1", lambda: p.go((-1,) + child[1:]))
         p.go(child)
         attempt("go twice", lambda: p.go(child))
-        p.wait()
+        finish(p)
         blocker = threading.Event()
         t = threading.Thread(target=blocker.wait)
         t.start()
@@ -140,8 +150,8 @@ def test_the_timeout_counts_from_go_and_kills_the_sandbox():
         time.sleep(1.0)  # longer than the timeout: it must not count yet
         start = time.monotonic()
         p.go(child)
-        r = p.wait()
-        print(json.dumps([r["timed_out"], r["signal"], time.monotonic() - start, r["wall_s"]]))
+        r = finish(p)
+        print(json.dumps([bool(r["timed_out"]), r["signal"], time.monotonic() - start, r["wall_s"]]))
     """)
     timed_out, sig, elapsed, wall = out
     assert timed_out is True and sig == 9
@@ -155,7 +165,7 @@ def test_a_setup_failure_is_reported_by_wait():
         if p.in_sandbox:
             os._exit(99)  # unreachable: init fails before the fork
         p.go(child)
-        r = p.wait()
+        r = finish(p)
         print(json.dumps(r["setup_error"]))
     """)
     assert out[0] == "mount" and out[1] == 2  # ENOENT
@@ -174,7 +184,7 @@ def test_a_failure_after_the_go_is_reported(stage):
             p.enter()
             os._exit(0)
         p.go(child)
-        r = p.wait()
+        r = finish(p)
         print(json.dumps(r["setup_error"]))
     """)
     assert out[0] == stage

@@ -242,6 +242,39 @@ def test_no_remnant_of_an_earlier_run_in_a_later_sandbox(warm):
     assert secret_source not in second["output"] and secret_output not in second["output"]
 
 
+def test_no_outcome_of_an_earlier_run_in_a_later_sandbox(warm):
+    """The server sends each run's outcome from a C buffer it zeroes, so a
+    later sandbox cannot read how an earlier one ended (a covert channel)."""
+    first = warm.run_source("import os\nos._exit(0xA5)")
+    assert first["exit_code"] == 0xA5
+    warm.run_source("pass")
+    scan = textwrap.dedent("""
+        import ctypes
+        needles = [
+            bytes.fromhex('01000000' 'a5000000' 'ffffffff'),  # the reply struct's start: kind 1, exit 165, signal -1
+            ''.join(['exit_', 'code']).encode(),  # a Python-level result (marshal'd or pickled dict)
+        ]
+        own = {ctypes.cast(ctypes.c_char_p(n), ctypes.c_void_p).value for n in needles}  # the needles themselves
+        hits = []
+        for line in open('/proc/self/maps'):
+            fields = line.split()
+            if 'rw' not in fields[1] or (len(fields) > 5 and fields[5] not in ('[heap]', '[stack]')):
+                continue
+            start, end = (int(x, 16) for x in fields[0].split('-'))
+            data = ctypes.string_at(start, end - start)
+            for needle in needles:
+                at = data.find(needle)
+                while at >= 0:
+                    if start + at not in own:
+                        hits.append(hex(start + at))
+                    at = data.find(needle, at + 1)
+        print(len(hits))
+    """)
+    later = warm.run_source(scan)
+    assert later["success"], later
+    assert later["output"] == "0\n"
+
+
 def test_the_component_cannot_reach_the_server(warm):
     warm.run_source("pass")
     server = server_of(warm)

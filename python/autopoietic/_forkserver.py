@@ -26,6 +26,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import weakref
 from pathlib import Path
@@ -43,6 +44,9 @@ START_TIMEOUT_S = 30.0
 #: server's answer before it declares the server hung and kills it.
 ANSWER_GRACE_S = 30.0
 _REPLY_BYTES = 1 << 16
+#: what the server sends per run (_sandbox.REPLY_FORMAT, src/_sandbox/sandbox.h)
+_REPLY = struct.Struct(_sandbox.REPLY_FORMAT)
+_REPLY_RESULT, _REPLY_ERROR = 1, 2
 
 
 class ForkServerError(Exception):
@@ -102,8 +106,10 @@ class ForkServer:
         argv = [python, "-I", "-S", "-B", "-X", "utf8", "-c", _SERVER_SOURCE, str(theirs.fileno())]
         try:
             # start_new_session: the terminal's SIGINT is the caller's to handle
+            # stdout and stderr are pipes, like a sandbox's: the interpreter
+            # caches what it learns of them at start (seekable, isatty)
             self.proc = subprocess.Popen(argv, env=environ, cwd="/", stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          pass_fds=(theirs.fileno(),), start_new_session=True)
         except OSError as exc:
             ours.close()
@@ -118,16 +124,19 @@ class ForkServer:
             hello = ours.recv(16) if ready else b""
         except OSError:
             hello = b""
-        assert self.proc.stderr is not None
+        assert self.proc.stderr is not None and self.proc.stdout is not None
         if hello != b"ready":
             self.proc.kill()
             self.proc.wait()
             detail = self.proc.stderr.read().decode("utf-8", "replace").strip()[-2000:]
             self.proc.stderr.close()
+            self.proc.stdout.close()
             self._finalizer()
             raise ForkServerError(
                 f"the fork server did not start (exit status {self.proc.returncode}): {detail or 'no message'}")
+        # the server writes nothing more: a write would fail with EPIPE
         self.proc.stderr.close()
+        self.proc.stdout.close()
 
     @property
     def pid(self) -> int:
@@ -209,14 +218,20 @@ class ForkServer:
             how = f"killed by signal {-status}" if status < 0 else f"exit status {status}"
             self.stop()
             raise ForkServerDied(f"the fork server died during the run ({how}); the sandbox died with it")
-        raw: dict[str, Any] = marshal.loads(reply)
-        if "server_error" in raw:
-            raise ValueError(f"the fork server refused the request: {raw['server_error']}")
+        kind = struct.unpack_from("=i", reply)[0] if len(reply) >= 4 else 0
+        if kind == _REPLY_ERROR:
+            raise ValueError(f"the fork server refused the request: {reply[4:].decode('utf-8', 'replace')}")
+        if kind != _REPLY_RESULT or len(reply) != _REPLY.size:
+            self._kill()
+            raise ForkServerDied("the fork server sent a malformed answer; it was killed")
+        (_, exit_code, sig, stage, err, detail, timed_out, cpu_exceeded, cancelled, _, max_rss_kib, wall_s,
+         cpu_s) = _REPLY.unpack(reply)
         return {
-            "exit_code": raw["exit_code"], "signal": raw["signal"], "setup_error": raw["setup_error"],
-            "timed_out": raw["timed_out"], "cpu_exceeded": raw["cpu_exceeded"], "wall_s": raw["wall_s"],
-            "cpu_s": raw["cpu_s"], "max_rss_kib": raw["max_rss_kib"],
+            "exit_code": exit_code if exit_code >= 0 else None, "signal": sig if sig >= 0 else None,
+            "setup_error": (_sandbox.STAGES[stage], err, detail) if stage else None,
+            "timed_out": bool(timed_out), "cpu_exceeded": bool(cpu_exceeded), "wall_s": wall_s,
+            "cpu_s": cpu_s, "max_rss_kib": max_rss_kib,
             "stdout": got["stdout"], "stderr": got["stderr"], "verdict": got["verdict"],
             "stdout_truncated": got["stdout_truncated"], "stderr_truncated": got["stderr_truncated"],
-            "verdict_truncated": got["verdict_truncated"], "cancelled": False,
+            "verdict_truncated": got["verdict_truncated"], "cancelled": bool(cancelled),
         }

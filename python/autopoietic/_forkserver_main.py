@@ -4,49 +4,70 @@ FD`` by ``_forkserver.ForkServer``.
 Not imported by the host.  A fresh interpreter with the environment a
 sandboxed component gets (no variable of the caller, no site-packages).
 The first message on the SOCK_SEQPACKET socket FD is ``marshal`` of
-``(EXTENSION, RUNNER, PPID)``: it loads the extension from the path
-EXTENSION, ties its life to the caller (PR_SET_PDEATHSIG, then a check that
-PPID is still its parent), imports what components commonly use, compiles
-the runner source RUNNER, says ``ready`` and answers requests one at a
-time, in this single thread.
+``(EXTENSION, RUNNER, PPID)``: it loads the extension from a memfd copy of
+the file EXTENSION (so the host path of the installation shows in no
+sandbox's memory map), ties its life to the caller (PR_SET_PDEATHSIG, then
+a check that PPID is still its parent), imports what components commonly
+use, compiles the runner source RUNNER, says ``ready`` and serves one run
+at a time, in this single thread.
 
 A request is one message: ``marshal`` of ``{"args": (argv, env, cwd),
-"kwargs": {...}}`` (the arguments of ``_sandbox.prepare``) with five fds
+"kwargs": {...}}`` (the arguments of ``_sandbox.prepare``: the sandbox's
+configuration, the same for every run of a sandbox object) with five fds
 attached: the child ends of the caller's stdout, stderr, nonce and verdict
-pipes, and the sealed memfd of the source.  ``_sandbox.prepare`` clones a
-sandbox whose main process waits; ``go`` hands it the five fds, ``wait``
-enforces the limits and reaps it; the result is answered as ``marshal`` of
-the dict, without output: the caller reads the pipes itself.  ``prepare`` returns
-twice: here, and in the sandbox's main process, which waits in ``enter``
-for the go and then becomes the runner.  So no output, verdict or
-source of a component ever passes through the server's memory, which every
-later sandbox starts as a copy of.  A message that cannot be served is
-answered with ``{"server_error": reason}``.  EOF on the socket ends the
+pipes, and the sealed memfd of the source.  ``prepare`` clones a sandbox
+whose main process waits; ``go`` hands it the five fds; ``wait`` enforces
+the limits, reaps it and sends the outcome itself, as a fixed C struct
+(``_sandbox.REPLY_FORMAT``) that is zeroed after the send.  The caller
+reads output and verdict from its own pipes, and the runner's arguments
+travel with the nonce.  So nothing of any run (source, output, verdict,
+exit status, times) becomes data of this process, whose memory every later
+sandbox starts as a copy of.  A request that cannot be served is answered
+with ``struct.pack("=i", 2)`` followed by the reason in UTF-8.
+
+While a run goes on, the sandbox of the next one is prepared; a request
+with another configuration replaces it.  EOF on the socket ends the
 server (its prepared sandbox dies with it: PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType
+    from typing import Any
 
-def _autopoietic_serve() -> None:
-    import builtins
+
+def _autopoietic_serve() -> tuple[Any, CodeType] | None:
+    """Serve until EOF (None); in a sandbox's main process, return its
+    prepared sandbox and the runner's code."""
+    import importlib.machinery
     import importlib.util
     import marshal
     import os
-    import signal
     import socket
+    import struct
     import sys
 
     sock = socket.socket(fileno=int(sys.argv[1]))
     hello = sock.recv(1 << 20)
     if not hello:
-        return  # the caller is gone
+        return None  # the caller is gone
     so_path, runner_source, ppid = marshal.loads(hello)
-    spec = importlib.util.spec_from_file_location("autopoietic._sandbox", so_path)
-    if spec is None or spec.loader is None:
+    image = os.memfd_create("autopoietic-extension", os.MFD_CLOEXEC)
+    with open(so_path, "rb") as so_file:
+        data = so_file.read()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(image, view):]
+    path = f"/proc/self/fd/{image}"
+    loader = importlib.machinery.ExtensionFileLoader("autopoietic._sandbox", path)
+    spec = importlib.util.spec_from_file_location("autopoietic._sandbox", path, loader=loader)
+    if spec is None:
         raise ImportError(f"cannot load the extension from {so_path!r}")
     extension = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(extension)
+    loader.exec_module(extension)
+    os.close(image)  # the mapping stays
     extension.die_with_parent(ppid)
 
     # What components commonly import, loaded once here rather than per run.
@@ -60,23 +81,19 @@ def _autopoietic_serve() -> None:
     import typing  # noqa: F401
 
     runner = compile(runner_source, "<string>", "exec", dont_inherit=True)
-    del hello, runner_source, so_path
+    del hello, runner_source, so_path, ppid, data, view, path, spec, loader
     sock.sendall(b"ready")
 
-    # The sandbox of the next run is prepared ahead: made (namespaces, root
-    # file system, processes) while the current run goes on.  A request with
-    # another configuration replaces it.  Nothing of a request but its
-    # configuration (the same for every run of a sandbox object) enters
-    # this process; the runner's arguments travel with the nonce (fd 3).
     standby = standby_config = None
     while True:
         try:
             config, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
         except OSError:
-            return
+            return None
         if not config:
-            return  # the caller closed its end
+            return None  # the caller closed its end
         current = None
+        error = b""
         try:
             if len(fds) != 5:
                 raise ValueError(f"a request carries 5 fds, got {len(fds)}")
@@ -86,48 +103,63 @@ def _autopoietic_serve() -> None:
                 standby = None
                 request = marshal.loads(config)
                 standby = extension.prepare(*request["args"], **request["kwargs"])
+                del request
                 if standby.in_sandbox:
                     break
                 standby_config = config
             current, standby = standby, None
             current.go(tuple(fds))
         except Exception as exc:  # a bad request: answer, keep serving
-            result = {"server_error": f"{type(exc).__name__}: {exc}"}
+            error = struct.pack("=i", 2) + f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")
             current = standby_config = None
         for fd in fds:
             os.close(fd)
-        if current is not None:
+        if current is None:
             try:
-                request = marshal.loads(config)
-                standby = extension.prepare(*request["args"], **request["kwargs"])
-            except Exception:
-                standby = None  # the next request prepares again and answers why
-            else:
-                if standby.in_sandbox:
-                    break
-            result = current.wait()
-            current = None
+                sock.sendall(error)
+            except OSError:
+                return None
+            continue
         try:
-            sock.sendall(marshal.dumps(result))
+            request = marshal.loads(config)
+            standby = extension.prepare(*request["args"], **request["kwargs"])
+            del request
+        except Exception:
+            standby = None  # the next request prepares again and answers why
+        else:
+            if standby.in_sandbox:
+                break
+        try:
+            current.wait(sock)  # sends the outcome
         except OSError:
-            return
-        del result
+            return None
+        del current
 
     # The main process of a prepared sandbox (its namespaces and root are
-    # in place, this interpreter was reset after the fork): wait for the
-    # run.  enter() closes every fd but 0-5 (the socket's number too) and
-    # applies the rlimits, ids, capabilities, no_new_privs and seccomp
-    # filter; then this process becomes the runner.
-    sock.detach()
-    standby.enter()
+    # in place, this interpreter was reset after the fork).
+    sock.detach()  # its fd number: closed by enter()
+    return standby, runner
+
+
+def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
+    """In a sandbox's main process: wait for the run (enter() closes every
+    fd but 0-5 and applies the rlimits, ids, capabilities, no_new_privs and
+    seccomp filter), then run the runner as ``__main__``, with no frame of
+    the server below it."""
+    import builtins
+    import signal
+    import sys
+
+    sandbox.enter()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.modules.pop("autopoietic._sandbox", None)
     main = sys.modules["__main__"].__dict__
     main.clear()
     main.update(__name__="__main__", __doc__=None, __builtins__=builtins, __spec__=None, __loader__=None,
                 __package__=None)
-    del extension, spec, sock, standby, current, config, fds
     exec(runner, main)
 
 
-_autopoietic_serve()
+_autopoietic_served = _autopoietic_serve()
+if _autopoietic_served is not None:
+    _autopoietic_become_runner(*_autopoietic_served)

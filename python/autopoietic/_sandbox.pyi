@@ -1,7 +1,10 @@
 """Types of the C extension autopoietic._sandbox (src/_sandbox/module.c)."""
 
 from collections.abc import Sequence
-from typing import Optional, TypedDict, Union
+from typing import Optional, Protocol, TypedDict, Union
+
+class HasFileno(Protocol):
+    def fileno(self) -> int: ...
 
 _Str = Union[str, bytes]
 #: (kind, src, dst, mount flags, data); kinds: mkdir touch symlink bind tmpfs proc pivot remount
@@ -11,6 +14,8 @@ _Rlimit = tuple[int, int, int]
 
 STAGES: tuple[str, ...]
 NAMESPACES: tuple[str, ...]
+#: struct notation of the outcome Prepared.wait() sends
+REPLY_FORMAT: str
 
 class RunResult(TypedDict):
     exit_code: Optional[int]
@@ -69,7 +74,7 @@ class Prepared:
     @property
     def in_sandbox(self) -> bool: ...
     def go(self, fds: tuple[int, int, int, int, int], /) -> None: ...
-    def wait(self) -> RunResult: ...
+    def wait(self, sock: int | HasFileno, /) -> None: ...
     def cancel(self) -> None: ...
     def enter(self) -> None: ...
 

@@ -294,6 +294,13 @@ void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f
         stage = SBX_STAGE_SIGNALS;
         goto fail;
     }
+    /* An exec makes the process dumpable again (its /proc files its own,
+     * as for any program); init's PR_SET_DUMPABLE 0 must not outlive
+     * setup in a warm main process either. */
+    if (cfg->warm && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
+        stage = SBX_STAGE_DUMPABLE;
+        goto fail;
+    }
     if (cfg->seccomp != NULL && sbx_seccomp_install_child(cfg->seccomp) < 0) {
         stage = SBX_STAGE_SECCOMP;
         goto fail;

@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -363,18 +364,17 @@ static PyObject *build_result(const struct sbx_run *run)
                            "verdict_truncated", "cancelled"};
     PyObject *values[N] = {NULL};
     PyObject *d = NULL;
+    struct sbx_reply r;
     int i;
 
     /* exit_code / signal / setup_error: one of them describes how it ended */
-    if (run->setup_stage != SBX_STAGE_NONE) {
-        values[2] = Py_BuildValue("(sii)", sbx_stage_names[run->setup_stage], run->setup_errno, run->setup_detail);
-    } else if (run->have_status && WIFEXITED(run->wait_status)) {
-        values[0] = PyLong_FromLong(WEXITSTATUS(run->wait_status));
-    } else if (run->have_status && WIFSIGNALED(run->wait_status)) {
-        values[1] = PyLong_FromLong(WTERMSIG(run->wait_status));
-    } else if (!run->have_status && run->killed) {
-        values[1] = PyLong_FromLong(SIGKILL); /* init was killed before the program's status was known */
-    }
+    sbx_reply_from_run(run, &r);
+    if (r.setup_stage != SBX_STAGE_NONE)
+        values[2] = Py_BuildValue("(sii)", sbx_stage_names[r.setup_stage], r.setup_errno, r.setup_detail);
+    else if (r.exit_code >= 0)
+        values[0] = PyLong_FromLong(r.exit_code);
+    else if (r.signal >= 0)
+        values[1] = PyLong_FromLong(r.signal);
     for (i = 0; i < 3; i++) {
         if (values[i] == NULL) {
             if (PyErr_Occurred())
@@ -736,6 +736,9 @@ typedef struct {
 static void prepared_dealloc(PreparedObject *self)
 {
     job_clear(&self->job);
+    /* The next sandbox starts as a copy of this process: leave nothing of
+     * this run's outcome (status, times) in freed memory. */
+    explicit_bzero(&self->job, sizeof self->job);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -771,24 +774,46 @@ static PyObject *prepared_go(PreparedObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(wait_doc,
-"wait() -> dict\n"
+"wait(sock) -> None\n"
 "--\n\n"
 "Wait, with the GIL released, for the run go() started: enforce its\n"
-"limits, reap it, and return the dict of run() (stdout, stderr and verdict\n"
-"are empty: they went to the fds).  Raises ValueError before go(), and\n"
-"KeyboardInterrupt on SIGINT (after killing and reaping the sandbox).");
+"limits, reap it, and send its outcome on the socket sock as one message\n"
+"of REPLY_FORMAT (struct module notation): 1, exit_code, signal (-1: none),\n"
+"setup stage (an index into STAGES, 0: none), errno, detail, timed_out,\n"
+"cpu_exceeded, cancelled, max_rss_kib, wall_s, cpu_s.  The outcome never\n"
+"becomes a Python object here, and the buffer is zeroed after the send:\n"
+"later sandboxes start as copies of this process.  Raises ValueError\n"
+"before go(), OSError when the send fails, and KeyboardInterrupt on\n"
+"SIGINT (after killing and reaping the sandbox).");
 
-static PyObject *prepared_wait(PreparedObject *self, PyObject *Py_UNUSED(ignored))
+static PyObject *prepared_wait(PreparedObject *self, PyObject *arg)
 {
     struct job *j = &self->job;
+    struct sbx_reply reply;
+    ssize_t n;
+    int sock = PyObject_AsFileDescriptor(arg), saved;
 
+    if (sock < 0)
+        return NULL;
     if (!self->used || self->in_sandbox || !j->started) {
         PyErr_SetString(PyExc_ValueError, "wait() needs a sandbox started by go()");
         return NULL;
     }
     if (j->live && job_wait(j) < 0)
         return NULL;
-    return build_result(&j->run);
+    sbx_reply_from_run(&j->run, &reply);
+    Py_BEGIN_ALLOW_THREADS
+    do {
+        n = send(sock, &reply, sizeof reply, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    saved = errno;
+    Py_END_ALLOW_THREADS
+    explicit_bzero(&reply, sizeof reply);
+    if (n != (ssize_t)sizeof reply) {
+        errno = n < 0 ? saved : EMSGSIZE;
+        return PyErr_SetFromErrno(PyExc_OSError);
+    }
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(cancel_doc,
@@ -839,7 +864,7 @@ static PyGetSetDef prepared_getset[] = {
 
 static PyMethodDef prepared_methods[] = {
     {"go", (PyCFunction)prepared_go, METH_VARARGS, go_doc},
-    {"wait", (PyCFunction)prepared_wait, METH_NOARGS, wait_doc},
+    {"wait", (PyCFunction)prepared_wait, METH_O, wait_doc},
     {"cancel", (PyCFunction)prepared_cancel, METH_NOARGS, cancel_doc},
     {"enter", (PyCFunction)prepared_enter, METH_NOARGS, enter_doc},
     {NULL, NULL, 0, NULL},
@@ -1112,9 +1137,11 @@ static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyO
             return NULL;
         }
     }
-    result = Py_BuildValue("{s:y#,s:y#,s:y#,s:O,s:O,s:O,s:O,s:O}", "stdout", c.buf[0].data,
-                           (Py_ssize_t)c.buf[0].len, "stderr", c.buf[1].data, (Py_ssize_t)c.buf[1].len, "verdict",
-                           c.buf[2].data, (Py_ssize_t)c.buf[2].len, "stdout_truncated",
+    /* "y#" makes None of NULL: a stream that never delivered a byte is b"" */
+    result = Py_BuildValue("{s:y#,s:y#,s:y#,s:O,s:O,s:O,s:O,s:O}", "stdout", c.buf[0].data ? c.buf[0].data : "",
+                           (Py_ssize_t)c.buf[0].len, "stderr", c.buf[1].data ? c.buf[1].data : "",
+                           (Py_ssize_t)c.buf[1].len, "verdict", c.buf[2].data ? c.buf[2].data : "",
+                           (Py_ssize_t)c.buf[2].len, "stdout_truncated",
                            c.buf[0].truncated ? Py_True : Py_False, "stderr_truncated",
                            c.buf[1].truncated ? Py_True : Py_False, "verdict_truncated",
                            c.buf[2].truncated ? Py_True : Py_False, "replied", c.replied ? Py_True : Py_False,
@@ -1157,6 +1184,8 @@ static int sbx_exec(PyObject *m)
     PyObject *stages, *names;
     Py_ssize_t i;
 
+    if (PyModule_AddStringConstant(m, "REPLY_FORMAT", SBX_REPLY_FORMAT) < 0)
+        return -1;
     if (PyType_Ready(&PreparedType) < 0)
         return -1;
     Py_INCREF(&PreparedType);

@@ -205,6 +205,22 @@ struct sbx_run {
  * the sandbox's main process, which then calls sbx_enter_child(). */
 enum { SBX_START_CHILD = 1 };
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
+/* Warm mode: a run's outcome as the fork server sends it (module.c), in
+ * the struct module's notation SBX_REPLY_FORMAT. */
+enum { SBX_REPLY_RESULT = 1, SBX_REPLY_ERROR = 2 }; /* an error: this int, then text */
+struct sbx_reply {
+    int32_t kind;                  /* SBX_REPLY_RESULT */
+    int32_t exit_code, signal;     /* -1: none */
+    int32_t setup_stage, setup_errno, setup_detail;
+    int32_t timed_out, cpu_exceeded, cancelled;
+    int32_t unused;                /* keeps the rest aligned: no padding */
+    int64_t max_rss_kib;
+    double wall_s, cpu_s;
+};
+#define SBX_REPLY_FORMAT "=10iqdd"
+_Static_assert(sizeof(struct sbx_reply) == 64, "struct sbx_reply must match SBX_REPLY_FORMAT");
+void sbx_reply_from_run(const struct sbx_run *run, struct sbx_reply *reply);
+
 /* Warm mode: start the run of a sandbox sbx_start() prepared.  The wall
  * clock starts here.  Returns 0, or -1 with errno when the main process
  * cannot be reached (it died; sbx_step() then finds out why). */

@@ -64,8 +64,10 @@ static const int denied[] = {
     __NR_sethostname, __NR_nfsservctl,
     /* memory outside RLIMIT_AS, and per-user kernel quotas of the caller:
      * SysV shared memory, message queues and semaphores, POSIX message
-     * queues, memfds (also a way to exec written bytes), inotify */
+     * queues, memfds (also a way to exec written bytes), inotify and
+     * fanotify groups (fs.fanotify.max_user_groups is per user) */
     __NR_shmget, __NR_msgget, __NR_semget, __NR_mq_open, __NR_memfd_create, __NR_inotify_init1,
+    __NR_fanotify_init,
 #ifdef __NR_inotify_init
     __NR_inotify_init,
 #endif

@@ -795,6 +795,31 @@ void sbx_run_free(struct sbx_run *run)
     run->out.data = run->err.data = run->verdict.data = NULL;
 }
 
+void sbx_reply_from_run(const struct sbx_run *run, struct sbx_reply *reply)
+{
+    memset(reply, 0, sizeof *reply);
+    reply->kind = SBX_REPLY_RESULT;
+    reply->exit_code = reply->signal = -1;
+    /* one of exit code, signal and setup failure says how it ended */
+    if (run->setup_stage != SBX_STAGE_NONE) {
+        reply->setup_stage = run->setup_stage;
+        reply->setup_errno = run->setup_errno;
+        reply->setup_detail = run->setup_detail;
+    } else if (run->have_status && WIFEXITED(run->wait_status)) {
+        reply->exit_code = WEXITSTATUS(run->wait_status);
+    } else if (run->have_status && WIFSIGNALED(run->wait_status)) {
+        reply->signal = WTERMSIG(run->wait_status);
+    } else if (!run->have_status && run->killed) {
+        reply->signal = SIGKILL; /* init was killed before the program's status was known */
+    }
+    reply->timed_out = run->timed_out;
+    reply->cpu_exceeded = run->cpu_exceeded;
+    reply->cancelled = run->cancelled;
+    reply->max_rss_kib = run->max_rss_kib;
+    reply->wall_s = run->wall_s;
+    reply->cpu_s = run->cpu_s;
+}
+
 /* ---- warm mode, caller side ---------------------------------------------- */
 
 void sbx_collect_init(struct sbx_collect *c, const int fds[3], int sock, size_t output_limit, size_t verdict_limit,

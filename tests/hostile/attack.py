@@ -36,7 +36,7 @@ NR = {
                    clock_settime=227, adjtimex=159, process_vm_readv=310, process_vm_writev=311,
                    open_by_handle_at=304, name_to_handle_at=303, personality=135, clone=56, clone3=435,
                    sethostname=170, quotactl=179, ioctl=16, shmget=29, msgget=68, semget=64, mq_open=240,
-                   memfd_create=319, inotify_init1=294, socketpair=53),
+                   memfd_create=319, inotify_init1=294, fanotify_init=300, socketpair=53),
     "aarch64": dict(ptrace=117, mount=40, umount2=39, pivot_root=41, chroot=51, unshare=97, setns=268,
                     keyctl=219, add_key=217, request_key=218, bpf=280, userfaultfd=282, io_uring_setup=425,
                     perf_event_open=241, kexec_load=104, init_module=105, finit_module=273, delete_module=106,
@@ -44,7 +44,7 @@ NR = {
                     clock_settime=112, adjtimex=171, process_vm_readv=270, process_vm_writev=271,
                     open_by_handle_at=265, name_to_handle_at=264, personality=92, clone=220, clone3=435,
                     sethostname=161, quotactl=60, ioctl=29, shmget=194, msgget=186, semget=190, mq_open=180,
-                    memfd_create=279, inotify_init1=26, socketpair=199),
+                    memfd_create=279, inotify_init1=26, fanotify_init=262, socketpair=199),
 }[os.uname().machine]
 libc.syscall.restype = ctypes.c_long
 def try_syscall(name, *args):

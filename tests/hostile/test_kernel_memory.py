@@ -1,6 +1,7 @@
 """Attack: hold memory outside RLIMIT_AS: SysV shared memory segments
 (detached after filling), POSIX message queues, memfds, and socketpairs of
-other families; use up the caller's per-user inotify instances.
+other families; use up the caller's per-user inotify instances and
+fanotify groups.
 Expected: each is refused (seccomp EPERM, RLIMIT_MSGQUEUE 0); AF_UNIX
 socketpairs still work."""
 
@@ -17,6 +18,7 @@ def test_memory_outside_rlimit_as(run):
         "print('mq_open', try_syscall('mq_open', ctypes.addressof(name), 0o100 | 2, 0o600, 0))\n"
         "print('memfd_create', try_syscall('memfd_create', ctypes.addressof(name), 0))\n"
         "print('inotify_init1', try_syscall('inotify_init1', 0))\n"
+        "print('fanotify_init', try_syscall('fanotify_init', 0, 0))\n"
         "import resource\nprint('msgqueue', resource.getrlimit(resource.RLIMIT_MSGQUEUE))\n"
         "import socket\n"
         "try:\n    socket.socketpair(socket.AF_INET)\n    print('inet pair CREATED')\n"
@@ -25,7 +27,7 @@ def test_memory_outside_rlimit_as(run):
     ))
     assert_clear_result(result)
     lines = result["output"].splitlines()
-    assert lines[:6] == ["shmget 1", "msgget 1", "semget 1", "mq_open 1", "memfd_create 1", "inotify_init1 1"], \
-        result["output"] + result["error"]
-    assert lines[6] == "msgqueue (0, 0)"
-    assert lines[7] == "inet pair 1" and lines[8] == "unix pair b'x'"
+    assert lines[:7] == ["shmget 1", "msgget 1", "semget 1", "mq_open 1", "memfd_create 1", "inotify_init1 1",
+                         "fanotify_init 1"], result["output"] + result["error"]
+    assert lines[7] == "msgqueue (0, 0)"
+    assert lines[8] == "inet pair 1" and lines[9] == "unix pair b'x'"

@@ -9,7 +9,7 @@ DENIED = ["ptrace", "mount", "umount2", "pivot_root", "chroot", "unshare", "setn
           "finit_module", "delete_module", "reboot", "swapon", "swapoff", "syslog", "acct", "settimeofday",
           "clock_settime", "adjtimex", "process_vm_readv", "process_vm_writev", "open_by_handle_at",
           "name_to_handle_at", "sethostname", "quotactl", "shmget", "msgget", "semget", "mq_open", "memfd_create",
-          "inotify_init1"]
+          "inotify_init1", "fanotify_init"]
 
 
 def test_every_denied_syscall(run):
