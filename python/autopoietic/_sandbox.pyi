@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from typing import Optional, Protocol, TypedDict, Union
 
+from typing_extensions import Unpack
+
 class HasFileno(Protocol):
     def fileno(self) -> int: ...
 
@@ -44,28 +46,33 @@ class CollectResult(TypedDict):
     replied: bool
     cancelled: bool
 
+class _Options(TypedDict, total=False):
+    """The keyword arguments run() and prepare() share."""
+
+    namespaces: Sequence[str]
+    rlimits: Sequence[_Rlimit]
+    cpu_time_s: float
+    output_limit: int
+    hostname: Optional[str]
+    uid_map: Optional[str]
+    gid_map: Optional[str]
+    deny_setgroups: bool
+    uid: Optional[int]
+    gid: Optional[int]
+    clear_groups: bool
+    mounts: Sequence[_MountOp]
+    seccomp: bool
+
 def run(
     argv: Sequence[_Str],
     env: Sequence[_Str],
     cwd: _Str,
     *,
-    namespaces: Sequence[str] = ...,
-    rlimits: Sequence[_Rlimit] = ...,
     timeout_s: float,
-    cpu_time_s: float = ...,
-    output_limit: int = ...,
     nonce: bytes = ...,
-    hostname: Optional[str] = ...,
-    uid_map: Optional[str] = ...,
-    gid_map: Optional[str] = ...,
-    deny_setgroups: bool = ...,
-    uid: Optional[int] = ...,
-    gid: Optional[int] = ...,
-    clear_groups: bool = ...,
-    mounts: Sequence[_MountOp] = ...,
-    seccomp: bool = ...,
     source_fd: int = ...,
     cancel_fd: int = ...,
+    **options: Unpack[_Options],
 ) -> RunResult: ...
 
 class Prepared:
@@ -79,24 +86,7 @@ class Prepared:
     def enter(self) -> None: ...
 
 def prepare(
-    argv: Sequence[_Str],
-    env: Sequence[_Str],
-    cwd: _Str,
-    *,
-    namespaces: Sequence[str] = ...,
-    rlimits: Sequence[_Rlimit] = ...,
-    timeout_s: float,
-    cpu_time_s: float = ...,
-    output_limit: int = ...,
-    hostname: Optional[str] = ...,
-    uid_map: Optional[str] = ...,
-    gid_map: Optional[str] = ...,
-    deny_setgroups: bool = ...,
-    uid: Optional[int] = ...,
-    gid: Optional[int] = ...,
-    clear_groups: bool = ...,
-    mounts: Sequence[_MountOp] = ...,
-    seccomp: bool = ...,
+    argv: Sequence[_Str], env: Sequence[_Str], cwd: _Str, *, timeout_s: float, **options: Unpack[_Options]
 ) -> Prepared: ...
 def collect(
     sock: int,

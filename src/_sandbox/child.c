@@ -181,40 +181,27 @@ static int python_signals_child(void)
  * first: every received fd is >= SBX_FD_FIRST_FREE. */
 static int receive_go_child(const struct sbx_child_fds *f, struct sbx_go_msg *go)
 {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int) * SBX_GO_FDS)];
-    } control;
-    struct iovec iov;
-    struct msghdr msg;
+    struct sbx_go_wire w;
     struct cmsghdr *c;
     ssize_t n;
     int fd, count = 0;
-    char byte;
 
     for (fd = 0; fd < SBX_FD_FIRST_FREE; fd++) {
         if (dup2(f->devnull, fd) < 0)
             return -1;
     }
-    memset(&msg, 0, sizeof msg);
-    memset(&control, 0, sizeof control);
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
+    sbx_go_wire_init(&w);
     do {
-        n = recvmsg(f->go_r, &msg, MSG_CMSG_CLOEXEC);
+        n = recvmsg(f->go_r, &w.msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return -1;
     if (n == 0)
         return 1;
-    c = CMSG_FIRSTHDR(&msg);
+    c = CMSG_FIRSTHDR(&w.msg);
     if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
         count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    if (count != SBX_GO_FDS || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+    if (count != SBX_GO_FDS || (w.msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
         errno = EPROTO;
         return -1;
     }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* Where setup failed.  Parent-side stages come first, then the child's.
@@ -137,6 +138,21 @@ enum { SBX_GO_FDS = 5 };
 struct sbx_go_msg {
     int fds[SBX_GO_FDS]; /* stdout, stderr, nonce, verdict, source: fds 1-5 */
 };
+
+/* The go message on the wire: one byte (a SOCK_SEQPACKET message needs
+ * one: a read of 0 is EOF) and SBX_GO_FDS fds as SCM_RIGHTS.  Self-
+ * referential: initialise in place with sbx_go_wire_init (async-signal-
+ * safe), do not copy. */
+struct sbx_go_wire {
+    struct msghdr msg;
+    struct iovec iov;
+    char byte;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * SBX_GO_FDS)];
+    } control;
+};
+void sbx_go_wire_init(struct sbx_go_wire *w);
 
 /* Child -> parent message on the error pipe: one atomic write. */
 struct sbx_error_msg {

@@ -271,35 +271,34 @@ static void start_clock(struct sbx_run *run, double now)
     run->next_cpu_check = cfg->cpu_limit_s > 0 ? now + fmax(MIN_CPU_CHECK_S, cfg->cpu_limit_s / run->ncpu) : INFINITY;
 }
 
+void sbx_go_wire_init(struct sbx_go_wire *w)
+{
+    memset(w, 0, sizeof *w);
+    w->byte = 'G';
+    w->iov.iov_base = &w->byte;
+    w->iov.iov_len = 1;
+    w->msg.msg_iov = &w->iov;
+    w->msg.msg_iovlen = 1;
+    w->msg.msg_control = w->control.buf;
+    w->msg.msg_controllen = sizeof w->control.buf;
+}
+
 int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS])
 {
-    char go = 'G'; /* a SOCK_SEQPACKET message needs a byte: 0 is EOF */
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int) * SBX_GO_FDS)];
-    } control;
-    struct iovec iov;
-    struct msghdr msg;
+    struct sbx_go_wire w;
     struct cmsghdr *c;
     ssize_t n;
     int saved;
 
-    memset(&msg, 0, sizeof msg);
-    memset(&control, 0, sizeof control);
-    iov.iov_base = &go;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    c = CMSG_FIRSTHDR(&msg);
+    sbx_go_wire_init(&w);
+    c = CMSG_FIRSTHDR(&w.msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int) * SBX_GO_FDS);
     memcpy(CMSG_DATA(c), fds, sizeof(int) * SBX_GO_FDS);
     start_clock(run, sbx_monotonic());
     do {
-        n = sendmsg(run->fds.go_w, &msg, MSG_NOSIGNAL);
+        n = sendmsg(run->fds.go_w, &w.msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     saved = errno;
     close_fd(&run->fds.go_w);
