@@ -19,15 +19,9 @@ NAMESPACES: tuple[str, ...]
 #: struct notation of the outcome Prepared.wait() sends
 REPLY_FORMAT: str
 
-class RunResult(TypedDict):
-    exit_code: Optional[int]
-    signal: Optional[int]
-    setup_error: Optional[tuple[str, int, int]]
-    timed_out: bool
-    cpu_exceeded: bool
-    wall_s: float
-    cpu_s: float
-    max_rss_kib: int
+class _Streams(TypedDict):
+    """What was read of stdout, stderr and the verdict pipe, capped."""
+
     stdout: bytes
     stderr: bytes
     verdict: bytes
@@ -36,15 +30,18 @@ class RunResult(TypedDict):
     verdict_truncated: bool
     cancelled: bool
 
-class CollectResult(TypedDict):
-    stdout: bytes
-    stderr: bytes
-    verdict: bytes
-    stdout_truncated: bool
-    stderr_truncated: bool
-    verdict_truncated: bool
+class RunResult(_Streams):
+    exit_code: Optional[int]
+    signal: Optional[int]
+    setup_error: Optional[tuple[str, int, int]]
+    timed_out: bool
+    cpu_exceeded: bool
+    wall_s: float
+    cpu_s: float
+    max_rss_kib: int
+
+class CollectResult(_Streams):
     replied: bool
-    cancelled: bool
 
 class _Options(TypedDict, total=False):
     """The keyword arguments run() and prepare() share."""
