@@ -108,7 +108,9 @@ def test_cpu_time_limit(make):
     assert result["limit_exceeded"] == "cpu_time"
     assert result["timed_out"] is False
     assert result["isolation"] == "unshare-namespaces"
-    assert 0.9 <= result["cpu_time_s"] < 1.6
+    # the kernel's accounting on a loaded VM was seen 17% under the limit
+    # when RLIMIT_CPU fired (a new user's run next to CI on 2 cores)
+    assert 0.8 <= result["cpu_time_s"] < 1.6
     assert result["execution_time"] < 6
 
 

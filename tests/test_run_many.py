@@ -64,8 +64,10 @@ def test_failures_set_the_exit_status_and_are_counted(tmp_path):
     records = {r["name"]: r for r in map(json.loads, out.read_text().splitlines())}
     assert records["hog"]["success"] is False and records["hog"]["limit_exceeded"] == "memory"
     assert "refused" in records["bad"] and records["bad"]["findings"]
+    assert records["bad"]["success"] is False
     assert "| 5 | 3 | 2 |" in proc.stdout
-    assert "failed, by limit_exceeded: memory 1, refused 1" in proc.stdout
+    assert "failed runs, by limit_exceeded: memory 1" in proc.stdout
+    assert "refused by the validator (not run): 1" in proc.stdout
 
 
 def test_single_files_and_bad_input(tmp_path):
@@ -83,11 +85,13 @@ def test_single_files_and_bad_input(tmp_path):
     assert proc.returncode == 2 and "--jobs" in proc.stderr
     proc = cli(str(path), "--memory-mb", "-5")
     assert proc.returncode == 2 and "--memory-mb" in proc.stderr
+    proc = cli(str(path), "--json")  # no abbreviation of --json-lines
+    assert proc.returncode == 2 and "unrecognized arguments: --json" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    write_batch(tmp_path, 4)
+    write_batch(tmp_path, 4, refused=True)
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
     try:
@@ -108,8 +112,9 @@ def test_progress_bar_on_a_terminal(tmp_path):
         os.close(primary)
         if secondary >= 0:
             os.close(secondary)
-    assert proc.returncode == 0
+    assert proc.returncode == 1
     text = shown.decode("utf-8", "replace")
-    assert "4/4" in text and "component" in text and "\r" in text  # tqdm's bar, redrawn in place
-    assert "[1/4]" not in text  # no plain lines
-    assert b"| 4 | 4 | 0 |" in proc.stdout
+    assert "5/5" in text and "component" in text and "\r" in text  # tqdm's bar, redrawn in place
+    assert ": ok " not in text  # no plain line per success
+    assert "bad.py: REFUSED" in text  # a failure stays listed above the bar
+    assert b"| 5 | 4 | 1 |" in proc.stdout

@@ -72,6 +72,9 @@ def test_mode_option(tmp_path, monkeypatch):
     assert AutopoieticSandbox(temp_dir=tmp_path, mode="warm").mode == "warm"
     with pytest.raises(ValueError, match="mode must be one of warm, spawn"):
         AutopoieticSandbox(temp_dir=tmp_path, mode="fast")
+    monkeypatch.setenv("AUTOPOIETIC_MODE", "fast")
+    with pytest.raises(ValueError, match="AUTOPOIETIC_MODE must be one of warm, spawn, got 'fast'"):
+        AutopoieticSandbox(temp_dir=tmp_path)
 
 
 def test_one_server_serves_many_runs_each_in_a_fresh_sandbox(warm):

@@ -196,8 +196,7 @@ def _percentile_95(values: list[float]) -> float:
 
 def _cmd_run_many(args: argparse.Namespace) -> int:
     from concurrent.futures import as_completed
-
-    from tqdm import tqdm
+    from contextlib import nullcontext
 
     from .executor import SandboxExecutor
 
@@ -219,11 +218,16 @@ def _cmd_run_many(args: argparse.Namespace) -> int:
         executor.shutdown()
         raise _UsageError(f"cannot write {args.json_lines}: {exc}") from exc
     progress = not args.no_progress and sys.stderr.isatty()
+    bar: Any = nullcontext()
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), unit="component", file=sys.stderr)
     times: list[float] = []
-    succeeded = 0
+    succeeded = refused = 0
     failures: dict[str, int] = {}
     try:
-        with executor, tqdm(total=len(files), unit="component", disable=not progress, file=sys.stderr) as bar:
+        with executor, bar:
             futures = {executor.submit_component(sources[path], _component_name(str(path))): path
                        for path in files}
             for done, future in enumerate(as_completed(futures), 1):
@@ -232,28 +236,32 @@ def _cmd_run_many(args: argparse.Namespace) -> int:
                 try:
                     result = future.result()
                 except SandboxError as exc:
-                    kind, status = "refused", f"refused: {exc}"
-                    record.update(refused=str(exc), findings=[f._asdict() for f in exc.findings])
+                    refused += 1
+                    ok, status = False, f"REFUSED: {exc}"
+                    record.update(success=False, refused=str(exc), findings=[f._asdict() for f in exc.findings])
                 else:
                     record.update(result)
                     times.append(result["execution_time"])
-                    if result["success"]:
+                    ok = result["success"]
+                    if ok:
                         succeeded += 1
-                        kind, status = "", "ok"
+                        status = "ok"
                     else:
-                        kind = result["limit_exceeded"] or "error"
+                        kind = result["limit_exceeded"] or "none"
+                        failures[kind] = failures.get(kind, 0) + 1
                         last = result["error"].strip().splitlines()[-1:] or [""]
-                        status = f"FAILED ({kind}): {last[0][:200]}"
+                        status = f"FAILED (limit_exceeded: {kind}): {last[0][:200]}"
                     status += f" {result['execution_time'] * 1000:.1f} ms"
-                if kind:
-                    failures[kind] = failures.get(kind, 0) + 1
                 if lines is not None:
                     lines.write(json.dumps(record) + "\n")
                     lines.flush()
+                line = f"[{done}/{len(files)}] {path}: {status}"
                 if progress:
+                    if not ok:  # failures stay listed above the bar
+                        bar.write(line, file=sys.stderr)
                     bar.update(1)
                 else:
-                    print(f"[{done}/{len(files)}] {path}: {status}", file=sys.stderr, flush=True)
+                    print(line, file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         executor.shutdown(cancel_futures=True)
         raise
@@ -267,8 +275,10 @@ def _cmd_run_many(args: argparse.Namespace) -> int:
     print("|---|---|---|---|---|")
     print(f"| {len(files)} | {succeeded} | {failed} | {median} | {p95} |")
     if failures:
-        print("\nfailed, by limit_exceeded: " + ", ".join(
+        print("\nfailed runs, by limit_exceeded: " + ", ".join(
             f"{kind} {count}" for kind, count in sorted(failures.items())))
+    if refused:
+        print(f"refused by the validator (not run): {refused}")
     return 1 if failed else 0
 
 
@@ -313,14 +323,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a component file in the sandbox")
     p.add_argument("file")
     p.add_argument("--source", action="store_true", help="run as a plain script, without validator or protocol")
-    p.add_argument("--name", help="component name (default: the file's stem, made an identifier)")
+    p.add_argument("--name", help="component name, a plain identifier (default: the file's stem, made one)")
     p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
     p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
     p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("run-many", help="run every .py file under the paths as a component, N at a time")
+    # allow_abbrev=False: "--json" is refused as unknown, not taken for --json-lines
+    p = sub.add_parser("run-many", help="run every .py file under the paths as a component, N at a time",
+                       allow_abbrev=False)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories searched for *.py")
     p.add_argument("--jobs", "-j", type=int, default=None, help="components at once (default: online CPUs)")
     p.add_argument("--json-lines", metavar="FILE", help="write one JSON result per component to FILE")

@@ -446,10 +446,11 @@ class AutopoieticSandbox:
         if not isinstance(validator_policy, ValidatorPolicy):
             raise TypeError(f"validator_policy must be a ValidatorPolicy, not {type(validator_policy).__name__}")
         self.validator_policy = validator_policy
+        source = "mode"
         if mode is None:
-            mode = os.environ.get("AUTOPOIETIC_MODE", "") or "warm"
+            mode, source = os.environ.get("AUTOPOIETIC_MODE", "") or "warm", "AUTOPOIETIC_MODE"
         if mode not in _MODES:
-            raise ValueError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
+            raise ValueError(f"{source} must be one of {', '.join(_MODES)}, got {mode!r}")
         self.mode = mode
         # warm mode: one fork server per calling thread (each serves one run
         # at a time), all of them stopped by cleanup()

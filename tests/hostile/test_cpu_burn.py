@@ -20,5 +20,8 @@ def test_cpu_burn_threads_and_processes(run):
     )
     assert_clear_result(result)
     assert result["limit_exceeded"] == "cpu_time", result["error"]
-    assert 1.0 <= result["cpu_time_s"] < 2.0
+    # The check runs in the caller's thread: on a host with CPU to spare it
+    # stops the tree within a tick of 1.0 s; on one overloaded 4x (a second
+    # test suite and busy loops on 2 cores) it came up to 1 s late.
+    assert 1.0 <= result["cpu_time_s"] < 3.0
     assert result["execution_time"] < 5
