@@ -13,13 +13,15 @@ import pytest
 import autopoietic
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import require, runs_as_nobody
+from helpers import UNDER_ASAN, WARM_UNDER_ASAN, require, runs_as_nobody
 
 
 @pytest.fixture(params=["spawn", "warm"])
 def execution_mode(request, monkeypatch) -> str:
     """Both execution modes of SPEC section 8: every sandbox the test makes,
     in this process or in a child process it starts, runs in this mode."""
+    if request.param == "warm" and UNDER_ASAN:
+        pytest.skip(WARM_UNDER_ASAN)
     monkeypatch.setenv("AUTOPOIETIC_MODE", request.param)
     return request.param
 

@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 
 MUST_WORK = os.environ.get("AUTOPOIETIC_MUST_WORK") == "1"
+#: make sanitize runs the suite with AddressSanitizer preloaded
+UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
+WARM_UNDER_ASAN = ("make sanitize: a warm sandbox would be a copy of an ASan process, whose shadow memory "
+                   "RLIMIT_AS refuses; warm mode's C code runs under ASan in test_lowlevel_warm.py")
 NOBODY = 65534
 
 

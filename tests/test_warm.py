@@ -20,7 +20,9 @@ import pytest
 from autopoietic import _forkserver
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import component
+from helpers import UNDER_ASAN, WARM_UNDER_ASAN, component
+
+pytestmark = pytest.mark.skipif(UNDER_ASAN, reason=WARM_UNDER_ASAN)
 
 
 @pytest.fixture

@@ -68,15 +68,6 @@ class RunCancelled(Exception):
     the sandbox with it."""
 
 
-def _sanitizer_environment() -> dict[str, str]:
-    """The sanitizer runtime's variables of the caller, when it runs under
-    AddressSanitizer (``make sanitize``); else nothing."""
-    if "libasan" not in os.environ.get("LD_PRELOAD", ""):
-        return {}
-    names = ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")
-    return {name: os.environ[name] for name in names if name in os.environ}
-
-
 def _stop(proc: subprocess.Popen[bytes], sock: socket.socket, owner_pid: int, directories: list[str]) -> None:
     """Close the socket (the server exits at EOF), reap the server and
     remove its directories; in a forked copy of the owner only drop this
@@ -113,13 +104,7 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         environ = dict(item.split("=", 1) for item in env)
         argv = [python, "-I", "-S", "-B", "-X", "utf8", "-c", _SERVER_SOURCE, str(theirs.fileno())]
-        sanitizer = _sanitizer_environment()
-        if sanitizer:
-            # make sanitize: the extension is built with ASan, whose runtime
-            # must be loaded first; the server removes these variables at
-            # once, before any sandbox is made (_forkserver_main.py)
-            environ.update(sanitizer)
-            argv.append(",".join(sanitizer))
+
         try:
             # start_new_session: the terminal's SIGINT is the caller's to handle
             # stdout and stderr are pipes, like a sandbox's: the interpreter

@@ -4,9 +4,7 @@ FD`` by ``_forkserver.ForkServer``.
 Not imported by the host.  A fresh interpreter with the environment a
 sandboxed component gets (no variable of the caller, no site-packages).
 The first message on the SOCK_SEQPACKET socket FD is ``marshal`` of
-``(EXTENSION, RUNNER, PPID)`` (an optional second argument lists the
-variables of a sanitizer's runtime to remove from the environment at once,
-for ``make sanitize``): it loads the extension from a memfd copy of
+``(EXTENSION, RUNNER, PPID)``: it loads the extension from a memfd copy of
 the file EXTENSION (so the host path of the installation shows in no
 sandbox's memory map), ties its life to the caller (PR_SET_PDEATHSIG, then
 a check that PPID is still its parent), imports what components commonly
@@ -52,11 +50,6 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     import sys
 
     sock = socket.socket(fileno=int(sys.argv[1]))
-    if len(sys.argv) > 2:
-        # a sanitizer's runtime, loaded first (make sanitize): no sandbox
-        # inherits its variables
-        for name in sys.argv[2].split(","):
-            os.environ.pop(name, None)  # also unsetenv(): the C environment
     hello = sock.recv(1 << 20)
     if not hello:
         return None  # the caller is gone
