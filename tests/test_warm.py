@@ -280,6 +280,50 @@ def test_no_outcome_of_an_earlier_run_in_a_later_sandbox(warm):
     assert later["output"] == "0\n"
 
 
+def test_no_thread_ids_of_an_earlier_run_in_a_later_sandbox(tmp_path):
+    """The server lists a run's threads to sum its CPU time; that listing
+    (linux_dirent64 records of /proc/PID/task) must not stay in its memory,
+    where a later sandbox could count them (a channel chosen by the run)."""
+    threads = textwrap.dedent("""
+        import os, threading, time
+        threading.stack_size(1 << 16)
+        for _ in range(11):
+            threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+        time.sleep(1.2)  # the server's CPU checks list /proc/PID/task meanwhile
+        os._exit(0)
+    """)
+    scan = textwrap.dedent(r"""
+        import os, re, struct
+        mem = os.open('/proc/self/mem', os.O_RDONLY)
+        heaps = []
+        for line in open('/proc/self/maps'):
+            if '[heap]' in line:
+                start, end = (int(x, 16) for x in line.split()[0].split('-'))
+                heaps.append(os.pread(mem, end - start, start))
+        found = 0
+        for buf in heaps:
+            for m in re.finditer(rb'\x18\x00\x04\.\x00', buf):  # the '.' record of a directory listing
+                off, names = m.start() - 16, []
+                while off + 19 < len(buf):
+                    reclen, kind = struct.unpack_from('=HB', buf, off + 16)
+                    if reclen < 20 or reclen > 280 or kind != 4:
+                        break
+                    name = buf[off + 19:buf.index(b'\0', off + 19)]
+                    if not (name in (b'.', b'..') or name.isdigit()):
+                        break
+                    names.append(name)
+                    off += reclen
+                found += max(0, len(names) - 2)
+        print(found)
+    """)
+    with AutopoieticSandbox(temp_dir=tmp_path, mode="warm", timeout_s=10, max_cpu_time_seconds=0.6) as sb:
+        assert sb.run_source(threads)["exit_code"] == 0
+        sb.run_source("pass")
+        later = sb.run_source(scan)
+    assert later["success"], later
+    assert later["output"] == "0\n"
+
+
 def test_the_component_cannot_reach_the_server(warm):
     warm.run_source("pass")
     server = server_of(warm)

@@ -283,8 +283,11 @@ void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f
     }
     /* An exec makes the process dumpable again (its /proc files its own,
      * as for any program); init's PR_SET_DUMPABLE 0 must not outlive
-     * setup in a warm main process either. */
-    if (cfg->warm && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
+     * setup in a warm main process either.  Without a user namespace the
+     * component is host uid 65534, which host processes may have too:
+     * there it stays non-dumpable (no /proc/PID/mem, ptrace or
+     * pidfd_getfd from them). */
+    if (cfg->warm && (cfg->clone_flags & CLONE_NEWUSER) && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
         stage = SBX_STAGE_DUMPABLE;
         goto fail;
     }
@@ -336,6 +339,7 @@ int sbx_for_each_pid(int fd, void (*each)(pid_t pid, void *ctx), void *ctx)
         each((pid_t)pid, ctx);
         count++;
     }
+    explicit_bzero(buf, sizeof buf); /* a fork server's memory goes into later sandboxes */
     return count;
 }
 

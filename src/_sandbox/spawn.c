@@ -204,10 +204,15 @@ static void fail_start(struct sbx_run *run, int stage, int err)
 
 /* Numeric fields first..last (1-based, as numbered in proc(5); first >= 4,
  * past the command name and the state letter) of a /proc/.../stat file. */
+static int parse_stat_fields(char *buf, int first, int last, long long *out);
+
+/* A warm fork server's memory is copied into every later sandbox: what it
+ * reads of a run's processes (their names, thread ids) must not stay in
+ * it.  Every buffer below that holds such data is zeroed after use. */
 static int read_stat_fields(const char *path, int first, int last, long long *out)
 {
-    char buf[2048], *p;
-    int fd, field;
+    char buf[2048];
+    int fd, rc;
     ssize_t n;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -215,9 +220,20 @@ static int read_stat_fields(const char *path, int first, int last, long long *ou
         return -1;
     n = read(fd, buf, sizeof buf - 1);
     (void)close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
+    rc = -1;
+    if (n > 0) {
+        buf[n] = '\0';
+        rc = parse_stat_fields(buf, first, last, out);
+    }
+    explicit_bzero(buf, sizeof buf);
+    return rc;
+}
+
+static int parse_stat_fields(char *buf, int first, int last, long long *out)
+{
+    char *p;
+    int field;
+
     p = strrchr(buf, ')'); /* the command name may contain spaces and ')' */
     if (p == NULL || p[1] == '\0')
         return -1;
@@ -456,29 +472,41 @@ static void push_one(pid_t pid, void *ctx)
     push_pid(ctx, pid);
 }
 
+/* The threads of pid (getdents64 into a buffer on the stack, not
+ * opendir's on the heap: see read_stat_fields). */
 static void push_children(struct pid_stack *s, pid_t pid)
 {
     char path[96];
-    DIR *dir;
-    struct dirent *de;
+    union {
+        struct dirent64 align;
+        char bytes[4096];
+    } buf;
+    long n, off;
+    int dir;
 
     snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    dir = opendir(path);
-    if (dir == NULL)
+    dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
         return;
-    while ((de = readdir(dir)) != NULL) {
-        int fd;
+    while ((n = syscall(SYS_getdents64, dir, buf.bytes, sizeof buf.bytes)) > 0) {
+        for (off = 0; off < n;) {
+            const struct dirent64 *de = (const struct dirent64 *)(buf.bytes + off);
+            int fd;
 
-        if (de->d_name[0] < '0' || de->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", (int)pid, de->d_name);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        (void)sbx_for_each_pid(fd, push_one, s);
-        (void)close(fd);
+            off += de->d_reclen;
+            if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                continue;
+            snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", (int)pid, de->d_name);
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            (void)sbx_for_each_pid(fd, push_one, s);
+            (void)close(fd);
+        }
     }
-    closedir(dir);
+    (void)close(dir);
+    explicit_bzero(&buf, sizeof buf);
+    explicit_bzero(path, sizeof path);
 }
 
 /* CPU seconds used so far by init and all its descendants; also raises
@@ -509,6 +537,8 @@ static double sample_tree(struct sbx_run *run)
         }
         push_children(&s, pid);
     }
+    if (s.items != NULL)
+        explicit_bzero(s.items, s.cap * sizeof *s.items);
     free(s.items);
     cpu = (double)total / (double)(hz > 0 ? hz : 100);
     if (cpu > run->cpu_s)
@@ -552,6 +582,7 @@ static void reap(struct sbx_run *run)
         if (cpu > run->cpu_s)
             run->cpu_s = cpu;
     }
+    explicit_bzero(&ru, sizeof ru);
     run->reaped = 1;
     run->wall_s = sbx_monotonic() - run->start;
     close_all(&run->fds);
@@ -648,6 +679,7 @@ static void read_status(struct sbx_run *run)
             run->wait_status = msg[i].value;
         }
     }
+    explicit_bzero(msg, sizeof msg); /* see read_stat_fields */
 }
 
 /* ---- the loop ------------------------------------------------------------ */
