@@ -2,8 +2,10 @@
  * spawn_check: drive the parent side (spawn.c) and the seccomp builder
  * without Python, for ASan/UBSan with leak detection and for valgrind
  * (make sanitize).  Runs /bin/sh in a few shapes (plain, output flood over
- * the cap, timeout, CPU limit, setup failure, with and without namespaces)
- * and checks the outcome.  Exit 0 when every case behaved.
+ * the cap, timeout, CPU limit, setup failure, with and without namespaces),
+ * and one warm-mode run (sbx_start with cfg.warm, sbx_go, sbx_enter_child:
+ * the main process returns here and exits with a status of its own), and
+ * checks the outcome.  Exit 0 when every case behaved.
  */
 #include "sandbox.h"
 
@@ -39,6 +41,7 @@ static int run_case(const char *name, const char *script, int flags, double time
     cfg.cpu_limit_s = cpu_s;
     cfg.output_limit = 4096;
     cfg.verdict_limit = 4096;
+    cfg.cancel_fd = -1;
     if (filter == NULL || sbx_start(&cfg, &run) < 0) {
         printf("FAIL %s: start failed at stage %d\n", name, run.setup_stage);
         sbx_seccomp_free(filter);
@@ -60,6 +63,70 @@ static int run_case(const char *name, const char *script, int flags, double time
     return !ok;
 }
 
+/* Warm mode: the main process comes back from sbx_start, waits for the
+ * go in sbx_enter_child, and ends with status 7 (no interpreter here). */
+static int warm_case(void)
+{
+    char *argv[] = {"/bin/true", NULL};
+    char *envp[] = {NULL};
+    int ns = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS;
+    int pipes[4][2], fds[SBX_GO_FDS], i, rc, ok;
+    struct sbx_config cfg;
+    struct sbx_run run;
+    void *filter = sbx_seccomp_build();
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.exe = argv[0];
+    cfg.argv = argv;
+    cfg.envp = envp;
+    cfg.cwd = "/";
+    cfg.hostname = "sandbox";
+    cfg.clone_flags = ns;
+    cfg.uid_map = "65534 0 1\n";
+    cfg.gid_map = "65534 0 1\n";
+    cfg.seccomp = filter;
+    cfg.source_fd = -1;
+    cfg.timeout_s = 10;
+    cfg.output_limit = 4096;
+    cfg.verdict_limit = 4096;
+    cfg.warm = 1;
+    cfg.cancel_fd = -1;
+    for (i = 0; i < 4; i++) {
+        if (pipe(pipes[i]) < 0) {
+            printf("FAIL warm: pipe\n");
+            return 1;
+        }
+    }
+    rc = filter == NULL ? -1 : sbx_start(&cfg, &run);
+    if (rc == SBX_START_CHILD) {
+        sbx_enter_child(&cfg, &run.fds, &run.go);
+        _exit(7);
+    }
+    if (rc < 0) {
+        printf("FAIL warm: start failed at stage %d\n", run.setup_stage);
+        sbx_seccomp_free(filter);
+        return 1;
+    }
+    fds[0] = pipes[0][1];
+    fds[1] = pipes[1][1];
+    fds[2] = pipes[2][0];
+    fds[3] = pipes[3][1];
+    fds[4] = pipes[0][1]; /* any fd will do as the source */
+    (void)sbx_go(&run, fds);
+    while (!sbx_step(&run, 100))
+        ;
+    ok = run.have_status && WIFEXITED(run.wait_status) && WEXITSTATUS(run.wait_status) == 7 &&
+         run.setup_stage == SBX_STAGE_NONE;
+    printf("%s warm (wall %.3f s)\n", ok ? "ok  " : "FAIL", run.wall_s);
+    for (i = 0; i < 4; i++) {
+        (void)close(pipes[i][0]);
+        (void)close(pipes[i][1]);
+    }
+    sbx_run_free(&run);
+    sbx_seccomp_free(filter);
+    return !ok;
+}
+
 int main(void)
 {
     int ns = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS;
@@ -73,5 +140,6 @@ int main(void)
     failures += run_case("daemon left behind", "(sleep 30 &) ; echo parent", ns, 10, 0, "/", 0, 0, 0);
     failures += run_case("setup failure", "true", ns, 10, 0, "/nonexistent", -2, 0, 0);
     failures += run_case("direct execution", "echo direct", 0, 10, 0, "/", 0, 0, 0);
+    failures += warm_case();
     return failures ? 1 : 0;
 }
