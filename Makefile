@@ -87,7 +87,7 @@ sanitize: install
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		build/sanitize/validator_check_plain fuzz/seeds/* python/autopoietic/*.py
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-		--child-silent-after-fork=yes build/sanitize/spawn_check_plain
+		--child-silent-after-fork=yes build/sanitize/spawn_check_plain --no-warm
 
 # Static analysis of the C code (cppcheck and clang-tidy from Debian).
 # cppcheck: warning, performance, portability and style; module.c is read
