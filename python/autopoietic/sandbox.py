@@ -8,8 +8,11 @@ The public API of SPEC section 3 over the C extension ``autopoietic._sandbox``:
 
 Each run gets a fresh child cloned by the extension into new pid, ipc, uts,
 net, mount and cgroup namespaces (plus a user namespace when the caller is not
-root, so no sudo is needed), with rlimits, a wall-clock timeout that kills the
-whole process tree and a CPU-time limit checked from the parent.  The result
+root, so no sudo is needed), with rlimits, a seccomp filter, a wall-clock
+timeout that kills the whole process tree and a CPU-time limit checked from
+the parent.  In warm mode (the default) the child is cloned from a fork
+server per calling thread that has the interpreter already started
+(``_forkserver.py``); in spawn mode it execs a fresh interpreter.  The result
 is a plain dict with every key of SPEC section 4 (see ``ExecutionResult``).
 
 Where namespaces cannot be created at all, runs fall back to
