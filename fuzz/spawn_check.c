@@ -16,6 +16,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static void init_config(struct sbx_config *cfg, char **argv, char **envp, const char *cwd, int flags, void *filter,
+                        double timeout_s)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->exe = argv[0];
+    cfg->argv = argv;
+    cfg->envp = envp;
+    cfg->cwd = cwd;
+    cfg->hostname = "sandbox";
+    cfg->clone_flags = flags;
+    cfg->uid_map = "65534 0 1\n";
+    cfg->gid_map = "65534 0 1\n";
+    cfg->seccomp = filter;
+    cfg->source_fd = -1;
+    cfg->timeout_s = timeout_s;
+    cfg->output_limit = 4096;
+    cfg->verdict_limit = 4096;
+    cfg->cancel_fd = -1; /* 0 would be stdin */
+}
+
 static int run_case(const char *name, const char *script, int flags, double timeout_s, double cpu_s,
                     const char *cwd, int expect_exit, int expect_signal, int expect_truncated)
 {
@@ -26,22 +46,8 @@ static int run_case(const char *name, const char *script, int flags, double time
     void *filter = sbx_seccomp_build();
     int ok;
 
-    memset(&cfg, 0, sizeof cfg);
-    cfg.exe = argv[0];
-    cfg.argv = argv;
-    cfg.envp = envp;
-    cfg.cwd = cwd;
-    cfg.hostname = "sandbox";
-    cfg.clone_flags = flags;
-    cfg.uid_map = "65534 0 1\n";
-    cfg.gid_map = "65534 0 1\n";
-    cfg.seccomp = filter;
-    cfg.source_fd = -1;
-    cfg.timeout_s = timeout_s;
+    init_config(&cfg, argv, envp, cwd, flags, filter, timeout_s);
     cfg.cpu_limit_s = cpu_s;
-    cfg.output_limit = 4096;
-    cfg.verdict_limit = 4096;
-    cfg.cancel_fd = -1;
     if (filter == NULL || sbx_start(&cfg, &run) < 0) {
         printf("FAIL %s: start failed at stage %d\n", name, run.setup_stage);
         sbx_seccomp_free(filter);
@@ -75,22 +81,8 @@ static int warm_case(void)
     struct sbx_run run;
     void *filter = sbx_seccomp_build();
 
-    memset(&cfg, 0, sizeof cfg);
-    cfg.exe = argv[0];
-    cfg.argv = argv;
-    cfg.envp = envp;
-    cfg.cwd = "/";
-    cfg.hostname = "sandbox";
-    cfg.clone_flags = ns;
-    cfg.uid_map = "65534 0 1\n";
-    cfg.gid_map = "65534 0 1\n";
-    cfg.seccomp = filter;
-    cfg.source_fd = -1;
-    cfg.timeout_s = 10;
-    cfg.output_limit = 4096;
-    cfg.verdict_limit = 4096;
+    init_config(&cfg, argv, envp, "/", ns, filter, 10);
     cfg.warm = 1;
-    cfg.cancel_fd = -1;
     for (i = 0; i < 4; i++) {
         if (pipe(pipes[i]) < 0) {
             printf("FAIL warm: pipe\n");
