@@ -520,3 +520,54 @@ def test_require_isolation_refuses_a_partial_rung():
     assert "net" not in out["partial"]["namespaces"] and out["partial"]["success"]
     assert out["refused"].startswith("isolation is required but full isolation")
     assert "max_net_namespaces" in out["refused"]
+
+
+# A user namespace that maps ids 0..2**31-1 one to one, where no further
+# user namespace may be made: root with every capability but user
+# namespaces, as in a container that blocks them.  The script's argv[1] runs
+# in it with this interpreter.
+_NO_USERNS_BIG_MAP = textwrap.dedent("""
+    import ctypes, os, sys
+    r, w = os.pipe()
+    r2, w2 = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r); os.close(w2)
+        if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:  # CLONE_NEWUSER
+            os._exit(90)
+        os.write(w, b"u"); os.close(w)
+        os.read(r2, 1)  # the maps are written
+        with open("/proc/sys/user/max_user_namespaces", "w") as f:
+            f.write("0")
+        os.execv(sys.executable, [sys.executable, "-c", sys.argv[1]])
+    os.close(w); os.close(r2)
+    os.read(r, 1)
+    for name in ("uid_map", "gid_map"):
+        with open(f"/proc/{pid}/{name}", "w") as f:
+            f.write("0 0 2147483648\\n")
+    os.write(w2, b"g"); os.close(w2)
+    sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+""")
+
+
+def test_root_without_user_namespace_gives_components_a_uid_of_their_own(execution_mode):
+    """Without a user namespace a root caller's component would be host uid
+    65534, which other host processes may run as (and then read its memory
+    or take its fds): it gets an unused uid and gid of its own instead."""
+    require(os.geteuid() == 0, "building a host without user namespaces needs root")
+    script = textwrap.dedent("""
+        import json
+        from autopoietic.sandbox import AutopoieticSandbox
+        probe = "import os; open('/work/x', 'w').write('ok'); print(os.getuid(), os.getgid(), os.getgroups())"
+        with AutopoieticSandbox(timeout_s=20) as sb:
+            first, second = sb.run_source(probe), sb.run_source(probe)
+        print(json.dumps([first, second]))
+    """)
+    proc = subprocess.run([sys.executable, "-c", _NO_USERNS_BIG_MAP, script], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    first, second = json.loads(proc.stdout.splitlines()[-1])
+    assert first["success"] and "user" not in first["namespaces"] and "pid" in first["namespaces"], first
+    uid, gid, groups = first["output"].split(" ", 2)
+    assert uid == gid and 0x70000000 <= int(uid) < 0x7FFF0000 and groups.strip() == "[]"
+    assert second["output"] == first["output"]  # one uid per sandbox object

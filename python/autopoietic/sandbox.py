@@ -307,6 +307,64 @@ def _nobody_exists() -> bool:
     return True
 
 
+#: Where a root caller's components get a uid and gid of their own on rungs
+#: without a user namespace: far above any account's, below 2**31.
+PRIVATE_ID_RANGE = (0x70000000, 0x7FFF0000)
+
+
+def _mapped_ids(name: str) -> list[tuple[int, int]]:
+    """[first, end) ranges of ids this process's user namespace maps."""
+    try:
+        lines = Path(f"/proc/self/{name}").read_text().splitlines()
+        return [(int(f[0]), int(f[0]) + int(f[2])) for f in (line.split() for line in lines)]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
+def _ids_in_use() -> set[int]:
+    """Every real, effective, saved or filesystem uid and gid of a process
+    visible here."""
+    used: set[int] = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith(("Uid:", "Gid:")):
+                    used.update(int(x) for x in line.split()[1:])
+        except (OSError, ValueError):
+            continue
+    return used
+
+
+def _free_private_id() -> int | None:
+    """A number in PRIVATE_ID_RANGE that this user namespace maps as uid and
+    as gid, that no account or group names and no visible process uses;
+    None when none is found in a few random tries."""
+    import grp
+    import pwd
+
+    uids, gids = _mapped_ids("uid_map"), _mapped_ids("gid_map")
+    used = _ids_in_use()
+    low, high = PRIVATE_ID_RANGE
+    for _ in range(32):
+        candidate = low + secrets.randbelow(high - low)
+        if candidate in used or not any(a <= candidate < b for a, b in uids) or \
+                not any(a <= candidate < b for a, b in gids):
+            continue
+        try:
+            pwd.getpwuid(candidate)
+            continue
+        except KeyError:
+            pass
+        try:
+            grp.getgrgid(candidate)
+            continue
+        except KeyError:
+            return candidate
+    return None
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -461,6 +519,7 @@ class AutopoieticSandbox:
         self._all_servers: weakref.WeakSet[ForkServer] = weakref.WeakSet()
         self._servers_lock = threading.Lock()
         self._warm_failure: str | None = None
+        self._private_uid: int | None = None
 
         python = os.path.realpath(sys.executable) if sys.executable else ""
         if not python or not os.access(python, os.X_OK):
@@ -658,8 +717,14 @@ class AutopoieticSandbox:
         options: dict[str, Any] = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
                          "tmp": _rootfs.SANDBOX_TMPDIR}
         # root switches the component to uid 65534 where that uid exists
-        # here (not so inside some containers' user namespaces)
+        # here (not so inside some containers' user namespaces) ...
         become_nobody = os.geteuid() == 0 and _nobody_exists()
+        switch_to: int | None = SANDBOX_UID if become_nobody else None
+        if os.geteuid() == 0 and "user" not in namespaces:
+            # ... but without a user namespace the component would be host
+            # uid 65534, which other host processes may run as too: it gets
+            # a uid of its own there (its RLIMIT_NPROC its own too)
+            switch_to = self._private_id() or switch_to
         if "user" in namespaces and become_nobody:
             # root maps itself (init builds the root with host root's file
             # access, no host capability) and nobody, which the component
@@ -669,16 +734,23 @@ class AutopoieticSandbox:
         elif "user" in namespaces:
             options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n",
                            gid_map=f"{SANDBOX_UID} {os.getegid()} 1\n", deny_setgroups=True)
-        if become_nobody:
-            options.update(uid=SANDBOX_UID, gid=SANDBOX_UID, clear_groups=True)
-        # inside, the component's ids: 65534 with a user namespace or after the switch
-        inner = SANDBOX_UID if "user" in namespaces or become_nobody else None
+        if switch_to is not None:
+            options.update(uid=switch_to, gid=switch_to, clear_groups=True)
+        # inside, the component's ids: 65534 with a user namespace, or the switch's
+        inner = SANDBOX_UID if "user" in namespaces else switch_to
         new_root = os.path.join(workdir, "root")
         os.mkdir(new_root, 0o700)
         options["mounts"] = _rootfs.mount_ops(
             _rootfs.host_plan(self._python), new_root, scratch_bytes=int(self.max_disk_mb * 1024 * 1024),
             scratch_inodes=SCRATCH_INODES, uid=inner, gid=inner)
         return options
+
+    def _private_id(self) -> int | None:
+        """This sandbox's own uid and gid for root's components on rungs
+        without a user namespace (chosen once: _free_private_id)."""
+        if self._private_uid is None:
+            self._private_uid = _free_private_id() or 0
+        return self._private_uid or None
 
     def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
         if not self._finalizer.alive:
