@@ -62,6 +62,35 @@ def host_processes_with(token: str) -> list[int]:
     return found
 
 
+def process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state letter) of every process visible here."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(entry)] = (int(fields[1]), fields[0])
+    return table
+
+
+def children_of(pid: int) -> list[tuple[int, str]]:
+    """(pid, state letter) of each child of pid."""
+    return [(child, state) for child, (parent, state) in process_table().items() if parent == pid]
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below root (children, grandchildren, ...)."""
+    table = process_table()
+    found, frontier = [], {root}
+    while frontier:
+        frontier = {pid for pid, (parent, _) in table.items() if parent in frontier}
+        found.extend(frontier)
+    return found
+
+
 def runs_as_nobody(python: str) -> bool:
     try:
         proc = subprocess.run([python, "-c", "pass"], user=NOBODY, group=NOBODY, extra_groups=[],

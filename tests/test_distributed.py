@@ -11,7 +11,7 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
-from helpers import component, host_processes_with, require
+from helpers import component, host_processes_with, process_table, require
 
 try:
     from dask.distributed import Client, LocalCluster
@@ -86,13 +86,6 @@ def test_worker_sandboxes_are_cleaned_up_at_shutdown(tmp_path):
             assert any(p.name.startswith("autopoietic-") for p in tmp_path.iterdir())
     assert list(tmp_path.iterdir()) == []
     servers = host_processes_with(SERVER_MARK)
-    assert not [pid for pid in servers if _parent(pid) in worker_pids]
+    parents = process_table()
+    assert not [pid for pid in servers if parents.get(pid, (-1, ''))[0] in worker_pids]
     assert all(not os.path.exists(f"/proc/{pid}") for pid in worker_pids)
-
-
-def _parent(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
-    except OSError:
-        return -1

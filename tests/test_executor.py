@@ -14,7 +14,7 @@ import pytest
 from autopoietic.executor import SandboxExecutor
 from autopoietic.sandbox import SandboxError
 
-from helpers import component, host_processes_with
+from helpers import children_of, component, descendants, host_processes_with
 
 # every test here runs in both execution modes (SPEC section 8)
 pytestmark = pytest.mark.usefixtures("execution_mode")
@@ -22,34 +22,10 @@ pytestmark = pytest.mark.usefixtures("execution_mode")
 SERVER_MARK = "_autopoietic_serve"  # in every fork server's command line
 
 
-def descendants(root: int) -> list[int]:
-    """Every process below root (children, grandchildren, ...)."""
-    parent_of = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parent_of[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                pass
-    found, frontier = [], {root}
-    while frontier:
-        frontier = {pid for pid, parent in parent_of.items() if parent in frontier}
-        found.extend(frontier)
-    return found
-
-
 def own_servers() -> list[int]:
     """Fork servers whose parent is this process."""
-    found = []
-    for pid in host_processes_with(SERVER_MARK):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == os.getpid():
-                    found.append(pid)
-        except OSError:
-            pass
-    return found
+    children = {pid for pid, _ in children_of(os.getpid())}
+    return [pid for pid in host_processes_with(SERVER_MARK) if pid in children]
 
 
 def test_is_an_executor(tmp_path):

@@ -8,16 +8,17 @@ prints the figures quoted in the README."""
 
 from __future__ import annotations
 
-import pytest
 import os
 import threading
 import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import component, host_processes_with
+from helpers import children_of, component, host_processes_with
 
 # every test here runs in both execution modes (SPEC section 8)
 pytestmark = pytest.mark.usefixtures("execution_mode")
@@ -49,17 +50,7 @@ def status() -> dict:
 
 
 def zombies() -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] == "Z" and int(fields[1]) == os.getpid():
-                found.append(int(entry))
-    return found
+    return [pid for pid, state in children_of(os.getpid()) if state == "Z"]
 
 
 def test_soak(tmp_path):

@@ -20,7 +20,7 @@ import pytest
 from autopoietic import _forkserver
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import UNDER_ASAN, WARM_UNDER_ASAN, component
+from helpers import UNDER_ASAN, WARM_UNDER_ASAN, children_of, component
 
 pytestmark = pytest.mark.skipif(UNDER_ASAN, reason=WARM_UNDER_ASAN)
 
@@ -35,22 +35,6 @@ def server_of(sb: AutopoieticSandbox) -> _forkserver.ForkServer:
     server = sb._servers.server
     assert server.alive()
     return server
-
-
-def children_of(pid: int) -> list[tuple[int, str]]:
-    """(pid, state letter) of each child of pid."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append((int(entry), fields[0]))
-    return found
 
 
 def gone(pid: int, seconds: float = 5.0) -> bool:

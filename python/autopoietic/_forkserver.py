@@ -28,6 +28,7 @@ import signal
 import socket
 import struct
 import subprocess
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from . import _sandbox
 
 if TYPE_CHECKING:
-    from ._sandbox import RunResult
+    from ._sandbox import CollectResult, RunResult
 
 _SERVER_SOURCE = Path(__file__).with_name("_forkserver_main.py").read_text(encoding="utf-8")
 #: Seconds a new server may take to load and report ready.
@@ -46,7 +47,6 @@ ANSWER_GRACE_S = 30.0
 _REPLY_BYTES = 1 << 16
 #: what the server sends per run (_sandbox.REPLY_FORMAT, src/_sandbox/sandbox.h)
 _REPLY = struct.Struct(_sandbox.REPLY_FORMAT)
-_REPLY_RESULT, _REPLY_ERROR = 1, 2
 
 
 class ForkServerError(Exception):
@@ -61,11 +61,6 @@ class ForkServerError(Exception):
 
 class ForkServerDied(Exception):
     """The fork server died or hung during a run (the message says how)."""
-
-
-class RunCancelled(Exception):
-    """The caller's cancel fd fired during a run: the server was killed, and
-    the sandbox with it."""
 
 
 def _stop(proc: subprocess.Popen[bytes], sock: socket.socket, owner_pid: int, directories: list[str]) -> None:
@@ -159,39 +154,36 @@ class ForkServer:
     def run(self, args: tuple[Sequence[str], Sequence[str], str], kwargs: dict[str, Any], source_fd: int,
             nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int = -1) -> RunResult:
         """One sandbox run: the same dict as ``_sandbox.run(*args, nonce=nonce,
-        source_fd=source_fd, **kwargs)``.  Only ``args`` and ``kwargs`` (the
-        configuration, the same for every run of a sandbox object) reach the
-        server; ``nonce`` is written into the pipe of fd 3 here.
+        source_fd=source_fd, cancel_fd=cancel_fd, **kwargs)``.  Only ``args``
+        and ``kwargs`` (the configuration, the same for every run of a
+        sandbox object) reach the server; ``nonce`` is written into the pipe
+        of fd 3 here.  When ``cancel_fd`` becomes readable or hangs up, the
+        server is killed, and the sandbox with it: ``cancelled`` is True.
 
         Raises ``ForkServerDied`` when the server dies or does not answer
         within ``timeout_s + ANSWER_GRACE_S`` seconds (it is killed, and with
-        it the sandbox), ``RunCancelled`` when ``cancel_fd`` becomes readable
-        or hangs up (the same), ``ValueError`` for a request the server
-        refused, and ``KeyboardInterrupt`` (after killing the server) on
-        SIGINT.
+        it the sandbox), ``ValueError`` for a request the server refused, and
+        ``KeyboardInterrupt`` (after killing the server) on SIGINT.
         """
-        fds: list[int] = []
+        if len(nonce) > 4096:
+            raise ValueError("nonce must be 4096 bytes at most")
+        pipes: list[tuple[int, int]] = []
         try:
-            out_r, out_w = os.pipe2(os.O_CLOEXEC)
-            fds += (out_r, out_w)
-            err_r, err_w = os.pipe2(os.O_CLOEXEC)
-            fds += (err_r, err_w)
-            nonce_r, nonce_w = os.pipe2(os.O_CLOEXEC)
-            fds += (nonce_r, nonce_w)
-            verdict_r, verdict_w = os.pipe2(os.O_CLOEXEC)
-            fds += (verdict_r, verdict_w)
-            if len(nonce) > 4096:
-                raise ValueError("nonce must be 4096 bytes at most")
+            for _ in range(4):
+                pipes.append(os.pipe2(os.O_CLOEXEC))
+            (out_r, out_w), (err_r, err_w), (nonce_r, nonce_w), (verdict_r, verdict_w) = pipes
             os.write(nonce_w, nonce)  # fits the empty pipe in one write
             request = marshal.dumps({"args": args, "kwargs": kwargs})
+            started = time.monotonic()
             try:
                 socket.send_fds(self.sock, [request], [out_w, err_w, nonce_r, verdict_w, source_fd])
             except OSError as exc:
                 self._kill()
                 raise ForkServerDied(f"the fork server is gone ({exc})") from exc
         except BaseException:
-            for fd in fds:
-                os.close(fd)
+            for pair in pipes:
+                for fd in pair:
+                    os.close(fd)
             raise
         for fd in (out_w, err_w, nonce_w, nonce_r, verdict_w):
             os.close(fd)
@@ -204,7 +196,7 @@ class ForkServer:
             raise
         if got["cancelled"]:
             self._kill()
-            raise RunCancelled("the run was cancelled; the fork server was killed, and the sandbox with it")
+            return _run_result(got, signal=int(signal.SIGKILL), wall_s=time.monotonic() - started, cancelled=True)
         if not got["replied"]:
             self._kill()
             raise ForkServerDied(f"the fork server did not answer within {timeout_s + ANSWER_GRACE_S:g} s; "
@@ -220,19 +212,29 @@ class ForkServer:
             self.stop()
             raise ForkServerDied(f"the fork server died during the run ({how}); the sandbox died with it")
         kind = struct.unpack_from("=i", reply)[0] if len(reply) >= 4 else 0
-        if kind == _REPLY_ERROR:
+        if kind == _sandbox.REPLY_ERROR:
             raise ValueError(f"the fork server refused the request: {reply[4:].decode('utf-8', 'replace')}")
-        if kind != _REPLY_RESULT or len(reply) != _REPLY.size:
+        if kind != _sandbox.REPLY_RESULT or len(reply) != _REPLY.size:
             self._kill()
             raise ForkServerDied("the fork server sent a malformed answer; it was killed")
         (_, exit_code, sig, stage, err, detail, timed_out, cpu_exceeded, cancelled, _, max_rss_kib, wall_s,
          cpu_s) = _REPLY.unpack(reply)
-        return {
-            "exit_code": exit_code if exit_code >= 0 else None, "signal": sig if sig >= 0 else None,
-            "setup_error": (_sandbox.STAGES[stage], err, detail) if stage else None,
-            "timed_out": bool(timed_out), "cpu_exceeded": bool(cpu_exceeded), "wall_s": wall_s,
-            "cpu_s": cpu_s, "max_rss_kib": max_rss_kib,
-            "stdout": got["stdout"], "stderr": got["stderr"], "verdict": got["verdict"],
-            "stdout_truncated": got["stdout_truncated"], "stderr_truncated": got["stderr_truncated"],
-            "verdict_truncated": got["verdict_truncated"], "cancelled": bool(cancelled),
-        }
+        return _run_result(
+            got, exit_code=exit_code if exit_code >= 0 else None, signal=sig if sig >= 0 else None,
+            setup_error=(_sandbox.STAGES[stage], err, detail) if stage else None, timed_out=bool(timed_out),
+            cpu_exceeded=bool(cpu_exceeded), wall_s=wall_s, cpu_s=cpu_s, max_rss_kib=max_rss_kib,
+            cancelled=bool(cancelled))
+
+
+def _run_result(got: CollectResult, *, exit_code: int | None = None, signal: int | None = None,
+                setup_error: tuple[str, int, int] | None = None, timed_out: bool = False,
+                cpu_exceeded: bool = False, wall_s: float = 0.0, cpu_s: float = 0.0, max_rss_kib: int = 0,
+                cancelled: bool = False) -> RunResult:
+    """The dict of _sandbox.run from what the caller read and the outcome."""
+    return {
+        "exit_code": exit_code, "signal": signal, "setup_error": setup_error, "timed_out": timed_out,
+        "cpu_exceeded": cpu_exceeded, "wall_s": wall_s, "cpu_s": cpu_s, "max_rss_kib": max_rss_kib,
+        "stdout": got["stdout"], "stderr": got["stderr"], "verdict": got["verdict"],
+        "stdout_truncated": got["stdout_truncated"], "stderr_truncated": got["stderr_truncated"],
+        "verdict_truncated": got["verdict_truncated"], "cancelled": cancelled,
+    }

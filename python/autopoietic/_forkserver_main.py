@@ -23,7 +23,7 @@ reads output and verdict from its own pipes, and the runner's arguments
 travel with the nonce.  So nothing of any run (source, output, verdict,
 exit status, times) becomes data of this process, whose memory every later
 sandbox starts as a copy of.  A request that cannot be served is answered
-with ``struct.pack("=i", 2)`` followed by the reason in UTF-8.
+with ``struct.pack("=i", REPLY_ERROR)`` followed by the reason in UTF-8.
 
 While a run goes on, the sandbox of the next one is prepared; a request
 with another configuration replaces it.  EOF on the socket ends the
@@ -84,36 +84,40 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     del hello, runner_source, so_path, ppid, data, view, path, spec, loader
     sock.sendall(b"ready")
 
-    standby = standby_config = None
+    # standby: the prepared sandbox, made for the configuration config
+    # (marshal bytes, as received) whose parsed form is known
+    standby = config = None
+    known: Any = None
     while True:
         try:
-            config, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
+            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
         except OSError:
             return None
-        if not config:
+        if not message:
             return None  # the caller closed its end
         current = None
         error = b""
         try:
             if len(fds) != 5:
                 raise ValueError(f"a request carries 5 fds, got {len(fds)}")
-            if standby is None or config != standby_config:
+            if message != config:
                 if standby is not None:
                     standby.cancel()
-                standby = None
-                request = marshal.loads(config)
-                standby = extension.prepare(*request["args"], **request["kwargs"])
-                del request
+                standby = known = None
+                config, known = message, marshal.loads(message)
+            if standby is None:
+                standby = extension.prepare(*known["args"], **known["kwargs"])
                 if standby.in_sandbox:
                     break
-                standby_config = config
             current, standby = standby, None
             current.go(tuple(fds))
         except Exception as exc:  # a bad request: answer, keep serving
-            error = struct.pack("=i", 2) + f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")
-            current = standby_config = None
+            error = struct.pack("=i", extension.REPLY_ERROR) + f"{type(exc).__name__}: {exc}".encode(
+                "utf-8", "replace")
+            current = config = known = None
         for fd in fds:
             os.close(fd)
+        del message
         if current is None:
             try:
                 sock.sendall(error)
@@ -121,9 +125,7 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
                 return None
             continue
         try:
-            request = marshal.loads(config)
-            standby = extension.prepare(*request["args"], **request["kwargs"])
-            del request
+            standby = extension.prepare(*known["args"], **known["kwargs"])
         except Exception:
             standby = None  # the next request prepares again and answers why
         else:

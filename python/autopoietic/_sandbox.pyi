@@ -18,6 +18,9 @@ STAGES: tuple[str, ...]
 NAMESPACES: tuple[str, ...]
 #: struct notation of the outcome Prepared.wait() sends
 REPLY_FORMAT: str
+#: the first int of a server's answer: an outcome (REPLY_FORMAT), or an error then its text
+REPLY_RESULT: int
+REPLY_ERROR: int
 
 class _Streams(TypedDict):
     """What was read of stdout, stderr and the verdict pipe, capped."""

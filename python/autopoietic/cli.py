@@ -27,12 +27,13 @@ import signal
 import statistics
 import sys
 import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from .manager import AutopoieticManager, CycleLog
 from .meta_architect import ComponentSpec
-from .sandbox import AutopoieticSandbox, SandboxError
+from .sandbox import AutopoieticSandbox, ExecutionResult, SandboxError
 from .validator import DEFAULT_POLICY, validate
 
 #: The demo's starting architecture.
@@ -149,15 +150,20 @@ def _component_name(path: str) -> str:
     return f"_{name}" if name[0].isdigit() or keyword.iskeyword(name) else name
 
 
+def _limit_usage_error(exc: Exception) -> _UsageError:
+    """A sandbox option refused: said with the flags' names (max_memory_mb
+    is --memory-mb ...)."""
+    return _UsageError(str(exc).replace("max_memory_mb", "--memory-mb").replace(
+        "max_cpu_time_seconds", "--cpu-s").replace("timeout_s", "--timeout-s"))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     code = _read(args.file)
     try:
         sandbox = AutopoieticSandbox(max_memory_mb=args.memory_mb, max_cpu_time_seconds=args.cpu_s,
                                      timeout_s=args.timeout_s)
     except (TypeError, ValueError, SandboxError) as exc:
-        # the API's names map to the flags: max_memory_mb is --memory-mb ...
-        raise _UsageError(str(exc).replace("max_memory_mb", "--memory-mb").replace(
-            "max_cpu_time_seconds", "--cpu-s").replace("timeout_s", "--timeout-s")) from exc
+        raise _limit_usage_error(exc) from exc
     with sandbox:
         try:
             if args.source:
@@ -194,6 +200,25 @@ def _percentile_95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
+def _run_many_record(path: Path, future: Future[ExecutionResult]) -> tuple[dict[str, Any], str | None, str]:
+    """(its --json-lines record, why it failed: None for a success,
+    "refused", or its limit_exceeded ("none" for none), its status line) of
+    one component of run-many."""
+    record: dict[str, Any] = {"path": str(path), "name": _component_name(str(path))}
+    try:
+        result = future.result()
+    except SandboxError as exc:
+        record.update(success=False, refused=str(exc), findings=[f._asdict() for f in exc.findings])
+        return record, "refused", f"REFUSED: {exc}"
+    record.update(result)
+    took = f" {result['execution_time'] * 1000:.1f} ms"
+    if result["success"]:
+        return record, None, "ok" + took
+    kind = result["limit_exceeded"] or "none"
+    last = result["error"].strip().splitlines()[-1:] or [""]
+    return record, kind, f"FAILED (limit_exceeded: {kind}): {last[0][:200]}" + took
+
+
 def _cmd_run_many(args: argparse.Namespace) -> int:
     from concurrent.futures import as_completed
     from contextlib import nullcontext
@@ -210,8 +235,7 @@ def _cmd_run_many(args: argparse.Namespace) -> int:
         executor = SandboxExecutor(max_workers=args.jobs, max_memory_mb=args.memory_mb,
                                    max_cpu_time_seconds=args.cpu_s, timeout_s=args.timeout_s)
     except (TypeError, ValueError, SandboxError) as exc:
-        raise _UsageError(str(exc).replace("max_memory_mb", "--memory-mb").replace(
-            "max_cpu_time_seconds", "--cpu-s").replace("timeout_s", "--timeout-s")) from exc
+        raise _limit_usage_error(exc) from exc
     try:
         lines = open(args.json_lines, "w", encoding="utf-8") if args.json_lines else None
     except OSError as exc:
@@ -232,26 +256,16 @@ def _cmd_run_many(args: argparse.Namespace) -> int:
                        for path in files}
             for done, future in enumerate(as_completed(futures), 1):
                 path = futures[future]
-                record: dict[str, Any] = {"path": str(path), "name": _component_name(str(path))}
-                try:
-                    result = future.result()
-                except SandboxError as exc:
+                record, failure, status = _run_many_record(path, future)
+                ok = failure is None
+                if "execution_time" in record:
+                    times.append(record["execution_time"])
+                if failure is None:
+                    succeeded += 1
+                elif failure == "refused":
                     refused += 1
-                    ok, status = False, f"REFUSED: {exc}"
-                    record.update(success=False, refused=str(exc), findings=[f._asdict() for f in exc.findings])
                 else:
-                    record.update(result)
-                    times.append(result["execution_time"])
-                    ok = result["success"]
-                    if ok:
-                        succeeded += 1
-                        status = "ok"
-                    else:
-                        kind = result["limit_exceeded"] or "none"
-                        failures[kind] = failures.get(kind, 0) + 1
-                        last = result["error"].strip().splitlines()[-1:] or [""]
-                        status = f"FAILED (limit_exceeded: {kind}): {last[0][:200]}"
-                    status += f" {result['execution_time'] * 1000:.1f} ms"
+                    failures[failure] = failures.get(failure, 0) + 1
                 if lines is not None:
                     lines.write(json.dumps(record) + "\n")
                     lines.flush()
@@ -306,6 +320,12 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if report["sandbox"]["isolation"].startswith("unshare-namespaces") else 1
 
 
+def _add_limit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
+    p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
+    p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autopoietic", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -324,9 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--source", action="store_true", help="run as a plain script, without validator or protocol")
     p.add_argument("--name", help="component name, a plain identifier (default: the file's stem, made one)")
-    p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
-    p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
-    p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
+    _add_limit_options(p)
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     p.set_defaults(func=_cmd_run)
 
@@ -337,9 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=None, help="components at once (default: online CPUs)")
     p.add_argument("--json-lines", metavar="FILE", help="write one JSON result per component to FILE")
     p.add_argument("--no-progress", action="store_true", help="plain lines instead of a progress bar")
-    p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
-    p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
-    p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
+    _add_limit_options(p)
     p.set_defaults(func=_cmd_run_many)
 
     p = sub.add_parser("doctor", help="what isolation this host allows, and why not")

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypedDict
 
 from . import _rootfs, _sandbox
-from ._forkserver import ForkServer, ForkServerDied, ForkServerError, RunCancelled
+from ._forkserver import ForkServer, ForkServerDied, ForkServerError
 
 if TYPE_CHECKING:
     from ._sandbox import RunResult
@@ -519,7 +519,6 @@ class AutopoieticSandbox:
         self._all_servers: weakref.WeakSet[ForkServer] = weakref.WeakSet()
         self._servers_lock = threading.Lock()
         self._warm_failure: str | None = None
-        self._private_uid: int | None = None
 
         python = os.path.realpath(sys.executable) if sys.executable else ""
         if not python or not os.access(python, os.X_OK):
@@ -724,7 +723,7 @@ class AutopoieticSandbox:
             # ... but without a user namespace the component would be host
             # uid 65534, which other host processes may run as too: it gets
             # a uid of its own there (its RLIMIT_NPROC its own too)
-            switch_to = self._private_id() or switch_to
+            switch_to = self._private_id or switch_to
         if "user" in namespaces and become_nobody:
             # root maps itself (init builds the root with host root's file
             # access, no host capability) and nobody, which the component
@@ -745,12 +744,11 @@ class AutopoieticSandbox:
             scratch_inodes=SCRATCH_INODES, uid=inner, gid=inner)
         return options
 
+    @functools.cached_property
     def _private_id(self) -> int | None:
         """This sandbox's own uid and gid for root's components on rungs
         without a user namespace (chosen once: _free_private_id)."""
-        if self._private_uid is None:
-            self._private_uid = _free_private_id() or 0
-        return self._private_uid or None
+        return _free_private_id()
 
     def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
         if not self._finalizer.alive:
@@ -784,12 +782,12 @@ class AutopoieticSandbox:
                     else:
                         if workdir is None:
                             workdir = self._workdir()
-                        options = self._spawn_options(namespaces or (), workdir)
+                        options = self._spawn_options(entered, workdir)
                 except OSError as exc:
                     raise SandboxError(f"cannot prepare the sandbox's root file system: {exc}") from exc
                 env = _environment(options.pop("home"), options.pop("tmp"))
                 cwd = options.pop("cwd")
-                options.update(namespaces=namespaces or (), rlimits=self._rlimits(bool(namespaces)),
+                options.update(namespaces=entered, rlimits=self._rlimits(bool(entered)),
                                timeout_s=self.timeout_s, cpu_time_s=self.max_cpu_time_seconds,
                                output_limit=self.max_output_bytes)
                 if server is not None:
@@ -799,11 +797,6 @@ class AutopoieticSandbox:
                                          self.max_output_bytes, self.timeout_s, self._cancel_r)
                     except ForkServerDied as exc:
                         return _failed_result(str(exc), time.monotonic() - started, entered, validated)
-                    except RunCancelled:
-                        result = _failed_result(_CANCELLED, time.monotonic() - started, entered, validated)
-                        result["isolation"] = "unshare-namespaces"
-                        result["signal"] = int(signal.SIGKILL)
-                        return result
                 else:
                     argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE]
                     raw = _sandbox.run(argv, env, cwd, nonce=header, source_fd=source_fd, cancel_fd=self._cancel_r,
@@ -814,7 +807,7 @@ class AutopoieticSandbox:
                     if workdir is not None:
                         _remove_tree(os.path.join(workdir, "root"))
                     continue
-                return self._result(raw, namespaces or (), nonce, mode, validated, options.get("mounts", ()))
+                return self._result(raw, entered, nonce, mode, validated, options.get("mounts", ()))
         finally:
             os.close(source_fd)
             if workdir is not None:

@@ -1184,7 +1184,9 @@ static int sbx_exec(PyObject *m)
     PyObject *stages, *names;
     Py_ssize_t i;
 
-    if (PyModule_AddStringConstant(m, "REPLY_FORMAT", SBX_REPLY_FORMAT) < 0)
+    if (PyModule_AddStringConstant(m, "REPLY_FORMAT", SBX_REPLY_FORMAT) < 0 ||
+        PyModule_AddIntConstant(m, "REPLY_RESULT", SBX_REPLY_RESULT) < 0 ||
+        PyModule_AddIntConstant(m, "REPLY_ERROR", SBX_REPLY_ERROR) < 0)
         return -1;
     if (PyType_Ready(&PreparedType) < 0)
         return -1;
