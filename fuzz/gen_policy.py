@@ -21,10 +21,12 @@ def main() -> None:
         out.write(c_array("allowed_modules", p.allowed_modules))
         out.write(c_array("denied_names", p.denied_names))
         out.write(c_array("denied_attributes", p.denied_attributes))
+        out.write(c_array("string_sinks", p.string_sinks))
         out.write("#define N(a) (sizeof a / sizeof a[0])\n")
         out.write(
             "static const struct sbx_policy default_policy = {denied_modules, N(denied_modules), allowed_modules,\n"
             "    N(allowed_modules), 0, denied_names, N(denied_names), denied_attributes, N(denied_attributes),\n"
+            "    string_sinks, N(string_sinks),\n"
             f"    1, {p.max_source_bytes}, NULL, NULL}};\n"
         )
 

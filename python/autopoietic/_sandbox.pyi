@@ -106,6 +106,7 @@ def validate(
     allowed_modules: Sequence[str],
     denied_names: Sequence[str],
     denied_attributes: Sequence[str],
+    string_sinks: Sequence[str] = ...,
     allow_unknown_modules: bool = ...,
     require_markers: bool = ...,
     max_source_bytes: int = ...,

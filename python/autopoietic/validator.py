@@ -92,9 +92,10 @@ class ValidatorPolicy:
     allow_unknown_modules: bool = False
     require_markers: bool = True
     max_source_bytes: int = 1 << 20
+    string_sinks: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        for name in ("denied_modules", "allowed_modules", "denied_names", "denied_attributes"):
+        for name in ("denied_modules", "allowed_modules", "denied_names", "denied_attributes", "string_sinks"):
             value = getattr(self, name)
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise TypeError(f"ValidatorPolicy.{name} must be a collection of str")
@@ -107,6 +108,7 @@ class ValidatorPolicy:
             "allowed_modules": tuple(sorted(self.allowed_modules)),
             "denied_names": tuple(sorted(self.denied_names)),
             "denied_attributes": tuple(sorted(self.denied_attributes)),
+            "string_sinks": tuple(sorted(self.string_sinks)),
             "allow_unknown_modules": self.allow_unknown_modules,
             "require_markers": self.require_markers,
             "max_source_bytes": self.max_source_bytes,
@@ -117,9 +119,10 @@ class ValidatorPolicy:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-#: The default policy.  Denied modules reach the host or the interpreter's
-#: internals; allowed ones are what synthesized components use.  Modules in
-#: neither set are refused unless ``allow_unknown_modules``.
+#: The default policy.  Denied modules reach the host (files, processes,
+#: the network), the interpreter's internals or code execution; allowed ones
+#: are the pure-computation standard library that components use.  Modules
+#: in neither set are refused unless ``allow_unknown_modules``.
 DEFAULT_POLICY = ValidatorPolicy(
     denied_modules=frozenset({
         "os", "sys", "subprocess", "shutil", "socket", "ctypes", "cffi", "importlib", "builtins", "posix", "pty",
@@ -127,23 +130,43 @@ DEFAULT_POLICY = ValidatorPolicy(
         "shelve", "code", "codeop", "inspect", "gc", "sysconfig", "site", "io", "pathlib", "tempfile", "urllib",
         "http", "ftplib", "smtplib", "telnetlib", "webbrowser", "mmap", "fcntl", "select", "selectors",
         "logging.config", "runpy", "types", "pydoc", "_posixsubprocess", "zipimport", "_io", "_imp", "__main__",
+        "concurrent.futures.process", "copyreg", "atexit", "faulthandler", "tracemalloc", "linecache",
     }),
     allowed_modules=frozenset({
-        "logging", "functools", "math", "json", "re", "collections", "dataclasses", "typing", "time", "datetime",
-        "itertools", "enum", "abc", "random", "statistics", "decimal", "fractions", "string", "textwrap", "copy",
-        "heapq", "bisect", "operator", "__future__",
+        "__future__", "abc", "array", "base64", "binascii", "bisect", "calendar", "cmath", "collections",
+        "colorsys", "concurrent", "contextlib", "contextvars", "copy", "csv", "dataclasses", "datetime", "decimal",
+        "difflib", "enum", "fnmatch", "fractions", "functools", "graphlib", "hashlib", "heapq", "hmac", "html",
+        "ipaddress", "itertools", "json", "keyword", "logging", "math", "numbers", "operator", "pprint", "queue",
+        "random", "re", "reprlib", "secrets", "shlex", "statistics", "string", "struct", "textwrap", "time",
+        "traceback", "typing", "unicodedata", "uuid", "warnings", "weakref", "zlib", "zoneinfo",
     }),
     denied_names=frozenset({
         "eval", "exec", "compile", "__import__", "open", "input", "breakpoint", "globals", "locals", "vars",
-        "getattr", "setattr", "delattr", "memoryview", "help", "exit", "quit", "file",
+        "memoryview", "help", "exit", "quit", "file",
     }),
     denied_attributes=frozenset({
-        "__class__", "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__", "__builtins__",
-        "__code__", "__closure__", "__dict__", "__getattribute__", "__reduce__", "__reduce_ex__", "__loader__",
-        "__spec__", "__import__", "__self__", "__func__", "__traceback__", "__objclass__",
+        # the steps out of an object: to every class, a function's globals
+        # and builtins, code objects, closures, bound selves, module loaders
+        "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__", "__builtins__", "__code__",
+        "__closure__", "__getattribute__", "__reduce__", "__reduce_ex__", "__loader__", "__spec__", "__import__",
+        "__self__", "__func__", "__traceback__", "__objclass__",
+        # annotations are evaluated (typing) or pasted into code (dataclasses)
+        "__annotations__", "get_type_hints", "ForwardRef", "_eval_type",
+        # frames, and the functions that hand them out
         "gi_frame", "gi_code", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "tb_next",
-        "cr_frame", "cr_code", "ag_frame", "ag_code",
-        "attrgetter", "methodcaller", "create_subprocess_exec", "create_subprocess_shell",
+        "cr_frame", "cr_code", "ag_frame", "ag_code", "_getframe", "_current_frames", "currentframe",
+        "walk_stack", "walk_tb", "extract_stack", "getouterframes", "getinnerframes", "settrace", "setprofile",
+        # processes
+        "create_subprocess_exec", "create_subprocess_shell", "ProcessPoolExecutor",
+    }),
+    string_sinks=frozenset({
+        # builtins and operator: a string becomes an attribute name
+        "getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller", "__getattribute__",
+        "__setattr__", "__delattr__",
+        # str.format and its machinery walk attributes of the arguments
+        "format", "format_map", "vformat", "Formatter", "get_field", "get_value", "basicConfig", "style",
+        # strings become names of class members
+        "type", "make_dataclass", "namedtuple", "NamedTuple",
     }),
 )
 

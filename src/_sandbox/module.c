@@ -996,8 +996,9 @@ done:
 
 PyDoc_STRVAR(validate_doc,
 "validate(source, *, denied_modules, allowed_modules, denied_names,\n"
-"         denied_attributes, allow_unknown_modules=False, require_markers=True,\n"
-"         max_source_bytes=1048576) -> list[tuple[str, int, int, str]]\n"
+"         denied_attributes, string_sinks=(), allow_unknown_modules=False,\n"
+"         require_markers=True, max_source_bytes=1048576)\n"
+"         -> list[tuple[str, int, int, str]]\n"
 "--\n\n"
 "Scan Python source (bytes of UTF-8, or str) with the lexical validator\n"
 "under a policy given as sequences of str (see autopoietic.validator).\n"
@@ -1008,17 +1009,17 @@ PyDoc_STRVAR(validate_doc,
 static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"source", "denied_modules", "allowed_modules", "denied_names", "denied_attributes",
-                             "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
-    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *findings = NULL;
+                             "string_sinks", "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
+    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *ss_obj = NULL, *findings = NULL;
     int allow_unknown = 0, require_markers = 1, rc;
     Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
-    struct str_array dm = {NULL, NULL}, am = {NULL, NULL}, dn = {NULL, NULL}, da = {NULL, NULL};
+    struct str_array dm = {NULL, NULL}, am = {NULL, NULL}, dn = {NULL, NULL}, da = {NULL, NULL}, ss = {NULL, NULL};
     struct normalizer nz = {NULL};
     struct sbx_policy policy;
     const char *src;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
-                                     &dn_obj, &da_obj, &allow_unknown, &require_markers, &max_bytes))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
+                                     &dn_obj, &da_obj, &ss_obj, &allow_unknown, &require_markers, &max_bytes))
         return NULL;
     if (PyUnicode_Check(source)) {
         src = PyUnicode_AsUTF8AndSize(source, &len);
@@ -1042,7 +1043,8 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     }
     if (str_array_from(dm_obj, "denied_modules", 1, &dm) < 0 || str_array_from(am_obj, "allowed_modules", 1, &am) < 0 ||
         str_array_from(dn_obj, "denied_names", 1, &dn) < 0 ||
-        str_array_from(da_obj, "denied_attributes", 1, &da) < 0)
+        str_array_from(da_obj, "denied_attributes", 1, &da) < 0 ||
+        (ss_obj != NULL && str_array_from(ss_obj, "string_sinks", 1, &ss) < 0))
         goto done;
     memset(&policy, 0, sizeof policy);
     policy.denied_modules = (const char *const *)dm.items;
@@ -1053,6 +1055,8 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     policy.n_denied_names = (size_t)PyList_GET_SIZE(dn.owners);
     policy.denied_attributes = (const char *const *)da.items;
     policy.n_denied_attributes = (size_t)PyList_GET_SIZE(da.owners);
+    policy.string_sinks = (const char *const *)ss.items;
+    policy.n_string_sinks = ss.owners != NULL ? (size_t)PyList_GET_SIZE(ss.owners) : 0;
     policy.allow_unknown_modules = allow_unknown;
     policy.require_markers = require_markers;
     policy.max_source_bytes = (size_t)max_bytes;
@@ -1078,6 +1082,7 @@ done:
     str_array_clear(&am);
     str_array_clear(&dn);
     str_array_clear(&da);
+    str_array_clear(&ss);
     return findings;
 }
 

@@ -320,8 +320,12 @@ struct sbx_policy {
     int allow_unknown_modules;           /* neither denied nor allowed: allow */
     const char *const *denied_names;     /* builtins, as a NAME that is referenced */
     size_t n_denied_names;
-    const char *const *denied_attributes; /* anywhere: as attribute, name, in strings */
+    const char *const *denied_attributes; /* as attribute or name, in literals that feed a sink */
     size_t n_denied_attributes;
+    /* names whose presence in a module lets its string literals become
+     * attribute access (getattr, str.format, ...): only then do strings count */
+    const char *const *string_sinks;
+    size_t n_string_sinks;
     int require_markers;                 /* the component protocol's two markers */
     size_t max_source_bytes;             /* 0: no bound */
     /* NFKC-normalise a UTF-8 identifier into out (at most outcap bytes);

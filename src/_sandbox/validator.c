@@ -58,6 +58,35 @@ struct ctx {
     int depth;     /* CTX_FEXPR: bracket depth inside the field */
 };
 
+#define MAX_BRACKETS 256 /* deeper brackets are counted, not remembered */
+#define MAX_GA 32         /* nested getattr-family calls followed */
+#define MAX_MODS 256      /* names bound by import */
+
+enum chain_kind { CH_NONE, CH_OTHER, CH_MOD, CH_MAYBE };
+enum mod_kind { MOD_NONE, MOD_SURE, MOD_MAYBE };
+
+/* A finding a string literal raises, kept until the module's end. */
+struct candidate {
+    const char *rule;
+    int line, col;
+    char message[192];
+};
+
+/* getattr(obj, NAME, ...), setattr, delattr, hasattr: argument 1 is the
+ * name; operator.attrgetter(NAME, ...): every argument, dotted;
+ * operator.methodcaller(NAME, ...) and Formatter().get_field(FIELD, ...):
+ * argument 0.  A name argument must be one plain string literal. */
+enum ga_kind { GA_NONE, GA_ATTR, GA_ATTRGETTER, GA_METHOD, GA_FIELD };
+
+struct ga_frame {
+    int kind, depth, arg, line, col;
+    int strings, others, bad_string, seen_name, arg0_module, first_token;
+    char fname[24];
+    char text[MAX_NAME + 1];
+    size_t text_len;
+    int text_long;
+};
+
 enum imp_state { IMP_NONE, IMP_NAMES, IMP_ALIAS, IMP_FROM_MODULE, IMP_FROM_NAMES, IMP_FROM_ALIAS };
 
 struct scanner {
@@ -93,6 +122,32 @@ struct scanner {
 
     /* markers */
     int has_signature, has_marker, marker_step;
+
+    /* String literals count only in a module with a string-to-attribute
+     * sink (policy->string_sinks), which may come after them: what they
+     * raise is held here until the end.  A string expression that turns out
+     * to be a statement (a docstring) drops what it raised: text. */
+    struct candidate *cands;
+    int n_cands, has_sink;
+    int expr_active, expr_stmt, expr_code, expr_cands;
+
+    /* names bound to imported modules: import a (MOD_SURE), from a import b (MOD_MAYBE) */
+    char (*mods)[MAX_NAME + 1];
+    unsigned char *mod_kind;
+    int n_mods, mods_full;
+
+    /* the postfix chain (a.b(c)[d].e) the current token belongs to: what
+     * its root is; brackets save the chain they continue */
+    int chain;
+    unsigned char bstack[MAX_BRACKETS];
+    int bsp;
+
+    /* calls whose attribute names must be literals (getattr & co.) */
+    struct ga_frame gstack[MAX_GA];
+    int gsp, ga_overflow;
+    int ga_arm, ga_arm_line, ga_arm_col; /* the NAME before a '(' was one of them */
+    char ga_arm_name[MAX_NAME + 1];
+    int run_ga; /* the current string run is a name argument of gstack[gsp-1] */
 };
 
 /* ---- findings ------------------------------------------------------------ */
@@ -135,6 +190,358 @@ static int in_list(const char *const *list, size_t n, const char *name, size_t l
             return 1;
     }
     return 0;
+}
+
+static int is_name_start(unsigned char c)
+{
+    return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+}
+
+static int is_name_char(unsigned char c)
+{
+    return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+static int tok_is(const struct token *t, int kind, const char *text)
+{
+    return t->kind == kind && t->len == strlen(text) && memcmp(t->text, text, t->len) == 0;
+}
+
+static int is_op(const struct token *t, const char *text)
+{
+    return t->kind == TOK_OP && strcmp(t->text, text) == 0;
+}
+
+/* ---- what string literals raise ------------------------------------------- */
+
+/* Hold a finding of a string literal until the module's end (reported
+ * there only if the module has a string-to-attribute sink). */
+static void candidate(struct scanner *s, const char *rule, int line, int col, const char *fmt, const char *arg)
+{
+    struct candidate *c;
+
+    if (s->stopped)
+        return;
+    if (s->n_cands >= SBX_MAX_FINDINGS) { /* no room to wait: report it now */
+        report(s, rule, line, col, fmt, arg);
+        return;
+    }
+    c = &s->cands[s->n_cands++];
+    c->rule = rule;
+    c->line = line;
+    c->col = col;
+    snprintf(c->message, sizeof c->message, fmt, arg);
+}
+
+/* The first denied attribute that stands in text as a whole identifier
+ * ("f_back" in "{0.f_back}", not in "if_backup"), or NULL. */
+static const char *denied_in_text(const struct sbx_policy *pol, const char *text, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < pol->n_denied_attributes; i++) {
+        const char *name = pol->denied_attributes[i], *p;
+        size_t nlen = strlen(name), off = 0;
+        if (nlen == 0)
+            continue;
+        while (off + nlen <= len && (p = memmem(text + off, len - off, name, nlen)) != NULL) {
+            size_t at = (size_t)(p - text);
+            if ((at == 0 || !is_name_char((unsigned char)text[at - 1])) &&
+                (at + nlen == len || !is_name_char((unsigned char)text[at + nlen])))
+                return name;
+            off = at + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Format fields in a string: "{arg.attr[key]!r:spec}".  A field that walks
+ * to a denied attribute or key, or one that the literal leaves open after
+ * starting a walk ("{0." + name + "}": the rest cannot be checked). */
+static void check_format_fields(struct scanner *s, const char *text, size_t len)
+{
+    const struct sbx_policy *pol = s->policy;
+    size_t i = 0;
+
+    while (i < len) {
+        size_t j, part = 0;
+        int walks = 0, in_key = 0;
+        if (text[i] != '{') {
+            i++;
+            continue;
+        }
+        if (i + 1 < len && text[i + 1] == '{') {
+            i += 2;
+            continue;
+        }
+        for (j = i + 1;; j++) {
+            int end = j >= len || (!in_key && (text[j] == '}' || text[j] == '!' || text[j] == ':' || text[j] == '{'));
+            if (end || (!in_key && (text[j] == '.' || text[j] == '[')) || (in_key && text[j] == ']')) {
+                if (part > 0 && part < j) { /* the attribute or key just ended */
+                    char name[MAX_NAME + 1];
+                    size_t n = j - part > MAX_NAME ? MAX_NAME : j - part;
+                    memcpy(name, text + part, n);
+                    name[n] = '\0';
+                    if (in_list(pol->denied_attributes, pol->n_denied_attributes, name, n))
+                        candidate(s, "format-attribute-walk", s->run_line, s->run_col,
+                                  "format field walks to '%.64s' (str.format and Formatter turn fields into "
+                                  "attribute access)", name);
+                }
+                if (end) {
+                    if (j >= len && walks)
+                        candidate(s, "format-attribute-walk", s->run_line, s->run_col,
+                                  "format field%s walks attributes and is left open: the rest of its walk is "
+                                  "built elsewhere and cannot be checked", "");
+                    break;
+                }
+                if (in_key) {
+                    in_key = 0;
+                    part = 0;
+                } else {
+                    walks = 1;
+                    in_key = text[j] == '[';
+                    part = j + 1;
+                }
+            }
+        }
+        i = j + 1;
+    }
+}
+
+/* ---- imported modules and postfix chains ---------------------------------- */
+
+static int module_kind(const struct scanner *s, const char *name, size_t len)
+{
+    int i;
+
+    for (i = 0; i < s->n_mods; i++) {
+        if (strlen(s->mods[i]) == len && memcmp(s->mods[i], name, len) == 0)
+            return s->mod_kind[i];
+    }
+    return MOD_NONE;
+}
+
+static void bind_module(struct scanner *s, const char *name, size_t len, int kind, int line, int col)
+{
+    int i;
+
+    if (len == 0 || len > MAX_NAME)
+        return;
+    for (i = 0; i < s->n_mods; i++) {
+        if (strlen(s->mods[i]) == len && memcmp(s->mods[i], name, len) == 0) {
+            if (kind == MOD_SURE)
+                s->mod_kind[i] = MOD_SURE;
+            return;
+        }
+    }
+    if (s->n_mods >= MAX_MODS) {
+        if (!s->mods_full)
+            report(s, "too-many-imports", line, col,
+                   "more than %s names bound by import: the validator cannot follow them", "256");
+        s->mods_full = 1;
+        return;
+    }
+    memcpy(s->mods[s->n_mods], name, len);
+    s->mods[s->n_mods][len] = '\0';
+    s->mod_kind[s->n_mods++] = (unsigned char)kind;
+}
+
+/* An attribute (or a from-import name) taken from a module: modules
+ * re-export what they import (logging.os, random._os) and keep private
+ * helpers that reach further (uuid._get_command_stdout runs programs);
+ * a module's __dict__ holds all of that. */
+static void check_module_member(struct scanner *s, const char *n, size_t len, int line, int col)
+{
+    const struct sbx_policy *pol = s->policy;
+    const char *stripped = n;
+    size_t slen = len;
+
+    while (slen > 0 && *stripped == '_') {
+        stripped++;
+        slen--;
+    }
+    if (in_list(pol->denied_modules, pol->n_denied_modules, stripped, slen))
+        report(s, "module-attribute", line, col,
+               "'%s' of a module names a denied module (modules re-export the modules they import)", n);
+    else if (len == 8 && memcmp(n, "__dict__", 8) == 0)
+        report(s, "module-dict", line, col,
+               "'%s' of a module: a module's namespace holds every module it imported", n);
+    else if (len > 1 && n[0] == '_' && !(len > 4 && n[1] == '_' && n[len - 1] == '_' && n[len - 2] == '_'))
+        report(s, "private-module-attribute", line, col,
+               "private member '%s' of a module (private helpers reach what the module does not offer)", n);
+}
+
+/* ---- getattr & co.: calls whose attribute names must be literals ---------- */
+
+static int ga_kind_of(const struct token *name, int after_dot)
+{
+    if (!after_dot && (tok_is(name, TOK_NAME, "getattr") || tok_is(name, TOK_NAME, "setattr") ||
+                       tok_is(name, TOK_NAME, "delattr") || tok_is(name, TOK_NAME, "hasattr")))
+        return GA_ATTR;
+    if (tok_is(name, TOK_NAME, "attrgetter"))
+        return GA_ATTRGETTER;
+    if (tok_is(name, TOK_NAME, "methodcaller"))
+        return GA_METHOD;
+    if (after_dot && tok_is(name, TOK_NAME, "get_field"))
+        return GA_FIELD;
+    return GA_NONE;
+}
+
+static int ga_name_arg(const struct ga_frame *f)
+{
+    return f->kind == GA_ATTRGETTER || (f->kind == GA_ATTR ? f->arg == 1 : f->arg == 0);
+}
+
+static void ga_computed(struct scanner *s, const struct ga_frame *f)
+{
+    report(s, "dynamic-attribute", f->line, f->col,
+           "%s() with an attribute name that is not one plain string literal (a computed name cannot be "
+           "checked)", f->fname);
+}
+
+/* One attribute name that a literal argument gives. */
+static void ga_check_part(struct scanner *s, const struct ga_frame *f, const char *n, size_t len)
+{
+    const struct sbx_policy *pol = s->policy;
+    char name[MAX_NAME + 1];
+
+    memcpy(name, n, len);
+    name[len] = '\0';
+    if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len) ||
+        in_list(pol->denied_names, pol->n_denied_names, n, len)) {
+        char message[160];
+        snprintf(message, sizeof message, "%.23s() names the denied attribute '%.64s'", f->fname, name);
+        report(s, "denied-attribute-string", f->line, f->col, "%s", message);
+    } else if (f->arg0_module || f->kind != GA_ATTR) {
+        /* getattr(module, "os"); attrgetter and fields apply to anything */
+        const char *stripped = n;
+        size_t slen = len;
+        while (slen > 0 && *stripped == '_') {
+            stripped++;
+            slen--;
+        }
+        if (in_list(pol->denied_modules, pol->n_denied_modules, stripped, slen))
+            report(s, "module-attribute", f->line, f->col,
+                   "attribute name '%s' names a denied module (modules re-export the modules they import)", name);
+        else if (f->arg0_module)
+            check_module_member(s, n, len, f->line, f->col);
+    }
+}
+
+static void ga_end_arg(struct scanner *s, struct ga_frame *f)
+{
+    size_t i, start;
+
+    if (!ga_name_arg(f) || (f->strings == 0 && f->others == 0))
+        return; /* another argument, or an empty one (a trailing comma) */
+    f->seen_name = 1;
+    if (f->strings == 0 || f->others > 0 || f->bad_string || f->text_long) {
+        ga_computed(s, f);
+        return;
+    }
+    if (f->kind == GA_ATTR || f->kind == GA_METHOD) {
+        ga_check_part(s, f, f->text, f->text_len);
+        return;
+    }
+    /* attrgetter("a.b.c"); get_field("0.a[b].c"): every part after the
+     * first (the argument's own name) */
+    for (i = 0, start = 0; i <= f->text_len; i++) {
+        char c = i < f->text_len ? f->text[i] : '.';
+        if (c == '.' || c == '[' || c == ']') {
+            if (i > start && (f->kind == GA_ATTRGETTER || start > 0))
+                ga_check_part(s, f, f->text + start, i - start);
+            start = i + 1;
+        }
+    }
+}
+
+/* A token inside (or closing) the innermost followed call; before the
+ * brackets move. */
+static void ga_token(struct scanner *s, const struct token *t)
+{
+    struct ga_frame *f;
+
+    if (s->gsp == 0)
+        return;
+    f = &s->gstack[s->gsp - 1];
+    if (s->bsp > f->depth) {
+        f->others++; /* inside brackets within the argument */
+        return;
+    }
+    if (s->bsp < f->depth) { /* unbalanced (a syntax error): let it go */
+        s->gsp--;
+        return;
+    }
+    if (is_op(t, ",") || is_op(t, ")")) {
+        ga_end_arg(s, f);
+        f->arg++;
+        f->strings = f->others = f->bad_string = f->text_long = 0;
+        f->text_len = 0;
+        f->first_token = 1;
+        if (is_op(t, ")")) {
+            if (!f->seen_name && f->kind != GA_ATTRGETTER)
+                ga_computed(s, f); /* getattr(*args): no literal name at all */
+            s->gsp--;
+        }
+        return;
+    }
+    if (t->kind == TOK_STRING) {
+        f->strings++;
+        f->bad_string |= t->text[0] != '\0'; /* f-string or bytes */
+        s->run_ga = ga_name_arg(f);
+    } else {
+        if (f->first_token && f->arg == 0 && t->kind == TOK_NAME && module_kind(s, t->text, t->len) != MOD_NONE)
+            f->arg0_module = 1;
+        f->others++;
+    }
+    f->first_token = 0;
+}
+
+/* Sinks, chains, brackets and followed calls: every code token passes here. */
+static void track(struct scanner *s, const struct token *t)
+{
+    const struct sbx_policy *pol = s->policy;
+
+    if (t->kind == TOK_NAME && in_list(pol->string_sinks, pol->n_string_sinks, t->text, t->len))
+        s->has_sink = 1;
+    ga_token(s, t);
+    if (t->kind == TOK_NAME) {
+        if (is_op(&s->prev, ".")) {
+            if (s->chain == CH_MOD || s->chain == CH_MAYBE)
+                check_module_member(s, t->text, t->len, t->line, t->col);
+        } else {
+            int kind = module_kind(s, t->text, t->len);
+            s->chain = kind == MOD_SURE ? CH_MOD : kind == MOD_MAYBE ? CH_MAYBE : CH_OTHER;
+        }
+    } else if (is_op(t, "(") || is_op(t, "[") || is_op(t, "{")) {
+        if (s->bsp < MAX_BRACKETS)
+            s->bstack[s->bsp] = (unsigned char)(is_op(t, "{") ? CH_NONE : s->chain);
+        s->bsp++;
+        s->chain = CH_NONE;
+        if (s->ga_arm != GA_NONE && is_op(t, "(")) {
+            if (s->gsp < MAX_GA) {
+                struct ga_frame *f = &s->gstack[s->gsp++];
+                memset(f, 0, sizeof *f);
+                f->kind = s->ga_arm;
+                f->depth = s->bsp;
+                f->line = s->ga_arm_line;
+                f->col = s->ga_arm_col;
+                f->first_token = 1;
+                snprintf(f->fname, sizeof f->fname, "%.23s", s->ga_arm_name);
+            } else if (!s->ga_overflow) {
+                s->ga_overflow = 1;
+                report(s, "dynamic-attribute", s->ga_arm_line, s->ga_arm_col,
+                       "%s() nested too deeply to follow", s->ga_arm_name);
+            }
+        }
+    } else if (is_op(t, ")") || is_op(t, "]") || is_op(t, "}")) {
+        if (s->bsp > 0)
+            s->bsp--;
+        s->chain = s->bsp < MAX_BRACKETS && !is_op(t, "}") ? s->bstack[s->bsp] : CH_NONE;
+    } else if (!is_op(t, ".")) {
+        s->chain = CH_NONE;
+    }
+    s->ga_arm = GA_NONE;
 }
 
 /* ---- the byte-level checks ----------------------------------------------- */
@@ -304,8 +711,8 @@ static void decode_escape(struct scanner *s, size_t *i, size_t end, int is_bytes
         if (is_bytes || p + 1 >= end || s->src[p + 1] != '{')
             break;
         /* \N{NAME}: which character it names cannot be known here */
-        report(s, "unicode-name-escape", s->line, col_of(s, *i),
-               "\\N{...} escape in a string: its character cannot be checked%s", "");
+        candidate(s, "unicode-name-escape", s->line, col_of(s, *i),
+                  "\\N{...} escape in a string: its character cannot be checked%s", "");
         for (p += 2; p < end && s->src[p] != '}'; p++)
             ;
         out[(*n)++] = '?';
@@ -327,46 +734,38 @@ static void decode_escape(struct scanner *s, size_t *i, size_t end, int is_bytes
     *i = p;
 }
 
-/* Check a finished run of adjacent literals. */
+/* Check a finished run of adjacent literals.  What it raises waits for
+ * the module's end (struct candidate); a name argument of getattr & co. is
+ * handed to the call instead. */
 static void flush_run(struct scanner *s)
 {
-    const struct sbx_policy *pol = s->policy;
-    size_t i;
+    const char *name;
 
     if (!s->run_active)
         return;
     s->run_active = 0;
     if (!s->run_bytes && s->run_len >= 24 && memcmp(s->run, "modulo_autopoiesis_data_", 24) == 0)
         s->has_signature = 1;
-    for (i = 0; i < pol->n_denied_attributes; i++) {
-        const char *name = pol->denied_attributes[i];
-        size_t nlen = strlen(name);
-        if (nlen > 0 && s->run_len >= nlen && memmem(s->run, s->run_len, name, nlen) != NULL) {
-            report(s, "denied-attribute-string", s->run_line, s->run_col,
-                   "string names the attribute '%s' (str.format, getattr and attrgetter turn strings "
-                   "into attribute access)", name);
-            break;
+    if (s->run_ga && s->gsp > 0) {
+        struct ga_frame *f = &s->gstack[s->gsp - 1];
+        if (f->text_len + s->run_len > MAX_NAME) {
+            f->text_long = 1;
+        } else {
+            memcpy(f->text + f->text_len, s->run, s->run_len);
+            f->text_len += s->run_len;
+            f->text[f->text_len] = '\0';
         }
     }
-    /* a format field with an attribute or index walk: "{0.x}", "{a[0]}" */
-    for (i = 0; i < s->run_len; i++) {
-        size_t j;
-        if (s->run[i] != '{')
-            continue;
-        if (i + 1 < s->run_len && s->run[i + 1] == '{') {
-            i++;
-            continue;
-        }
-        for (j = i + 1; j < s->run_len && s->run[j] != '}' && s->run[j] != '{' && s->run[j] != '!' &&
-                        s->run[j] != ':'; j++) {
-            if (s->run[j] == '.' || s->run[j] == '[') {
-                report(s, "format-attribute-walk", s->run_line, s->run_col,
-                       "format field walks attributes or items%s (str.format can reach any object's "
-                       "internals)", "");
-                return;
-            }
-        }
+    if (s->run_ga) { /* the call checks it */
+        s->run_ga = 0;
+        return;
     }
+    name = denied_in_text(s->policy, s->run, s->run_len);
+    if (name != NULL)
+        candidate(s, "denied-attribute-string", s->run_line, s->run_col,
+                  "string names the attribute '%s' in a module with a string-to-attribute sink (getattr, "
+                  "str.format, Formatter, attrgetter ...)", name);
+    check_format_fields(s, s->run, s->run_len);
 }
 
 /* Scan the body of a plain (non-f) string from s->pos (just after the
@@ -420,21 +819,6 @@ static void scan_plain_string(struct scanner *s, char quote, int triple, int raw
 
 /* ---- tokens and rules ------------------------------------------------------ */
 
-static int is_name_start(unsigned char c)
-{
-    return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
-}
-
-static int is_name_char(unsigned char c)
-{
-    return is_name_start(c) || (c >= '0' && c <= '9');
-}
-
-static int tok_is(const struct token *t, int kind, const char *text)
-{
-    return t->kind == kind && t->len == strlen(text) && memcmp(t->text, text, t->len) == 0;
-}
-
 static void check_module(struct scanner *s, const char *mod, size_t len, int line, int col)
 {
     const struct sbx_policy *pol = s->policy;
@@ -472,36 +856,56 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
                        const struct token *next)
 {
     const struct sbx_policy *pol = s->policy;
+    const struct ga_frame *f = s->gsp > 0 ? &s->gstack[s->gsp - 1] : NULL;
     const char *n = name->text;
     size_t len = name->len;
     int after_dot = prev_kind == TOK_OP && strcmp(prev_text, ".") == 0;
+    int kind = ga_kind_of(name, after_dot);
+    /* a binding, not a reference: def NAME, class NAME, ... as NAME, NAME = x, f(NAME=x) */
+    int binding = (prev_kind == TOK_NAME && (strcmp(prev_text, "def") == 0 || strcmp(prev_text, "class") == 0 ||
+                                             strcmp(prev_text, "as") == 0)) ||
+                  is_op(next, "=");
 
-    if (after_dot) {
-        const char *stripped = n;
-        size_t slen = len;
-        if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len)) {
-            report(s, "denied-attribute", name->line, name->col, "access to attribute '%s'", n);
-            return;
-        }
-        while (slen > 0 && *stripped == '_') {
-            stripped++;
-            slen--;
-        }
-        if (in_list(pol->denied_modules, pol->n_denied_modules, stripped, slen))
-            report(s, "module-attribute", name->line, name->col,
-                   "attribute '%s' names a denied module (modules re-export the modules they import)", n);
+    if (!after_dot && !binding && in_list(pol->denied_names, pol->n_denied_names, n, len)) {
+        report(s, "denied-name", name->line, name->col, "reference to the builtin '%s'", n);
         return;
     }
-    /* a binding, not a reference: def NAME, class NAME, ... as NAME, NAME = x, f(NAME=x) */
-    if (prev_kind == TOK_NAME && (strcmp(prev_text, "def") == 0 || strcmp(prev_text, "class") == 0 ||
-                                  strcmp(prev_text, "as") == 0))
+    if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len)) {
+        /* as attribute, name or binding (def __reduce__) alike */
+        report(s, "denied-attribute", name->line, name->col,
+               after_dot ? "access to attribute '%s'" : "reference to '%s'", n);
         return;
-    if (next->kind == TOK_OP && strcmp(next->text, "=") == 0)
-        return;
-    if (in_list(pol->denied_names, pol->n_denied_names, n, len))
-        report(s, "denied-name", name->line, name->col, "reference to the builtin '%s'", n);
-    else if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len))
-        report(s, "denied-attribute", name->line, name->col, "reference to '%s'", n);
+    }
+    if (kind != GA_NONE && !binding) {
+        if (is_op(next, "(")) {
+            s->ga_arm = kind; /* track() follows the call */
+            s->ga_arm_line = name->line;
+            s->ga_arm_col = name->col;
+            memcpy(s->ga_arm_name, n, len + 1);
+        } else {
+            report(s, "dynamic-attribute", name->line, name->col,
+                   "'%s' used other than called directly (only a direct call with a literal name can be "
+                   "checked)", n);
+        }
+    }
+    /* a module as a value: x = logging, f(logging); getattr(module, "name")
+     * is checked as the module's member instead */
+    if (!after_dot && !binding && module_kind(s, n, len) == MOD_SURE && !is_op(next, ".") &&
+        !(f != NULL && f->kind == GA_ATTR && f->arg == 0 && f->arg0_module && f->depth == s->bsp && is_op(next, ",")))
+        report(s, "module-as-value", name->line, name->col,
+               "the module '%s' used as a value (its attributes can then no longer be checked)", n);
+}
+
+/* import a.b.c (no alias): checked, and binds a */
+static void import_done(struct scanner *s)
+{
+    size_t top = 0;
+
+    check_module(s, s->module, s->module_len, s->module_line, s->module_col);
+    while (top < s->module_len && s->module[top] != '.')
+        top++;
+    bind_module(s, s->module, top, MOD_SURE, s->module_line, s->module_col);
+    s->module_len = 0;
 }
 
 /* The import statement state machine; returns 1 if it consumed the token. */
@@ -520,20 +924,20 @@ static int import_token(struct scanner *s, const struct token *t)
             s->module_len = 0;
             s->imp = IMP_ALIAS;
         } else if (tok_is(t, TOK_OP, ",")) {
-            check_module(s, s->module, s->module_len, s->module_line, s->module_col);
-            s->module_len = 0;
+            import_done(s);
         } else if (tok_is(t, TOK_OP, "(") || tok_is(t, TOK_OP, ")")) {
             /* not valid after import, harmless */
         } else {
-            check_module(s, s->module, s->module_len, s->module_line, s->module_col);
-            s->module_len = 0;
+            import_done(s);
             s->imp = IMP_NONE;
             return 0;
         }
         return 1;
     case IMP_ALIAS:
-        if (t->kind == TOK_NAME)
+        if (t->kind == TOK_NAME) { /* import a.b as c: c is the module a.b */
+            bind_module(s, t->text, t->len, MOD_SURE, t->line, t->col);
             return 1;
+        }
         if (tok_is(t, TOK_OP, ",")) {
             s->imp = IMP_NAMES;
             return 1;
@@ -588,6 +992,10 @@ static int import_token(struct scanner *s, const struct token *t)
             if (in_list(pol->denied_names, pol->n_denied_names, t->text, t->len) ||
                 in_list(pol->denied_attributes, pol->n_denied_attributes, t->text, t->len))
                 report(s, "denied-name", t->line, t->col, "import of the name '%s'", t->text);
+            else if (s->dots == 0)
+                check_module_member(s, t->text, t->len, t->line, t->col); /* from logging import os */
+            /* b may be a submodule: its attributes are checked as a module's */
+            bind_module(s, t->text, t->len, MOD_MAYBE, t->line, t->col);
         } else if (!(tok_is(t, TOK_OP, ",") || tok_is(t, TOK_OP, "(") || tok_is(t, TOK_OP, ")") ||
                      tok_is(t, TOK_OP, "*"))) {
             s->imp = IMP_NONE;
@@ -596,6 +1004,7 @@ static int import_token(struct scanner *s, const struct token *t)
         return 1;
     case IMP_FROM_ALIAS:
         if (t->kind == TOK_NAME) {
+            bind_module(s, t->text, t->len, MOD_MAYBE, t->line, t->col);
             s->imp = IMP_FROM_NAMES;
             return 1;
         }
@@ -613,6 +1022,19 @@ static void on_token(struct scanner *s, const struct token *t)
         return;
     if (t->kind != TOK_STRING)
         flush_run(s);
+    /* a string expression at the top level: a statement of its own is text */
+    if (s->sp == 0 && t->kind == TOK_STRING && !s->expr_active) {
+        s->expr_active = 1;
+        s->expr_stmt = s->stmt_start;
+        s->expr_code = 0;
+        s->expr_cands = s->n_cands;
+    } else if (s->expr_active && s->sp > 0 && t->kind != TOK_STRING) {
+        s->expr_code = 1; /* an f-string field: code runs */
+    } else if (s->expr_active && s->sp == 0 && t->kind != TOK_STRING) {
+        s->expr_active = 0;
+        if (s->expr_stmt && !s->expr_code && (t->kind == TOK_NEWLINE || t->kind == TOK_END || is_op(t, ";")))
+            s->n_cands = s->expr_cands;
+    }
 
     /* the name held back until we saw what follows it */
     if (s->pending.kind == TOK_NAME) {
@@ -655,6 +1077,7 @@ static void on_token(struct scanner *s, const struct token *t)
             return;
         }
     }
+    track(s, t);
     if (t->kind == TOK_NAME) {
         s->pending = *t;
         s->pending_prev_kind = s->prev.kind;
@@ -755,6 +1178,7 @@ static void scan_fliteral(struct scanner *s)
             flush_run(s); /* the field interrupts the literal */
             {
                 struct ctx e = {CTX_FEXPR, 0, 0, 0, 0};
+                emit_simple(s, TOK_OP, "{", 1, s->line, col_of(s, s->pos - 1)); /* brackets stay balanced */
                 (void)push(s, e);
             }
             return;
@@ -802,12 +1226,14 @@ static void scan_fspec(struct scanner *s)
     while (s->pos < s->len) {
         unsigned char ch = s->src[s->pos];
         if (ch == '}') {
-            s->pos++;
             s->sp--; /* back to the literal */
+            emit_simple(s, TOK_OP, "}", 1, s->line, col_of(s, s->pos));
+            s->pos++;
             return;
         }
         if (ch == '{') {
             struct ctx e = {CTX_FEXPR, 0, 0, 0, 0};
+            emit_simple(s, TOK_OP, "{", 1, s->line, col_of(s, s->pos));
             s->pos++;
             (void)push(s, e);
             return;
@@ -870,15 +1296,20 @@ static void scan_code_token(struct scanner *s)
             int triple = s->pos + 2 < s->len && s->src[s->pos + 1] == (unsigned char)quote &&
                          s->src[s->pos + 2] == (unsigned char)quote;
             s->pos += triple ? 3 : 1;
-            if (fstr) {
+            if (fstr) { /* the token's text says f-string or bytes (not a plain literal) */
                 struct ctx f = {CTX_FLITERAL, quote, triple, raw, 0};
-                struct token t = {TOK_STRING, "", 0, line, col};
+                struct token t = {TOK_STRING, "f", 1, line, col};
                 on_token(s, &t);
                 (void)push(s, f);
                 return;
             }
             {
                 struct token t = {TOK_STRING, "", 0, line, col};
+                if (is_bytes) {
+                    t.text[0] = 'b';
+                    t.text[1] = '\0';
+                    t.len = 1;
+                }
                 on_token(s, &t);
                 run_start(s, line, col, is_bytes);
                 scan_plain_string(s, quote, triple, raw, is_bytes);
@@ -1031,10 +1462,26 @@ int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, s
     /* Room for the whole source: decoded string text is never longer than
      * the bytes it comes from (an escape decodes to fewer bytes). */
     s.run = malloc(len + 1);
-    if (s.run == NULL)
+    s.cands = malloc(SBX_MAX_FINDINGS * sizeof *s.cands);
+    s.mods = malloc(MAX_MODS * sizeof *s.mods);
+    s.mod_kind = malloc(MAX_MODS);
+    if (s.run == NULL || s.cands == NULL || s.mods == NULL || s.mod_kind == NULL) {
+        free(s.run);
+        free(s.cands);
+        free(s.mods);
+        free(s.mod_kind);
         return -2;
+    }
     tokenize(&s);
+    if (s.has_sink) { /* the strings' findings stand */
+        int i;
+        for (i = 0; i < s.n_cands; i++)
+            report(&s, s.cands[i].rule, s.cands[i].line, s.cands[i].col, "%s", s.cands[i].message);
+    }
     free(s.run);
+    free(s.cands);
+    free(s.mods);
+    free(s.mod_kind);
     if (policy->require_markers && !s.stopped) {
         if (!s.has_signature)
             report(&s, "missing-security-signature", 1, 0,
