@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autopoietic.architecture_evolution import ArchitectureEvolution, EvolutionBatch, EvolutionStrategy
-from autopoietic.code_synthesizer import CodeSynthesizer, SynthesizedComponent, class_name_for
+from autopoietic.code_synthesizer import CodeSynthesizer, SynthesizedComponent, class_name_for, signed_name, spec_name_of
 from autopoietic.manager import DEFAULT_PHI, AutopoieticManager, CycleLog
 from autopoietic.meta_architect import ComponentSpec, MetaArchitect
 from autopoietic.sandbox import AutopoieticSandbox
@@ -149,8 +149,10 @@ def all_strategy_specs():
 def test_synthesized_source_shape():
     comps = CodeSynthesizer().synthesize(all_strategy_specs())
     assert len(comps) == 10
-    for name, comp in comps.items():
-        assert isinstance(comp, SynthesizedComponent) and comp.name == name
+    for key, comp in comps.items():
+        assert isinstance(comp, SynthesizedComponent) and comp.name == key
+        assert key.startswith("modulo_autopoiesis_data_")  # keyed by the signed name, as historically
+        name = spec_name_of(key)
         tree = ast.parse(comp.source_code)
         assert "Componente autopoiético sintetizado" in ast.get_docstring(tree)
         assert name in ast.get_docstring(tree)
@@ -170,14 +172,15 @@ def test_synthesis_is_deterministic():
 
 def test_run_is_shaped_by_strategy():
     comps = CodeSynthesizer().synthesize(all_strategy_specs())
-    assert "except Exception" in comps["stabilized_data_processor"].source_code
-    assert "lru_cache" in comps["optimized_data_processor"].source_code
-    assert "self._extended_features()" in comps["expanded_data_processor"].source_code
-    assert "lru_cache" not in comps["expanded_data_processor"].source_code
+    assert "except Exception" in comps[signed_name("stabilized_data_processor")].source_code
+    assert "lru_cache" in comps[signed_name("optimized_data_processor")].source_code
+    assert "self._extended_features()" in comps[signed_name("expanded_data_processor")].source_code
+    assert "lru_cache" not in comps[signed_name("expanded_data_processor")].source_code
 
 
 def test_every_synthesized_component_passes_validator_and_runs(shared_sandbox):
-    for name, comp in CodeSynthesizer().synthesize(all_strategy_specs()).items():
+    for key, comp in CodeSynthesizer().synthesize(all_strategy_specs()).items():
+        name = spec_name_of(key)
         assert shared_sandbox.validate_component(comp.source_code), name
         result = shared_sandbox.execute_component(comp.source_code, name)
         assert result["success"] is True, (name, result["error"])
@@ -197,7 +200,7 @@ HOSTILE_VALUES = [
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
 def test_hostile_config_values_stay_string_literals(value):
     spec = ComponentSpec("victim", "processor", {"payload": value, "key with space": value})
-    source = CodeSynthesizer().synthesize([spec])["victim"].source_code
+    source = CodeSynthesizer().synthesize([spec])[signed_name("victim")].source_code
     tree = ast.parse(source)  # it still parses
     constants = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
     assert value in constants
@@ -210,7 +213,7 @@ def test_hostile_config_values_stay_string_literals(value):
 def test_hostile_config_value_runs_inert(shared_sandbox, tmp_path):
     canary = tmp_path / "pwned"
     spec = ComponentSpec("victim", "processor", {"payload": f"'); open({str(canary)!r}, 'w'); ('"})
-    comp = CodeSynthesizer().synthesize([spec])["victim"]
+    comp = CodeSynthesizer().synthesize([spec])[signed_name("victim")]
     with AutopoieticSandbox(temp_dir=tmp_path, validate_code=False) as sb:
         result = sb.execute_component(comp.source_code, "victim")
     assert result["success"] is True, result["error"]
@@ -225,20 +228,20 @@ def test_full_cycles(workdir, shared_sandbox):
     with make_manager(shared_sandbox) as manager:
         first = manager.run_cycle(HEALTHY)
         assert isinstance(first, CycleLog)
-        assert first.strategy == "expand"
+        assert first.strategy is EvolutionStrategy.EXPAND
         assert first.synthesized_components == ["expanded_data_processor"]
         assert first.phi_before == first.phi_after == 0.8
         second = manager.run_cycle(FAILING)
-        assert second.strategy == "stabilize"
+        assert second.strategy is EvolutionStrategy.STABILIZE
         assert set(second.synthesized_components) == {"stabilized_data_processor",
                                                       "stabilized_expanded_data_processor"}
         assert [e["isolation"] for e in second.executions] == ["unshare-namespaces"] * 2
-        assert {s.name for s in manager.specs} == {"data_processor", "expanded_data_processor",
+        assert set(manager.specs) == {"data_processor", "expanded_data_processor",
                                                    "stabilized_data_processor", "stabilized_expanded_data_processor"}
     lines = (workdir / "data" / "autopoietic" / "history.jsonl").read_text().splitlines()
     assert len(lines) == 2
     assert [json.loads(line)["cycle_id"] for line in lines] == [1, 2]
-    assert json.loads(lines[1])["strategy"] == "stabilize"
+    assert json.loads(lines[1])["strategy"] == "STABILIZE"
     for name in first.synthesized_components + second.synthesized_components:
         text = (workdir / "data" / "autopoietic" / "synthesized" / f"{name}.py").read_text()
         assert name in text and "Componente autopoiético sintetizado" in text and "\nclass " in text
@@ -291,7 +294,7 @@ def test_phi_collapse_rolls_back(workdir, shared_sandbox, after):
         log = manager.run_cycle(HEALTHY)
         assert log.rolled_back is True
         assert log.synthesized_components == []
-        assert [s.name for s in manager.specs] == ["data_processor"]
+        assert list(manager.specs) == ["data_processor"]
     assert list((workdir / "data" / "autopoietic" / "synthesized").iterdir()) == []
     line = json.loads((workdir / "data" / "autopoietic" / "history.jsonl").read_text())
     assert line["rolled_back"] is True and line["phi_after"] == after
@@ -315,7 +318,7 @@ def test_failing_components_are_not_persisted(workdir, shared_sandbox):
         log = manager.run_cycle(HEALTHY)
         assert log.synthesized_components == []
         assert log.executions[0]["success"] is False and "broken" in log.executions[0]["error"]
-        assert [s.name for s in manager.specs] == ["data_processor"]
+        assert list(manager.specs) == ["data_processor"]
     assert not (workdir / "data" / "autopoietic" / "synthesized" / "expanded_data_processor.py").exists()
 
 
@@ -349,7 +352,7 @@ def test_demo_command(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "autopoietic", "demo", "--cycles", "2"], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert "cycle 1: strategy expand" in proc.stdout and "cycle 2: strategy stabilize" in proc.stdout
+    assert "cycle 1: strategy EXPAND" in proc.stdout and "cycle 2: strategy STABILIZE" in proc.stdout
     assert "expanded_data_processor" in proc.stdout
     table_rows = [line for line in proc.stdout.splitlines() if line.startswith("  ") and "component" not in line]
     assert len(table_rows) == 9 and all("unshare-namespaces" in r and "True" in r for r in table_rows)
@@ -362,6 +365,6 @@ def test_demo_json_and_data_dir(tmp_path):
                            str(tmp_path / "d")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     logs = json.loads(proc.stdout)
-    assert logs[0]["strategy"] == "expand" and len(logs[0]["executions"]) == 3
+    assert logs[0]["strategy"] == "EXPAND" and len(logs[0]["executions"]) == 3
     assert len(list((tmp_path / "d" / "synthesized").iterdir())) == 3
     assert (tmp_path / "d" / "history.jsonl").exists()

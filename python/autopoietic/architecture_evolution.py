@@ -11,9 +11,9 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Union
 
-from .meta_architect import ComponentSpec
+from .meta_architect import ComponentSpec, MetaArchitect
 
 __all__ = ["ArchitectureEvolution", "EvolutionBatch", "EvolutionStrategy", "MAX_GENERATION"]
 
@@ -37,10 +37,11 @@ class EvolutionStrategy(enum.Enum):
 
 @dataclass(frozen=True)
 class EvolutionBatch:
-    """The strategy chosen and the new specs derived under it."""
+    """The strategy chosen and the new specs derived under it (a list, as
+    in the historical API)."""
 
     strategy: EvolutionStrategy
-    specs: tuple[ComponentSpec, ...]
+    specs: list[ComponentSpec]
 
 
 def _metric(metrics: Mapping[str, object], key: str) -> float:
@@ -53,7 +54,15 @@ def _metric(metrics: Mapping[str, object], key: str) -> float:
 
 
 class ArchitectureEvolution:
-    """Derives new component specs from existing ones and the metrics."""
+    """ArchitectureEvolution(meta_architect=None)
+
+    Derives new component specs from existing ones and the metrics.
+    ``meta_architect`` is kept as ``self.meta_architect`` (a new
+    ``MetaArchitect`` if not given), as the historical constructor took it.
+    """
+
+    def __init__(self, meta_architect: Optional[MetaArchitect] = None) -> None:
+        self.meta_architect = meta_architect if meta_architect is not None else MetaArchitect()
 
     def determine_strategy(self, metrics: Mapping[str, object]) -> EvolutionStrategy:
         """determine_strategy(metrics) -> EvolutionStrategy
@@ -71,21 +80,25 @@ class ArchitectureEvolution:
 
     def propose_evolution(
         self,
-        specs: Iterable[ComponentSpec],
-        metrics: Mapping[str, object],
+        specs: Union[Mapping[str, ComponentSpec], Iterable[ComponentSpec]],
+        metrics: Optional[Mapping[str, object]] = None,
         strategy: Optional[EvolutionStrategy] = None,
     ) -> EvolutionBatch:
-        """propose_evolution(specs, metrics, strategy=None) -> EvolutionBatch
+        """propose_evolution(specs, metrics=None, strategy=None) -> EvolutionBatch
 
-        For each spec of generation <= MAX_GENERATION, a new spec
-        ``<prefix>_<name>`` of the same type whose config adds ``parent``,
-        ``strategy``, ``generation`` (parent's + 1) and ``evolved``.
-        ``strategy`` overrides ``determine_strategy(metrics)`` (EXPLORE is
-        only reached that way).
+        ``specs``: a mapping name -> ComponentSpec (the historical form) or
+        an iterable of specs.  For each spec of generation <= MAX_GENERATION,
+        a new spec ``<prefix>_<name>`` of the same type whose config adds
+        ``parent``, ``strategy``, ``generation`` (parent's + 1) and
+        ``evolved``.  ``metrics`` None counts as ``{}``.  ``strategy``
+        overrides ``determine_strategy(metrics)`` (EXPLORE is only reached
+        that way).  Raises ``TypeError`` for items that are not specs.
         """
-        chosen = strategy if strategy is not None else self.determine_strategy(metrics)
+        chosen = strategy if strategy is not None else self.determine_strategy({} if metrics is None else metrics)
         derived = []
-        for spec in specs:
+        for spec in specs.values() if isinstance(specs, Mapping) else specs:
+            if not isinstance(spec, ComponentSpec):
+                raise TypeError(f"propose_evolution takes ComponentSpec objects, not {type(spec).__name__}")
             if spec.generation > MAX_GENERATION:
                 continue
             config = dict(spec.config)
@@ -93,4 +106,4 @@ class ArchitectureEvolution:
                 parent=spec.name, strategy=chosen.value, generation=str(spec.generation + 1), evolved="true"
             )
             derived.append(ComponentSpec(f"{chosen.prefix}_{spec.name}", spec.type, config))
-        return EvolutionBatch(chosen, tuple(derived))
+        return EvolutionBatch(chosen, derived)

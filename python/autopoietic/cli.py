@@ -118,11 +118,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             logs = _run_demo(args.cycles, Path(tmp))
     runs = [e for log in logs for e in log.executions]
     if args.json:
-        print(json.dumps([log.__dict__ for log in logs], indent=2, sort_keys=True))
+        print(json.dumps([log.to_json_dict() for log in logs], indent=2, sort_keys=True))
     else:
         width = max([len(e["name"]) for e in runs] + [9])
         for log in logs:
-            print(f"cycle {log.cycle_id}: strategy {log.strategy}, phi {log.phi_before:.2f} -> {log.phi_after:.2f}"
+            print(f"cycle {log.cycle_id}: strategy {log.strategy.name}, phi {log.phi_before:.2f} -> {log.phi_after:.2f}"
                   f"{', rolled back' if log.rolled_back else ''}")
             print(f"  {'component':<{width}}  {'strategy':<9}  {'isolation':<26}  {'success':<7}  {'ms':>7}")
             for e in log.executions:

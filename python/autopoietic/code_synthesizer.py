@@ -21,14 +21,27 @@ from typing import Iterable
 from .architecture_evolution import EvolutionStrategy
 from .meta_architect import ComponentSpec
 
-__all__ = ["CodeSynthesizer", "SynthesizedComponent", "SIGNATURE_PREFIX", "class_name_for"]
+__all__ = ["CodeSynthesizer", "SynthesizedComponent", "SIGNATURE_PREFIX", "class_name_for", "signed_name",
+           "spec_name_of"]
 
 SIGNATURE_PREFIX = "modulo_autopoiesis_data_"
 
 
+def signed_name(spec_name: str) -> str:
+    """The component's signed name: ``modulo_autopoiesis_data_<spec name>``
+    (the key of ``synthesize``'s result and the ``_security_signature``)."""
+    return SIGNATURE_PREFIX + spec_name
+
+
+def spec_name_of(name: str) -> str:
+    """The spec name inside a signed name (a name without the prefix as is)."""
+    return name[len(SIGNATURE_PREFIX):] if name.startswith(SIGNATURE_PREFIX) else name
+
+
 @dataclass(frozen=True)
 class SynthesizedComponent:
-    """A generated component: its name, source and a one-line description."""
+    """A generated component: its signed name (``signed_name(spec.name)``),
+    source and a one-line description."""
 
     name: str
     source_code: str
@@ -108,17 +121,20 @@ class CodeSynthesizer:
     def synthesize(self, specs: Iterable[ComponentSpec]) -> dict[str, SynthesizedComponent]:
         """synthesize(specs) -> dict[str, SynthesizedComponent]
 
-        One component per spec, keyed by spec name, in input order.  Raises
-        ``TypeError`` for items that are not ``ComponentSpec`` and
-        ``ValueError`` for two specs with one name.
+        One component per spec, in input order, keyed by its signed name
+        ``modulo_autopoiesis_data_<spec name>`` (as the historical
+        synthesizer did; ``spec_name_of`` maps back).  Raises ``TypeError``
+        for items that are not ``ComponentSpec`` and ``ValueError`` for two
+        specs with one name.
         """
         out: dict[str, SynthesizedComponent] = {}
         for spec in specs:
             if not isinstance(spec, ComponentSpec):
                 raise TypeError(f"synthesize takes ComponentSpec objects, not {type(spec).__name__}")
-            if spec.name in out:
+            key = signed_name(spec.name)
+            if key in out:
                 raise ValueError(f"two specs are named {spec.name!r}")
-            out[spec.name] = self._synthesize_one(spec)
+            out[key] = self._synthesize_one(spec)
         return out
 
     def _synthesize_one(self, spec: ComponentSpec) -> SynthesizedComponent:
@@ -158,7 +174,7 @@ def _checksum(items):
 class {class_name}:
     """{description}"""
 
-    _security_signature = {SIGNATURE_PREFIX + spec.name!r}
+    _security_signature = {signed_name(spec.name)!r}
     _generated_in_sandbox = True
     name = {spec.name!r}
     component_type = {spec.type!r}
@@ -171,4 +187,4 @@ class {class_name}:
         return {{"component": self.name, "status": "processed", "checksum": _checksum(items)}}
 
 {run_body}'''
-        return SynthesizedComponent(spec.name, source, description)
+        return SynthesizedComponent(signed_name(spec.name), source, description)

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from .architecture_evolution import ArchitectureEvolution
-from .code_synthesizer import CodeSynthesizer
+from .architecture_evolution import ArchitectureEvolution, EvolutionStrategy
+from .code_synthesizer import CodeSynthesizer, signed_name
 from .meta_architect import ComponentSpec, MetaArchitect
 from .sandbox import AutopoieticSandbox, SandboxError
 
@@ -40,19 +40,27 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 @dataclass
 class CycleLog:
-    """What one cycle did.  ``executions`` holds, per synthesized component,
-    the sandbox's verdict (name, strategy, success, isolation,
+    """What one cycle did.  ``strategy`` is the ``EvolutionStrategy`` member
+    (the history file writes its name); ``synthesized_components`` the spec
+    names kept; ``executions`` holds, per synthesized component, the
+    sandbox's verdict (name, strategy name, success, isolation,
     execution_time in seconds, limit_exceeded, refused_by_validator)."""
 
     cycle_id: int
     metrics: dict[str, Any]
-    strategy: str
+    strategy: EvolutionStrategy
     synthesized_components: list[str]
     timestamp: float
     phi_before: float
     phi_after: float
     rolled_back: bool = False
     executions: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The log as plain JSON data (the strategy by its name, "EXPAND")."""
+        record = asdict(self)
+        record["strategy"] = self.strategy.name
+        return record
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -82,6 +90,11 @@ class AutopoieticManager:
     synthesized_code_dir="data/autopoietic/synthesized", phi_threshold=0.05,
     *, sandbox=None, metrics_path=PHI_METRICS_PATH)``
 
+    ``initial_specs``: a mapping name -> ComponentSpec (the historical form;
+    a key that is not its spec's name raises ``ValueError``) or an iterable
+    of specs.  ``specs`` is a dict name -> spec, ``history`` the list of
+    ``CycleLog``.
+
     ``sandbox`` is the ``AutopoieticSandbox`` every component runs in (one
     with default limits is made, and cleaned up by ``close()``, if not
     given).  Relative paths are taken relative to the working directory at
@@ -93,7 +106,7 @@ class AutopoieticManager:
         meta_architect: Optional[MetaArchitect] = None,
         evolution_engine: Optional[ArchitectureEvolution] = None,
         synthesizer: Optional[CodeSynthesizer] = None,
-        initial_specs: Optional[Iterable[ComponentSpec]] = None,
+        initial_specs: Union[Mapping[str, ComponentSpec], Iterable[ComponentSpec], None] = None,
         history_path: PathLike = Path("data") / "autopoietic" / "history.jsonl",
         synthesized_code_dir: PathLike = Path("data") / "autopoietic" / "synthesized",
         phi_threshold: float = 0.05,
@@ -116,8 +129,14 @@ class AutopoieticManager:
         self.sandbox = sandbox if sandbox is not None else AutopoieticSandbox()
         self._specs: dict[str, ComponentSpec] = {}
         self.history: list[CycleLog] = []
-        for spec in initial_specs or ():
-            self.register_spec(spec)
+        if isinstance(initial_specs, Mapping):
+            for key, spec in initial_specs.items():
+                if isinstance(spec, ComponentSpec) and key != spec.name:
+                    raise ValueError(f"initial_specs maps {key!r} to the spec named {spec.name!r}")
+                self.register_spec(spec)
+        else:
+            for spec in initial_specs or ():
+                self.register_spec(spec)
 
     def __enter__(self) -> "AutopoieticManager":
         return self
@@ -131,9 +150,9 @@ class AutopoieticManager:
             self.sandbox.cleanup()
 
     @property
-    def specs(self) -> list[ComponentSpec]:
-        """The registered specs, in registration order."""
-        return list(self._specs.values())
+    def specs(self) -> dict[str, ComponentSpec]:
+        """A copy of the registered specs, name -> spec, in registration order."""
+        return dict(self._specs)
 
     def register_spec(self, spec: ComponentSpec) -> None:
         """Add a spec.  Raises ``TypeError`` for non-specs, ``ValueError`` for a taken name."""
@@ -172,7 +191,7 @@ class AutopoieticManager:
         written.
         """
         phi_before = self._get_current_phi()
-        batch = self.evolution_engine.propose_evolution(self.specs, metrics)
+        batch = self.evolution_engine.propose_evolution(self._specs, metrics)
         cycle_id = len(self.history) + 1
         accepted: list[ComponentSpec] = []
         executions: list[dict[str, Any]] = []
@@ -185,8 +204,8 @@ class AutopoieticManager:
             new_specs = [s for s in batch.specs if s.name not in self._specs]
             components = self.synthesizer.synthesize(new_specs)
             for spec in new_specs:
-                component = components[spec.name]
-                record: dict[str, Any] = {"name": spec.name, "strategy": batch.strategy.value,
+                component = components[signed_name(spec.name)]
+                record: dict[str, Any] = {"name": spec.name, "strategy": batch.strategy.name,
                                           "refused_by_validator": False}
                 try:
                     result = self.sandbox.execute_component(component.source_code, spec.name)
@@ -213,7 +232,7 @@ class AutopoieticManager:
         log = CycleLog(
             cycle_id=cycle_id,
             metrics=dict(metrics),
-            strategy=batch.strategy.value,
+            strategy=batch.strategy,
             synthesized_components=[] if rolled_back else [s.name for s in accepted],
             timestamp=time.time(),
             phi_before=phi_before,
@@ -234,5 +253,5 @@ class AutopoieticManager:
             existing = b""
         if existing and not existing.endswith(b"\n"):
             existing += b"\n"
-        line = json.dumps(asdict(log), sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
+        line = json.dumps(log.to_json_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
         _atomic_write(self.history_path, existing + line)

@@ -12,7 +12,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterable, Mapping, Union
+from typing import Iterable, Mapping, Sequence, Union
 
 __all__ = ["ComponentSpec", "MetaArchitect", "MAX_SPEC_NAME_LENGTH"]
 
@@ -76,6 +76,8 @@ class ComponentSpec:
 
 
 Requirement = Union[str, Mapping[str, object]]
+#: config of the specs made from the historical requirements form
+_GENERATED_CONFIG = {"generated_by": "MetaArchitect", "version": "1.0"}
 
 
 def _slug(text: str) -> str:
@@ -87,18 +89,29 @@ def _slug(text: str) -> str:
 class MetaArchitect:
     """Turns requirements into component specifications."""
 
-    def generate_specifications(self, requirements: Iterable[Requirement]) -> list[ComponentSpec]:
+    def generate_specifications(
+        self, requirements: Union[Mapping[str, Sequence[str]], Iterable[Requirement]]
+    ) -> list[ComponentSpec]:
         """generate_specifications(requirements) -> list[ComponentSpec]
 
-        Each requirement is either a text ("Monitor the queue latency"), which
-        gives a snake_case name, a type guessed from its words and
-        ``config['requirement']``, or a mapping with ``name``, optional
-        ``type`` (default ``processor``) and optional ``config``.  Repeated
-        names get a numeric suffix.  Raises ``TypeError``/``ValueError`` for
-        requirements of another shape.
+        Two forms:
+
+        - a mapping component type -> sequence of component names (the
+          historical form): one spec per name, of that type, with config
+          ``{"generated_by": "MetaArchitect", "version": "1.0"}``;
+        - an iterable of requirements, each a text ("Monitor the queue
+          latency"), which gives a snake_case name, a type guessed from its
+          words and ``config['requirement']``, or a mapping with ``name``,
+          optional ``type`` (default ``processor``) and optional ``config``.
+          Repeated names get a numeric suffix.
+
+        Raises ``TypeError``/``ValueError`` for requirements of another shape
+        (a single string, names that are not identifiers, non-str names).
         """
-        if isinstance(requirements, (str, bytes)) or isinstance(requirements, Mapping):
-            raise TypeError("requirements must be an iterable of str or mappings, not a single one")
+        if isinstance(requirements, (str, bytes)):
+            raise TypeError("requirements must be a mapping or an iterable of str or mappings, not a single string")
+        if isinstance(requirements, Mapping):
+            return self._specs_by_type(requirements)
         specs: list[ComponentSpec] = []
         taken: set[str] = set()
         for req in requirements:
@@ -123,14 +136,26 @@ class MetaArchitect:
             specs.append(spec)
         return specs
 
-    def specification_problems(self, specs: Iterable[ComponentSpec]) -> list[str]:
+    @staticmethod
+    def _specs_by_type(requirements: Mapping[str, Sequence[str]]) -> list[ComponentSpec]:
+        specs = []
+        for kind, names in requirements.items():
+            if isinstance(names, (str, bytes)) or not isinstance(names, Iterable):
+                raise TypeError(f"requirements[{kind!r}] must be a sequence of component names, not "
+                                f"{type(names).__name__}")
+            for name in names:
+                specs.append(ComponentSpec(name, kind, _GENERATED_CONFIG))
+        return specs
+
+    def specification_problems(self, specs: Union[Mapping[str, ComponentSpec], Iterable[ComponentSpec]]) -> list[str]:
         """Every reason the specs cannot be synthesized together ([] if none)."""
         problems = []
         seen: set[str] = set()
-        for spec in specs:
+        for spec in specs.values() if isinstance(specs, Mapping) else specs:
             if not isinstance(spec, ComponentSpec):
                 problems.append(f"not a ComponentSpec: {spec!r}")
                 continue
+            # (a ComponentSpec cannot have an empty name or type: it checks them)
             if spec.name in seen:
                 problems.append(f"duplicate name {spec.name!r}")
             seen.add(spec.name)
@@ -138,6 +163,6 @@ class MetaArchitect:
                 problems.append(f"name {spec.name!r} is too long")
         return problems
 
-    def validate_specifications(self, specs: Iterable[ComponentSpec]) -> bool:
+    def validate_specifications(self, specs: Union[Mapping[str, ComponentSpec], Iterable[ComponentSpec]]) -> bool:
         """validate_specifications(specs) -> bool: no problems found."""
         return not self.specification_problems(specs)
