@@ -239,8 +239,9 @@ def test_clean_environment_and_closed_fds(sandbox):
         os.close(keep)
     env_line, fd_line = result["output"].splitlines()
     assert "AUTOPOIETIC_TEST_SECRET" not in env_line
-    # 0-2 stdio, 3 the listing itself; the nonce fd is closed, 4 the verdict
-    assert json.loads(fd_line) == [0, 1, 2, 3, 4]
+    # 0-2 stdio, 3 the nonce pipe (read after the run), 4 the verdict, 5 the
+    # listing itself; the caller's inheritable fd is not there
+    assert json.loads(fd_line) == [0, 1, 2, 3, 4, 5]
 
 
 def test_unprivileged_caller_gets_namespaces(nobody_python):

@@ -159,6 +159,9 @@ def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
     main.clear()
     main.update(__name__="__main__", __doc__=None, __builtins__=builtins, __spec__=None, __loader__=None,
                 __package__=None)
+    # this frame stays below the runner's: it keeps no module (the extension
+    # above all) for a frame walk to find
+    del sandbox, signal, sys, builtins
     exec(runner, main)
 
 

@@ -3,46 +3,160 @@
 Not imported by the host: sandbox.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
-fd 3 holds ``NONCE US MODE US FILE US NAME`` (US = 0x1f; read once, then
-closed): the per-run nonce and the arguments.  MODE ``component`` runs the
-component protocol of SPEC section 5 on the module NAME; MODE ``source``
-runs the source as ``__main__``.  ``sys.argv`` is ``[FILE]``.  The source is
-read from fd 5, a sealed memfd that holds exactly the UTF-8 bytes the host
-validated; they are decoded here and compiled as ``str``, so a PEP 263
-coding declaration is ignored.  A copy is written to FILE in the working
-directory for tracebacks only.  In warm mode this source runs in a process
-forked from the fork server instead of a fresh interpreter; the same fds
-hold the same things.
+fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
+``MODE US FILE US NAME`` (US = 0x1f), then the per-run nonce.  MODE
+``component`` runs the component protocol of SPEC section 5 on the module
+NAME; MODE ``source`` runs the source as ``__main__``.  ``sys.argv`` is
+``[FILE]``.  The source is read from fd 5, a sealed memfd that holds exactly
+the UTF-8 bytes the host validated; they are decoded here and compiled as
+``str``, so a PEP 263 coding declaration is ignored.  A copy is written to
+FILE in the working directory for tracebacks only.  In warm mode this source
+runs in a process forked from the fork server instead of a fresh
+interpreter; the same fds hold the same things.
 
 fd 4 receives one verdict: ``nonce US status US stage US limit US
-peak_rss_kib US reason``.  The
-host believes no line of stdout: a component that prints a fake SUCCESS
-line, raises SystemExit or calls ``os._exit(0)`` inside ``run()`` does not
-produce an ``ok`` verdict carrying the nonce.
+peak_rss_kib US reason``.  The host believes no line of stdout: a component
+that prints a fake SUCCESS line, raises SystemExit or calls ``os._exit(0)``
+inside ``run()`` does not produce an ``ok`` verdict carrying the nonce.
+
+Three steps, so that the component's code finds as little as possible by
+walking frames (the validator refuses frame sources; this is the layer
+behind it): ``_autopoietic_load`` reads the arguments and compiles the
+source; ``_autopoietic_execute`` runs the component's code and returns its
+outcome as data, with no module, verdict function or nonce in its frame or
+in the globals; ``_autopoietic_report`` is only defined afterwards, and
+only then is the nonce read from fd 3 (until then it is in the kernel's
+pipe buffer, in no memory of this process) and the verdict written.  What
+remains reachable by a frame walk is the interpreter itself (README, "Not
+protected").
 """
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
+    from typing import Any, Optional, Tuple
 
-def _autopoietic_main() -> None:
+    # (status, stage, reason, exception, exit code): status "ok", "exit"
+    # (SystemExit with a code) or "error"
+    Outcome = Tuple[str, str, str, Optional[BaseException], int]
+
+
+def _autopoietic_load() -> tuple[Outcome | None, str, str, str, Any]:
+    """Arguments and compiled code: (None, mode, filename, name, code), or
+    an error outcome."""
     import os
     import sys
-    import types
+
+    def read_exactly(fd: int, n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = os.read(fd, n - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    mode, filename, name = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
+    sys.argv = [filename]
+    try:
+        os.lseek(5, 0, 0)
+        chunks = []
+        while True:
+            chunk = os.read(5, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(5)
+        data = b"".join(chunks)
+        code = compile(data.decode("utf-8"), filename, "exec", dont_inherit=True)
+    except BaseException as exc:
+        return ("error", "load", "cannot load %s: %s" % (filename, _autopoietic_describe(exc)), exc, 1), \
+            mode, filename, name, None
+    try:
+        with open(filename, "xb") as f:  # for tracebacks (linecache) only
+            f.write(data)
+    except OSError:
+        pass
+    return None, mode, filename, name, code
+
+
+def _autopoietic_describe(exc: BaseException) -> str:
+    text = str(exc)
+    return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+
+
+def _autopoietic_execute(mode: str, filename: str, name: str, code: Any) -> Outcome:
+    """Run the component's code; its outcome as data.  Holds no module but
+    the component's own."""
+    import sys
+
+    modules, module_type = sys.modules, type(sys)
+    del sys
+    describe = _autopoietic_describe
+    module = module_type(name if mode == "component" else "__main__")
+    del module_type
+    module.__file__ = filename
+    modules[module.__name__] = module
+    del modules
+    if mode == "source":
+        try:
+            exec(code, module.__dict__)
+        except SystemExit as exc:
+            # A script may end itself with sys.exit(): same meaning as in python.
+            if exc.code is None or exc.code == 0:
+                return "ok", "", "", None, 0
+            return "exit", "run", "SystemExit(%r)" % (exc.code,), exc, 0
+        except BaseException as exc:
+            return "error", "run", describe(exc), exc, 1
+        return "ok", "", "", None, 0
+
+    try:
+        exec(code, module.__dict__)
+    except BaseException as exc:
+        return "error", "load", "component module %s raised %s" % (name, describe(exc)), exc, 1
+    cls = None
+    for value in list(module.__dict__.values()):
+        if isinstance(value, type) and getattr(value, "__module__", None) == name:
+            cls = value
+            break
+    if cls is None:
+        return "error", "class", "no class is defined in component %s" % name, None, 1
+    try:
+        instance = cls()
+    except BaseException as exc:
+        return "error", "instantiate", "%s() raised %s" % (cls.__name__, describe(exc)), exc, 1
+    try:
+        missing = [m for m in ("_security_signature", "_generated_in_sandbox") if not hasattr(instance, m)]
+    except BaseException as exc:
+        return "error", "markers", "checking the markers raised %s" % describe(exc), exc, 1
+    if missing:
+        return "error", "markers", "%s lacks %s" % (cls.__name__, ", ".join(missing)), None, 1
+    try:
+        instance.run()
+    except BaseException as exc:
+        # SystemExit and KeyboardInterrupt included: run() did not return.
+        return "error", "run", "%s.run() raised %s" % (cls.__name__, describe(exc)), exc, 1
+    return "ok", "", "SUCCESS: Component %s executed successfully\n" % cls.__name__, None, -1
+
+
+_autopoietic_outcome, *_autopoietic_arguments = _autopoietic_load()
+if _autopoietic_outcome is None:
+    del _autopoietic_load
+    _autopoietic_outcome = _autopoietic_execute(*_autopoietic_arguments)
+del _autopoietic_arguments
+
+
+def _autopoietic_report(outcome: Outcome) -> None:
+    """Write the verdict for outcome and end the process."""
+    import os
+    import sys
 
     TYPE_CHECKING = False
-    if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
+    if TYPE_CHECKING:
         from typing import NoReturn
 
     sep = "\x1f"
-    chunks: list[bytes] = []
-    while True:
-        chunk = os.read(3, 4096)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(3)
-    nonce, mode, filename, name = b"".join(chunks).decode("utf-8").split(sep)
-    sys.argv = [filename]
 
     def peak_rss_kib() -> str:
         # VmHWM of this address space (ru_maxrss would include the copy of
@@ -57,6 +171,17 @@ def _autopoietic_main() -> None:
         return "0"
 
     def verdict(status: str, stage: str = "", limit: str = "", reason: str = "") -> None:
+        try:
+            chunks = []
+            while True:  # the rest of fd 3, after the arguments
+                chunk = os.read(3, 4096)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            os.close(3)
+            nonce = b"".join(chunks).decode("ascii", "replace")
+        except OSError:
+            nonce = ""
         fields = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
         data = sep.join(f.replace(sep, " ") for f in fields).encode("utf-8", "backslashreplace")
         try:
@@ -121,7 +246,7 @@ def _autopoietic_main() -> None:
 
             atexit._run_exitfuncs()
         except BaseException as exc:
-            fail("exit", "interpreter exit raised %s" % describe(exc), exc)
+            fail("exit", "interpreter exit raised %s" % _autopoietic_describe(exc), exc)
         if code is None:
             code = 0
         elif not isinstance(code, int):
@@ -133,91 +258,27 @@ def _autopoietic_main() -> None:
         flush()
         os._exit(code & 0xFF)
 
-    def describe(exc: BaseException) -> str:
-        text = str(exc)
-        return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
-
-    try:
-        os.lseek(5, 0, 0)
-        chunks = []  # reused: the nonce's chunks are done with
-        while True:
-            chunk = os.read(5, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(5)
-        data = b"".join(chunks)
-        source = data.decode("utf-8")
-        code = compile(source, filename, "exec", dont_inherit=True)
-    except BaseException as exc:
-        fail("load", "cannot load %s: %s" % (filename, describe(exc)), exc)
-    try:
-        with open(filename, "xb") as f:  # for tracebacks (linecache) only
-            f.write(data)
-    except OSError:
-        pass
-
-    if mode == "source":
-        main = types.ModuleType("__main__")
-        main.__file__ = filename
-        sys.modules["__main__"] = main
+    status, stage, reason, exc, code = outcome
+    if status == "error":
+        fail(stage, reason, exc)
+    if status == "exit":
+        verdict("error", stage, "", reason)
+        finish(exc.code if isinstance(exc, SystemExit) else 1)
+    if code < 0:  # a component: run() returned
         try:
-            exec(code, main.__dict__)
-        except SystemExit as exc:
-            # A script may end itself with sys.exit(): same meaning as in python.
-            if exc.code is None or exc.code == 0:
-                flush()
-                verdict("ok")
-                finish(0)
-            verdict("error", "run", "", "SystemExit(%r)" % (exc.code,))
-            finish(exc.code)
-        except BaseException as exc:
-            fail("run", describe(exc), exc)
+            sys.stdout.write(reason)
+        except BaseException as write_exc:
+            fail("report", "cannot write the result: %s" % _autopoietic_describe(write_exc), write_exc)
         flush()
         verdict("ok")
-        # As at a normal interpreter exit: atexit handlers and non-daemon
-        # threads run.
-        finish(0)
-
-    module = types.ModuleType(name)
-    module.__file__ = filename
-    sys.modules[name] = module
-    try:
-        exec(code, module.__dict__)
-    except BaseException as exc:
-        fail("load", "component module %s raised %s" % (name, describe(exc)), exc)
-
-    cls = None
-    for value in list(module.__dict__.values()):
-        if isinstance(value, type) and getattr(value, "__module__", None) == name:
-            cls = value
-            break
-    if cls is None:
-        fail("class", "no class is defined in component %s" % name)
-    try:
-        instance = cls()
-    except BaseException as exc:
-        fail("instantiate", "%s() raised %s" % (cls.__name__, describe(exc)), exc)
-    try:
-        missing = [m for m in ("_security_signature", "_generated_in_sandbox") if not hasattr(instance, m)]
-    except BaseException as exc:
-        fail("markers", "checking the markers raised %s" % describe(exc), exc)
-    if missing:
-        fail("markers", "%s lacks %s" % (cls.__name__, ", ".join(missing)))
-    try:
-        instance.run()
-    except BaseException as exc:
-        # SystemExit and KeyboardInterrupt included: run() did not return.
-        fail("run", "%s.run() raised %s" % (cls.__name__, describe(exc)), exc)
-    try:
-        sys.stdout.write("SUCCESS: Component %s executed successfully\n" % cls.__name__)
-    except BaseException as exc:
-        fail("report", "cannot write the result: %s" % describe(exc), exc)
+        # The component is done.  Skip interpreter finalisation so nothing
+        # it registered (atexit, threads) changes the exit.
+        os._exit(0)
+    # A script: as at a normal interpreter exit, atexit handlers and
+    # non-daemon threads run (after the verdict).
     flush()
     verdict("ok")
-    # run() returned: the component is done.  Skip interpreter finalisation
-    # so nothing the component registered (atexit, threads) changes the exit.
-    os._exit(0)
+    finish(0)
 
 
-_autopoietic_main()
+_autopoietic_report(_autopoietic_outcome)

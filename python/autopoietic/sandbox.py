@@ -763,8 +763,11 @@ class AutopoieticSandbox:
                         fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
             os.lseek(source_fd, 0, os.SEEK_SET)
             nonce = secrets.token_hex(16)
-            # what the runner reads from fd 3 (_runner.py): nonce and arguments
-            header = "\x1f".join((nonce, mode, f"{name}.py", name)).encode("utf-8")
+            # what the runner reads from fd 3 (_runner.py): the arguments'
+            # length in 8 digits, the arguments, then the nonce (which stays
+            # in the pipe until the component's code is done)
+            arguments = "\x1f".join((mode, f"{name}.py", name)).encode("utf-8")
+            header = b"%08d" % len(arguments) + arguments + nonce.encode("ascii")
             while True:
                 namespaces = _PLAN.current()
                 if self.require_isolation and (namespaces is None or not set(_FULL_NAMESPACES) <= set(namespaces)):

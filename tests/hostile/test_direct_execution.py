@@ -74,7 +74,8 @@ def test_what_direct_execution_still_contains():
     assert r["privileges"]["output"].split() == ["1", "2", "0000000000000000"]
     env_line, fd_line = r["env_and_fds"]["output"].splitlines()
     assert env_line == "['HOME', 'LANG', 'LC_ALL', 'MALLOC_ARENA_MAX', 'PATH', 'TMPDIR']"
-    assert fd_line == "[0, 1, 2, 3, 4]"  # stdio, the listing itself, the verdict pipe (nonce and source are closed)
+    # stdio, the nonce pipe (read after the run), the verdict pipe, the listing itself (the source is closed)
+    assert fd_line == "[0, 1, 2, 3, 4, 5]"
     assert r["daemon"]["success"] is True
     assert host_processes_with(marker) == []
 
