@@ -20,6 +20,14 @@ HEALTHY = {"error_rate": 0.0, "cpu_usage": 25.0, "latency_ms": 15.0}
 FAILING = {"error_rate": 0.2, "cpu_usage": 30.0}
 
 
+@pytest.fixture(autouse=True)
+def workdir(tmp_path, monkeypatch):
+    """The historical defaults (data/autopoietic/..., data/monitor/...) are
+    relative to the working directory: keep them in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.fixture
 def manager(tmp_path):
     """A manager as the historical test builds it: paths under tmp_path, one
@@ -97,8 +105,7 @@ def test_phi_collapsing_after_changes_rolls_back(tmp_path):
     assert not any((tmp_path / "code").glob("*.py"))
 
 
-def test_phi_is_read_from_real_metrics_under_the_working_directory(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_phi_is_read_from_real_metrics_under_the_working_directory(tmp_path):
     with AutopoieticManager() as m:
         assert m._get_current_phi() == 0.5  # no file: the default
         metrics = tmp_path / "data" / "monitor" / "real_metrics.json"

@@ -21,22 +21,37 @@ Rules (the ``rule`` of each finding):
     a builtin of ``denied_names`` referenced by name, called or not
     (``eval``, ``f = open``); a binding (``def open``, ``open = 1``,
     ``f(open=1)``) and attribute access (``self.open()``) are not.
-``denied-attribute``, ``denied-attribute-string``
-    an attribute of ``denied_attributes`` (escape dunders such as
-    ``__subclasses__``, ``__globals__``, ``__builtins__``, frame, traceback
-    and generator introspection such as ``f_back``, ``tb_frame``,
-    ``gi_frame``, and ``attrgetter``/``methodcaller``) used as an
-    attribute or a name, or named in a string literal (``str.format``,
-    ``getattr`` and ``attrgetter`` turn strings into attribute access).
-``module-attribute``
-    an attribute named after a denied module, leading underscores aside:
-    innocent modules re-export what they import (``logging.os``,
-    ``random._os``).
-``format-attribute-walk``
-    a format field in a string that walks attributes or items
-    (``"{0.__globals__}"``, ``"{x.y}"``).
+``denied-attribute``
+    an attribute of ``denied_attributes`` used as an attribute, a name or
+    a definition: the steps out of an object (``__subclasses__``,
+    ``__globals__``, ``__builtins__``, ``__mro__``, ...), frames and the
+    functions that hand them out (``f_back``, ``tb_frame``, ``_getframe``,
+    ``currentframe``, ``walk_stack``), evaluators of strings
+    (``get_type_hints``).  ``__class__``, ``__name__``, ``__dict__`` and
+    ``__init__`` are attributes like any other.
+``dynamic-attribute``
+    ``getattr``, ``setattr``, ``delattr``, ``hasattr`` (argument 1),
+    ``attrgetter`` (every argument), ``methodcaller`` and
+    ``Formatter().get_field`` (argument 0) whose name is not one plain
+    string literal, or that are used other than called directly.
+``denied-attribute-string``, ``format-attribute-walk``
+    a literal name of those calls that is denied (``getattr(f,
+    "__globals__")``); and, only in a module with a string-to-attribute
+    sink (any name of ``string_sinks``: getattr & co., ``format``,
+    ``format_map``, ``Formatter``, ``style``, ``type``, ...), a string
+    literal that names a denied attribute as a whole identifier, or whose
+    format field walks to one (``"{0.__globals__}"``) or is left open
+    (``"{0." + rest``).  String statements (docstrings) never count.
+``module-attribute``, ``module-dict``, ``private-module-attribute``, ``module-as-value``
+    on a chain rooted at a name bound by ``import`` (through calls and
+    subscripts): an attribute named after a denied module, leading
+    underscores aside (``logging.os``, ``random._os``; also ``from
+    logging import os`` and ``getattr(logging, "os")``), a module's
+    ``__dict__``, a private member (``uuid._get_command_stdout``), and a
+    module bound by ``import`` used as a value (``m = logging``).
 ``unicode-name-escape``
-    ``\\N{...}`` in a string: the character it names cannot be checked.
+    ``\\N{...}`` in a string of a module with a sink: the character it
+    names cannot be checked.
 ``non-ascii-identifier``
     only where NFKC normalisation is unavailable; otherwise identifiers are
     compared after NFKC, as Python does (``ｅval`` is ``eval``).
@@ -47,8 +62,9 @@ Rules (the ``rule`` of each finding):
 ``missing-security-signature``, ``missing-sandbox-marker``
     the component protocol's markers, as tokens: a string literal starting
     with ``modulo_autopoiesis_data_`` and ``_generated_in_sandbox = True``.
-``nesting-too-deep``, ``too-many-findings``
-    bounds of the scanner (200 nested f-strings, 1000 findings).
+``nesting-too-deep``, ``too-many-findings``, ``too-many-imports``
+    bounds of the scanner (200 nested f-strings, 1000 findings, 256 names
+    bound by import).
 """
 
 from __future__ import annotations
@@ -80,7 +96,9 @@ class ValidatorPolicy:
 
     ``ValidatorPolicy(denied_modules, allowed_modules, denied_names,
     denied_attributes, allow_unknown_modules=False, require_markers=True,
-    max_source_bytes=1048576)``.  Derive variants with ``dataclasses.replace``
+    max_source_bytes=1048576, string_sinks=frozenset())``: sets of str;
+    ``string_sinks`` are the names whose presence makes a module's string
+    literals count (see the rules above).  Derive variants with ``dataclasses.replace``
     or ``DEFAULT_POLICY.with_changes(...)``.  Raises ``TypeError`` when a
     set holds anything but str.
     """
@@ -149,7 +167,7 @@ DEFAULT_POLICY = ValidatorPolicy(
         # and builtins, code objects, closures, bound selves, module loaders
         "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__", "__builtins__", "__code__",
         "__closure__", "__getattribute__", "__reduce__", "__reduce_ex__", "__loader__", "__spec__", "__import__",
-        "__self__", "__func__", "__traceback__", "__objclass__",
+        "__self__", "__func__", "__objclass__",
         # annotations are evaluated (typing) or pasted into code (dataclasses)
         "__annotations__", "get_type_hints", "ForwardRef", "_eval_type",
         # frames, and the functions that hand them out
@@ -165,8 +183,6 @@ DEFAULT_POLICY = ValidatorPolicy(
         "__setattr__", "__delattr__",
         # str.format and its machinery walk attributes of the arguments
         "format", "format_map", "vformat", "Formatter", "get_field", "get_value", "basicConfig", "style",
-        # strings become names of class members
-        "type", "make_dataclass", "namedtuple", "NamedTuple",
     }),
 )
 

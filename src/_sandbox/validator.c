@@ -17,13 +17,21 @@
  *  - applies the rules of a policy given as data (struct sbx_policy):
  *    imports of denied or unknown modules (import a.b as c, from a import
  *    b, relative imports), denied builtins referenced by name, denied
- *    attributes (escape dunders, frame/traceback/generator introspection)
- *    anywhere, attributes named after a denied module (logging.os,
- *    random._os), strings that name a denied attribute or walk attributes
- *    in a format field ("{0.__globals__}"), and the two component markers
- *    as tokens.  Identifiers are compared after NFKC normalisation through
- *    a callback (Python does that to identifiers; without a callback a
- *    non-ASCII identifier is itself a finding).
+ *    attributes as attribute, name or definition (escape dunders, frames
+ *    and the functions that hand them out), getattr & co. whose attribute
+ *    name is not one plain literal (or a denied one), members of imported
+ *    modules followed along postfix chains (re-exported modules, privates,
+ *    __dict__, a module as a value), and the two component markers as
+ *    tokens;
+ *  - string literals count only where the module has a string-to-attribute
+ *    sink (policy->string_sinks, anywhere in the module): what they raise
+ *    (a denied attribute named as a whole identifier, a format field that
+ *    walks to one or is left open, \N{...}) is held as a candidate until
+ *    the end, and dropped for a string that is a statement of its own (a
+ *    docstring is text);
+ *  - identifiers are compared after NFKC normalisation through a callback
+ *    (Python does that to identifiers; without a callback a non-ASCII
+ *    identifier is itself a finding).
  *
  * Findings carry a rule id, a 1-based line and a 0-based byte column (as
  * Python's ast).  Every buffer is bounded by the input length or a constant.
@@ -185,8 +193,8 @@ static int in_list(const char *const *list, size_t n, const char *name, size_t l
 {
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
+    for (i = 0; i < n; i++) { /* the first byte settles most of them */
+        if (len > 0 && list[i][0] == name[0] && strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
             return 1;
     }
     return 0;
@@ -350,17 +358,19 @@ static void bind_module(struct scanner *s, const char *name, size_t len, int kin
  * re-export what they import (logging.os, random._os) and keep private
  * helpers that reach further (uuid._get_command_stdout runs programs);
  * a module's __dict__ holds all of that. */
+/* A name of a denied module, leading underscores aside (_os is os). */
+static int names_denied_module(const struct sbx_policy *pol, const char *n, size_t len)
+{
+    while (len > 0 && *n == '_') {
+        n++;
+        len--;
+    }
+    return in_list(pol->denied_modules, pol->n_denied_modules, n, len);
+}
+
 static void check_module_member(struct scanner *s, const char *n, size_t len, int line, int col)
 {
-    const struct sbx_policy *pol = s->policy;
-    const char *stripped = n;
-    size_t slen = len;
-
-    while (slen > 0 && *stripped == '_') {
-        stripped++;
-        slen--;
-    }
-    if (in_list(pol->denied_modules, pol->n_denied_modules, stripped, slen))
+    if (names_denied_module(s->policy, n, len))
         report(s, "module-attribute", line, col,
                "'%s' of a module names a denied module (modules re-export the modules they import)", n);
     else if (len == 8 && memcmp(n, "__dict__", 8) == 0)
@@ -412,19 +422,11 @@ static void ga_check_part(struct scanner *s, const struct ga_frame *f, const cha
         char message[160];
         snprintf(message, sizeof message, "%.23s() names the denied attribute '%.64s'", f->fname, name);
         report(s, "denied-attribute-string", f->line, f->col, "%s", message);
-    } else if (f->arg0_module || f->kind != GA_ATTR) {
-        /* getattr(module, "os"); attrgetter and fields apply to anything */
-        const char *stripped = n;
-        size_t slen = len;
-        while (slen > 0 && *stripped == '_') {
-            stripped++;
-            slen--;
-        }
-        if (in_list(pol->denied_modules, pol->n_denied_modules, stripped, slen))
-            report(s, "module-attribute", f->line, f->col,
-                   "attribute name '%s' names a denied module (modules re-export the modules they import)", name);
-        else if (f->arg0_module)
-            check_module_member(s, n, len, f->line, f->col);
+    } else if (f->arg0_module) { /* getattr(module, "os") */
+        check_module_member(s, n, len, f->line, f->col);
+    } else if (f->kind != GA_ATTR && names_denied_module(pol, n, len)) { /* attrgetter, fields: on anything */
+        report(s, "module-attribute", f->line, f->col,
+               "attribute name '%s' names a denied module (modules re-export the modules they import)", name);
     }
 }
 
