@@ -130,3 +130,27 @@ def test_source_mode_with_a_malformed_verdict_fails(tmp_path):
     assert result["exit_code"] == 0
     assert result["success"] is False
     assert "malformed or forged" in result["error"]
+
+
+@pytest.mark.parametrize("body, kind", [('raise RuntimeError("never runs")\n        yield', "generator"),
+                                        ("return 1", None)])
+def test_a_run_that_is_a_generator_has_not_run(unvalidated, body, kind):
+    """def run(self): ... yield returns a generator without running the
+    body: that is no success (a hostile review found it counted as one)."""
+    code = ("class Lazy:\n    _security_signature = 'modulo_autopoiesis_data_lazy'\n"
+            "    _generated_in_sandbox = True\n    def run(self):\n        " + body + "\n")
+    result = unvalidated.execute_component(code, "lazy")
+    if kind is None:
+        assert result["success"] is True, result["error"]
+        return
+    assert result["success"] is False
+    assert f"returned a {kind}: its body did not run" in result["error"]
+
+
+def test_an_async_run_has_not_run(unvalidated):
+    code = ("class Lazy:\n    _security_signature = 'modulo_autopoiesis_data_lazy'\n"
+            "    _generated_in_sandbox = True\n    async def run(self):\n        raise RuntimeError('never')\n")
+    result = unvalidated.execute_component(code, "lazy")
+    assert result["success"] is False
+    assert "returned a coroutine: its body did not run" in result["error"]
+    assert "never awaited" not in result["error"]  # closed, not left to warn

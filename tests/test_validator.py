@@ -150,7 +150,7 @@ HOSTILE = [
     ('submodule-dict', 'import json\nns = json.decoder.__dict__',
      [('module-dict', 2, 18)]),
     ('module-as-value', "import logging\nlg = logging\nlg.os.system('id')",
-     [('module-as-value', 2, 5)]),
+     [('module-as-value', 2, 5), ('module-attribute', 3, 3)]),
     ('module-in-a-list', 'import random\nmods = [random]',
      [('module-as-value', 2, 8)]),
     ('from-import-reexport', 'from logging import os',
@@ -162,7 +162,7 @@ HOSTILE = [
     ('module-chain-through-call', 'import warnings\nsys_module = warnings.catch_warnings()._module.sys',
      [('private-module-attribute', 2, 39), ('module-attribute', 2, 47)]),
     ('deep-module-reexport', 'import json\njson.decoder.re.sys',
-     [('module-attribute', 2, 16)]),
+     [('module-attribute', 2, 13), ('module-attribute', 2, 16)]),
     ('contextlib-sys', 'import contextlib\ncontextlib.sys.modules',
      [('module-attribute', 2, 11)]),
     ('concurrent-threading', 'from concurrent.futures.thread import threading',
@@ -181,6 +181,65 @@ HOSTILE = [
      [('denied-attribute', 2, 8)]),
     ('frame-of-generator-string', "name = 'gi_frame'\nv = '{0.' + name + '}'\nv.format(g)",
      [('denied-attribute-string', 1, 7), ('format-attribute-walk', 2, 4)]),
+    # a second hostile review (each was accepted and reached os, builtins, eval or a file)
+    ('submodule-reexport-as-value', "import logging\nt = logging.traceback\nt.sys.modules['os']",
+     [('module-attribute', 2, 12), ('module-attribute', 3, 2)]),
+    ('lone-cr-ends-a-comment', 'x = 1 # harmless\rimport os\rprint(os.getpid())\n',
+     [('line-ending', 1, 16), ('line-ending', 1, 26)]),
+    ('formatter-subclass-captures', "import string\nclass F(string.Formatter):\n    def format_field(self, value, spec):\n        return ''",
+     [('denied-attribute', 3, 8)]),
+    ('formatter-hook-assigned', 'import string\nstring.Formatter.convert_field = hook',
+     [('denied-attribute', 2, 17)]),
+    ('alias-of-attrgetter', "from operator import attrgetter as ag\nb = ag('x')",
+     [('dynamic-attribute', 1, 35)]),
+    ('star-args-shift-the-name', "g = getattr(*(f, '__glo' + 'bals__'), 'default')",
+     [('dynamic-attribute', 1, 4)]),
+    ('star-args-attrgetter', 'import operator\nget = operator.attrgetter(*names)',
+     [('dynamic-attribute', 2, 15)]),
+    ('singledispatch-string-annotation', 'import functools\n@functools.singledispatch\ndef g(x): pass\n@g.register\ndef _(x: "print(__import__(\'os\').getpid()) or int"): pass',
+     [('denied-name', 5, 9)]),
+    ('return-annotation-string', 'def f() -> "exec(\'1\')":\n    pass',
+     [('denied-name', 1, 11)]),
+    ('logging-file-handler', "import logging\nh = logging.FileHandler('/etc/passwd', 'r')",
+     [('denied-attribute', 2, 12)]),
+    ('frame-summary-reads-a-line', "import traceback\nline = traceback.FrameSummary('/etc/passwd', 1, 'x').line",
+     [('denied-attribute', 2, 17)]),
+    ('shlex-sourcehook-opens', "import shlex\nname, f = shlex.shlex().sourcehook('/etc/passwd')",
+     [('denied-attribute', 2, 24)]),
+    ('formatwarning-reads-a-line', "import warnings\ntext = warnings.formatwarning('m', UserWarning, '/etc/passwd', 1)",
+     [('denied-attribute', 2, 16)]),
+    ('io-stream-of-a-handler', 'import logging\ns = logging.StreamHandler().stream.buffer',
+     [('module-attribute', 2, 28), ('module-attribute', 2, 35)]),
+    ('enum-bltns-is-builtins', "import enum\nenum.bltns.exec('1')",
+     [('module-attribute', 2, 5)]),
+    ('parenthesised-reexport', 'import logging\n(logging.traceback).sys',
+     [('module-attribute', 2, 9)]),
+    ('from-import-reexport-module', 'from logging import traceback',
+     [('module-attribute', 1, 20)]),
+    ('update-wrapper-copies-by-name', "import functools\nfunctools.update_wrapper(w, f, assigned=('__glo' 'bals__',), updated=())",
+     [('dynamic-attribute', 2, 10), ('denied-attribute-string', 2, 41)]),
+    ('wraps-assigned-names', "import functools\ndeco = functools.wraps(f, ('__glo' + 'bals__',))",
+     [('dynamic-attribute', 2, 17)]),
+    ('forward-ref-evaluate', "import typing\nfr = typing.List['int'].__args__[0]\nfr._evaluate({}, {}, frozenset())",
+     [('denied-attribute', 3, 3), ('private-module-attribute', 3, 3)]),
+    ('catch-warnings-held-in-a-name', 'import warnings\nw = warnings.catch_warnings()\nw._module.sys',
+     [('private-module-attribute', 3, 2), ('module-attribute', 3, 10)]),
+    ('with-as-held-module-object', 'import warnings\nwith warnings.catch_warnings() as w:\n    w._module.sys',
+     [('private-module-attribute', 3, 6), ('module-attribute', 3, 14)]),
+    ('class-dict-slot-wrapper', "ga = object.__dict__['__getattri' 'bute__']",
+     [('denied-attribute-string', 1, 12)]),
+    ('class-dict-computed-key', 'ga = object.__dict__[name]',
+     [('dynamic-attribute', 1, 12)]),
+    ('class-dict-iterated', 'for key, value in object.__dict__.items():\n    pass',
+     [('dynamic-attribute', 1, 25)]),
+    ('class-dict-handed-on', 'd = dict(type(f).__dict__)',
+     [('dynamic-attribute', 1, 17)]),
+    ('class-dict-get-computed', 'v = type(f).__dict__.get(name)',
+     [('dynamic-attribute', 1, 12)]),
+    ('lambda-string-is-an-expression', "s = lambda: '{0.__globals__}'\n'{}'.format(s)",
+     [('denied-attribute-string', 1, 12), ('format-attribute-walk', 1, 12)]),
+    ('fstring-debug-specifier', "s = f'{eval=}'",
+     [('denied-name', 1, 7)]),
 ]
 
 # sources that must produce no finding at all
@@ -282,6 +341,26 @@ BENIGN = [
     "class C:\n    __slots__ = ('a', 'b')\n    def __eq__(self, other):\n        return type(self) is type(other) and self.a == other.a",
     "self.code = 200\nself.signal = 'stop'\nself.types = ['a']\nself.resource = pool",
     'response.code == 404 or event.signal',
+    'import collections.abc\nok = isinstance(x, collections.abc.Mapping)',
+    'import collections\nok = isinstance(x, collections.abc.Mapping)',
+    'import random, datetime, copy, time\nr = random.random()\nnow = datetime.datetime.now()\nc = copy.copy(x)\nt = time.time()',
+    "import json\ntry:\n    json.loads('x')\nexcept json.decoder.JSONDecodeError:\n    pass",
+    'from json import decoder\nerror = decoder.JSONDecodeError',
+    'import concurrent.futures\npool = concurrent.futures.ThreadPoolExecutor(2)',
+    'import functools\ndef deco(f):\n    @functools.wraps(f)\n    def inner(*a, **k):\n        return f(*a, **k)\n    return inner',
+    'from typing import Optional\nclass Node:\n    def add(self, other: "Optional[Node]") -> "Node":\n        return self',
+    "x = 3\ns = f'{x=} {x = }'",
+    "from collections import namedtuple\nP = namedtuple('P', 'x y')\nprint(P._fields, P(1, 2)._asdict(), P._make([1, 2])._replace(x=3))",
+    'import enum\nclass C(enum.Enum):\n    A = 1\nv = C.A._value_',
+    'def __eq__(self, other):\n    return self.__dict__ == other.__dict__',
+    "ok = 'name' in obj.__dict__",
+    'for k, v in self.__dict__.items():\n    print(k, v)',
+    "name = obj.__dict__['name']\nobj.__dict__.update(extra)",
+    "import warnings\nwith warnings.catch_warnings():\n    warnings.simplefilter('ignore')",
+    'self.stream = []\nself.buffer = bytearray()\nself.raw = text',
+    "rows.sort(key=lambda r: 'x' if r else 'y')",
+    'import logging\nhandler = logging.StreamHandler()\nhandler.setLevel(logging.INFO)',
+    'import logging\nlogger = logging.getLogger(__name__)\nlogger.addHandler(logging.NullHandler())',
 ]
 
 
@@ -448,3 +527,18 @@ def test_a_string_statement_is_text_even_beside_a_sink(text):
     body = text.replace("\\", "").replace("'", "").replace("\x00", "")
     source = "def f(o):\n    r'''" + body + "'''\n    return getattr(o, 'x'), '{}'.format(o)\n"
     assert findings(source) == []
+
+
+def test_the_module_graph_is_found_by_introspection():
+    from autopoietic.validator import module_graph
+
+    reexports, submodules = module_graph(DEFAULT_POLICY.allowed_modules)
+    assert {"logging.traceback", "logging.os", "enum.bltns", "json.decoder.re"} <= reexports
+    assert {"json.decoder", "collections.abc"} <= submodules
+    assert not reexports & submodules
+    # data, as every field: an explicit graph replaces the found one
+    blind = NO_MARKERS.with_changes(reexports=frozenset(), submodules=frozenset())
+    assert findings("import enum\nenum.bltns", blind) == []
+    assert findings("import enum\nenum.bltns") == [("module-attribute", 2, 5)]
+    with pytest.raises(TypeError):
+        NO_MARKERS.with_changes(reexports="logging.os")

@@ -36,6 +36,10 @@ BY_DESIGN = {
     "073_validated_fields": {"dynamic-attribute"},  # getattr(obj, self.private_name)
     "090_binary_search_tree": {"dynamic-attribute"},  # getattr(node, branch)
     "147_chat_commands": {"dynamic-attribute"},  # getattr(self, f"cmd_{name}", None)
+    # another object's __dict__ iterated or copied: a class's __dict__ holds
+    # its slot wrappers and descriptors (object.__dict__ holds a getattr)
+    "079_prompt_builder": {"dynamic-attribute"},  # dict(obj.__dict__)
+    "141_source_metrics": {"dynamic-attribute"},  # metrics.__dict__.items()
 }
 MARKER = "_generated_in_sandbox = True"
 

@@ -133,10 +133,18 @@ def _autopoietic_execute(mode: str, filename: str, name: str, code: Any) -> Outc
     if missing:
         return "error", "markers", "%s lacks %s" % (cls.__name__, ", ".join(missing)), None, 1
     try:
-        instance.run()
+        returned = instance.run()
     except BaseException as exc:
         # SystemExit and KeyboardInterrupt included: run() did not return.
         return "error", "run", "%s.run() raised %s" % (cls.__name__, describe(exc)), exc, 1
+    kind = type(returned).__name__
+    if kind in ("generator", "coroutine", "async_generator"):
+        # run() is a generator or async function: its body has not run
+        try:
+            returned.close() if kind != "async_generator" else None
+        except BaseException:
+            pass
+        return "error", "run", "%s.run() returned a %s: its body did not run" % (cls.__name__, kind), None, 1
     return "ok", "", "SUCCESS: Component %s executed successfully\n" % cls.__name__, None, -1
 
 

@@ -33,7 +33,11 @@ Rules (the ``rule`` of each finding):
     ``getattr``, ``setattr``, ``delattr``, ``hasattr`` (argument 1),
     ``attrgetter`` (every argument), ``methodcaller`` and
     ``Formatter().get_field`` (argument 0) whose name is not one plain
-    string literal, or that are used other than called directly.
+    string literal (``*args`` included), that are used other than called
+    directly, or imported under another name; ``wraps``/``update_wrapper``
+    given attribute names; the ``__dict__`` of an object other than
+    ``self`` subscripted with a computed key, iterated, copied or handed on
+    (a class's ``__dict__`` holds its slot wrappers and descriptors).
 ``denied-attribute-string``, ``format-attribute-walk``
     a literal name of those calls that is denied (``getattr(f,
     "__globals__")``); and, only in a module with a string-to-attribute
@@ -44,11 +48,22 @@ Rules (the ``rule`` of each finding):
     (``"{0." + rest``).  String statements (docstrings) never count.
 ``module-attribute``, ``module-dict``, ``private-module-attribute``, ``module-as-value``
     on a chain rooted at a name bound by ``import`` (through calls and
-    subscripts): an attribute named after a denied module, leading
-    underscores aside (``logging.os``, ``random._os``; also ``from
-    logging import os`` and ``getattr(logging, "os")``), a module's
-    ``__dict__``, a private member (``uuid._get_command_stdout``), and a
-    module bound by ``import`` used as a value (``m = logging``).
+    subscripts, and names bound from such a chain): another module the
+    module imported (``reexports``, found by ``module_graph``:
+    ``logging.traceback``, ``enum.bltns``), an attribute named after a
+    denied module, leading underscores aside (``logging.os``,
+    ``random._os``; also ``from logging import os`` and
+    ``getattr(logging, "os")``), a module's ``__dict__``, a
+    ``denied_module_members`` (io streams), a private member
+    (``uuid._get_command_stdout``), and a module bound by ``import`` used
+    as a value (``m = logging``).
+``line-ending``
+    a carriage return not followed by a line feed, in code or a comment:
+    Python ends a line there.
+(annotations)
+    a function's string annotation is scanned as code (``functools.
+    singledispatch`` and ``typing`` evaluate it); its findings carry the
+    string's position.
 ``unicode-name-escape``
     ``\\N{...}`` in a string of a module with a sink: the character it
     names cannot be checked.
@@ -69,8 +84,11 @@ Rules (the ``rule`` of each finding):
 
 from __future__ import annotations
 
+import functools
+import importlib
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Union
+from types import ModuleType
+from typing import NamedTuple, Optional, Union
 
 from . import _sandbox
 
@@ -111,30 +129,91 @@ class ValidatorPolicy:
     require_markers: bool = True
     max_source_bytes: int = 1 << 20
     string_sinks: frozenset[str] = frozenset()
+    reexports: Optional[frozenset[str]] = None
+    submodules: Optional[frozenset[str]] = None
+    denied_module_members: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        for name in ("denied_modules", "allowed_modules", "denied_names", "denied_attributes", "string_sinks"):
+        for name in ("denied_modules", "allowed_modules", "denied_names", "denied_attributes", "string_sinks",
+                     "reexports", "submodules", "denied_module_members"):
             value = getattr(self, name)
+            if value is None and name in ("reexports", "submodules"):
+                continue
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise TypeError(f"ValidatorPolicy.{name} must be a collection of str")
             object.__setattr__(self, name, frozenset(value))
         if not isinstance(self.max_source_bytes, int) or self.max_source_bytes < 0:
             raise ValueError("ValidatorPolicy.max_source_bytes must be an int >= 0")
-        # the keyword arguments of _sandbox.validate, built once per policy
-        object.__setattr__(self, "_arguments", {
-            "denied_modules": tuple(sorted(self.denied_modules)),
-            "allowed_modules": tuple(sorted(self.allowed_modules)),
-            "denied_names": tuple(sorted(self.denied_names)),
-            "denied_attributes": tuple(sorted(self.denied_attributes)),
-            "string_sinks": tuple(sorted(self.string_sinks)),
-            "allow_unknown_modules": self.allow_unknown_modules,
-            "require_markers": self.require_markers,
-            "max_source_bytes": self.max_source_bytes,
-        })
+
+    @property
+    def _arguments(self) -> dict[str, object]:
+        """The keyword arguments of _sandbox.validate, built once per policy
+        (on first use: the module graph imports the allowed modules)."""
+        cached = self.__dict__.get("_cached_arguments")
+        if cached is None:
+            reexports, submodules = self.reexports, self.submodules
+            if reexports is None or submodules is None:
+                found_reexports, found_submodules = module_graph(self.allowed_modules)
+                reexports = found_reexports if reexports is None else reexports
+                submodules = found_submodules if submodules is None else submodules
+            cached = {
+                "denied_modules": tuple(sorted(self.denied_modules)),
+                "allowed_modules": tuple(sorted(self.allowed_modules)),
+                "denied_names": tuple(sorted(self.denied_names)),
+                "denied_attributes": tuple(sorted(self.denied_attributes)),
+                "string_sinks": tuple(sorted(self.string_sinks)),
+                "reexports": tuple(sorted(reexports)),
+                "submodules": tuple(sorted(submodules)),
+                "denied_module_members": tuple(sorted(self.denied_module_members)),
+                "allow_unknown_modules": self.allow_unknown_modules,
+                "require_markers": self.require_markers,
+                "max_source_bytes": self.max_source_bytes,
+            }
+            object.__setattr__(self, "_cached_arguments", cached)
+        return cached
 
     def with_changes(self, **changes: object) -> "ValidatorPolicy":
         """A copy with some fields changed (``dataclasses.replace``)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=8)
+def module_graph(allowed_modules: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """module_graph(allowed_modules) -> (reexports, submodules)
+
+    What the allowed modules of this interpreter hold, as dotted names:
+    ``reexports``, attributes that are another module (``logging.traceback``,
+    ``enum.bltns`` is builtins); ``submodules``, attributes that are the
+    package's own submodule (``json.decoder``, ``collections.abc``).  Found
+    by importing each allowed top-level module in this process and walking
+    its attributes (through submodules, 4 levels); a module that does not
+    import is skipped.  The validator refuses a re-export on a chain rooted
+    at an imported module and follows a submodule as a module.
+    """
+    reexports: set[str] = set()
+    submodules: set[str] = set()
+
+    def walk(module: ModuleType, depth: int) -> None:
+        for attr, value in list(vars(module).items()):
+            if not isinstance(value, ModuleType):
+                continue
+            dotted = f"{module.__name__}.{attr}"
+            if value.__name__ == dotted:
+                if dotted not in submodules:
+                    submodules.add(dotted)
+                    if depth < 4:
+                        walk(value, depth + 1)
+            else:
+                reexports.add(dotted)
+
+    for name in sorted(allowed_modules):
+        if "." in name or name == "__future__":
+            continue
+        try:
+            walk(importlib.import_module(name), 0)
+        except Exception:  # an allowed module this interpreter lacks or cannot import
+            continue
+    return frozenset(reexports), frozenset(submodules)
 
 
 #: The default policy.  Denied modules reach the host (files, processes,
@@ -174,6 +253,12 @@ DEFAULT_POLICY = ValidatorPolicy(
         "gi_frame", "gi_code", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "tb_next",
         "cr_frame", "cr_code", "ag_frame", "ag_code", "_getframe", "_current_frames", "currentframe",
         "walk_stack", "walk_tb", "extract_stack", "getouterframes", "getinnerframes", "settrace", "setprofile",
+        "_evaluate", "__forward_code__",
+        # Formatter hooks that receive the objects a format field walks to
+        "format_field", "convert_field",
+        # files: what opens or reads a path without open()
+        "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler", "sourcehook",
+        "FrameSummary", "from_list", "formatwarning", "showwarning",
         # processes
         "create_subprocess_exec", "create_subprocess_shell", "ProcessPoolExecutor",
     }),
@@ -183,7 +268,12 @@ DEFAULT_POLICY = ValidatorPolicy(
         "__setattr__", "__delattr__",
         # str.format and its machinery walk attributes of the arguments
         "format", "format_map", "vformat", "Formatter", "get_field", "get_value", "basicConfig", "style",
+        # functools copies attributes named by strings
+        "update_wrapper", "wraps",
     }),
+    # io objects that modules hand out (logging's handlers' streams): the
+    # type of one opens any path
+    denied_module_members=frozenset({"stream", "buffer", "raw"}),
 )
 
 
@@ -205,5 +295,5 @@ def validate(source: Union[str, bytes], policy: ValidatorPolicy = DEFAULT_POLICY
         raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
     if not isinstance(policy, ValidatorPolicy):
         raise TypeError(f"policy must be a ValidatorPolicy, not {type(policy).__name__}")
-    raw = _sandbox.validate(data, **policy._arguments)  # type: ignore[attr-defined]
+    raw = _sandbox.validate(data, **policy._arguments)  # type: ignore[arg-type]
     return sorted((Finding(*f) for f in raw), key=lambda f: (f.line, f.col, f.rule))

@@ -996,7 +996,9 @@ done:
 
 PyDoc_STRVAR(validate_doc,
 "validate(source, *, denied_modules, allowed_modules, denied_names,\n"
-"         denied_attributes, string_sinks=(), allow_unknown_modules=False,\n"
+"         denied_attributes, string_sinks=(), reexports=(), submodules=(),\n"
+"         denied_module_members=(),\n"
+"         allow_unknown_modules=False,\n"
 "         require_markers=True, max_source_bytes=1048576)\n"
 "         -> list[tuple[str, int, int, str]]\n"
 "--\n\n"
@@ -1009,17 +1011,19 @@ PyDoc_STRVAR(validate_doc,
 static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"source", "denied_modules", "allowed_modules", "denied_names", "denied_attributes",
-                             "string_sinks", "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
-    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *ss_obj = NULL, *findings = NULL;
+                             "string_sinks", "reexports", "submodules", "denied_module_members",
+                             "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
+    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *ss_obj = NULL, *re_obj = NULL, *sm_obj = NULL, *mm_obj = NULL, *findings = NULL;
     int allow_unknown = 0, require_markers = 1, rc;
     Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
-    struct str_array dm = {NULL, NULL}, am = {NULL, NULL}, dn = {NULL, NULL}, da = {NULL, NULL}, ss = {NULL, NULL};
+    struct str_array dm = {NULL, NULL}, am = {NULL, NULL}, dn = {NULL, NULL}, da = {NULL, NULL}, ss = {NULL, NULL}, re = {NULL, NULL}, sm = {NULL, NULL},
+                      mm = {NULL, NULL};
     struct normalizer nz = {NULL};
     struct sbx_policy policy;
     const char *src;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
-                                     &dn_obj, &da_obj, &ss_obj, &allow_unknown, &require_markers, &max_bytes))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
+                                     &dn_obj, &da_obj, &ss_obj, &re_obj, &sm_obj, &mm_obj, &allow_unknown, &require_markers, &max_bytes))
         return NULL;
     if (PyUnicode_Check(source)) {
         src = PyUnicode_AsUTF8AndSize(source, &len);
@@ -1044,7 +1048,10 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     if (str_array_from(dm_obj, "denied_modules", 1, &dm) < 0 || str_array_from(am_obj, "allowed_modules", 1, &am) < 0 ||
         str_array_from(dn_obj, "denied_names", 1, &dn) < 0 ||
         str_array_from(da_obj, "denied_attributes", 1, &da) < 0 ||
-        (ss_obj != NULL && str_array_from(ss_obj, "string_sinks", 1, &ss) < 0))
+        (ss_obj != NULL && str_array_from(ss_obj, "string_sinks", 1, &ss) < 0) ||
+        (re_obj != NULL && str_array_from(re_obj, "reexports", 1, &re) < 0) ||
+        (sm_obj != NULL && str_array_from(sm_obj, "submodules", 1, &sm) < 0) ||
+        (mm_obj != NULL && str_array_from(mm_obj, "denied_module_members", 1, &mm) < 0))
         goto done;
     memset(&policy, 0, sizeof policy);
     policy.denied_modules = (const char *const *)dm.items;
@@ -1057,6 +1064,12 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     policy.n_denied_attributes = (size_t)PyList_GET_SIZE(da.owners);
     policy.string_sinks = (const char *const *)ss.items;
     policy.n_string_sinks = ss.owners != NULL ? (size_t)PyList_GET_SIZE(ss.owners) : 0;
+    policy.reexports = (const char *const *)re.items;
+    policy.n_reexports = re.owners != NULL ? (size_t)PyList_GET_SIZE(re.owners) : 0;
+    policy.submodules = (const char *const *)sm.items;
+    policy.n_submodules = sm.owners != NULL ? (size_t)PyList_GET_SIZE(sm.owners) : 0;
+    policy.denied_module_members = (const char *const *)mm.items;
+    policy.n_denied_module_members = mm.owners != NULL ? (size_t)PyList_GET_SIZE(mm.owners) : 0;
     policy.allow_unknown_modules = allow_unknown;
     policy.require_markers = require_markers;
     policy.max_source_bytes = (size_t)max_bytes;
@@ -1083,6 +1096,9 @@ done:
     str_array_clear(&dn);
     str_array_clear(&da);
     str_array_clear(&ss);
+    str_array_clear(&re);
+    str_array_clear(&sm);
+    str_array_clear(&mm);
     return findings;
 }
 

@@ -326,6 +326,17 @@ struct sbx_policy {
      * attribute access (getattr, str.format, ...): only then do strings count */
     const char *const *string_sinks;
     size_t n_string_sinks;
+    /* what the allowed modules hold, as dotted names: "logging.traceback"
+     * (an attribute that is another module: a re-export) and
+     * "json.decoder" (a submodule); computed in Python by introspection */
+    const char *const *reexports;
+    size_t n_reexports;
+    const char *const *submodules;
+    size_t n_submodules;
+    /* refused as members of a module or of what a module hands out
+     * (logging.StreamHandler().stream: io objects, whose types open paths) */
+    const char *const *denied_module_members;
+    size_t n_denied_module_members;
     int require_markers;                 /* the component protocol's two markers */
     size_t max_source_bytes;             /* 0: no bound */
     /* NFKC-normalise a UTF-8 identifier into out (at most outcap bytes);

@@ -73,6 +73,13 @@ struct ctx {
 enum chain_kind { CH_NONE, CH_OTHER, CH_MOD, CH_MAYBE };
 enum mod_kind { MOD_NONE, MOD_SURE, MOD_MAYBE };
 
+/* A name bound to a module: its kind and dotted name ("" if unknown). */
+struct modbind {
+    char name[MAX_NAME + 1];
+    char path[MAX_MODULE + 1];
+    unsigned char kind;
+};
+
 /* A finding a string literal raises, kept until the module's end. */
 struct candidate {
     const char *rule;
@@ -84,11 +91,15 @@ struct candidate {
  * name; operator.attrgetter(NAME, ...): every argument, dotted;
  * operator.methodcaller(NAME, ...) and Formatter().get_field(FIELD, ...):
  * argument 0.  A name argument must be one plain string literal. */
-enum ga_kind { GA_NONE, GA_ATTR, GA_ATTRGETTER, GA_METHOD, GA_FIELD };
+enum ga_kind { GA_NONE, GA_ATTR, GA_ATTRGETTER, GA_METHOD, GA_FIELD, GA_DICT, GA_UPDATE_WRAPPER, GA_WRAPS };
+enum dict_state { DICT_NONE, DICT_SEEN, DICT_DOT };
 
 struct ga_frame {
     int kind, depth, arg, line, col;
     int strings, others, bad_string, seen_name, arg0_module, first_token;
+    int unverifiable;          /* *args, **kwargs, or keywords/extra arguments of wraps */
+    int reported;
+    char arg0_path[MAX_MODULE + 1]; /* getattr(module, ...): the module's dotted name */
     char fname[24];
     char text[MAX_NAME + 1];
     size_t text_len;
@@ -135,20 +146,37 @@ struct scanner {
      * sink (policy->string_sinks), which may come after them: what they
      * raise is held here until the end.  A string expression that turns out
      * to be a statement (a docstring) drops what it raised: text. */
-    struct candidate *cands;
-    int n_cands, has_sink;
+    struct candidate *cands; /* grown as strings raise them */
+    int n_cands, cap_cands, has_sink;
     int expr_active, expr_stmt, expr_code, expr_cands;
 
     /* names bound to imported modules: import a (MOD_SURE), from a import b (MOD_MAYBE) */
-    char (*mods)[MAX_NAME + 1];
-    unsigned char *mod_kind;
-    int n_mods, mods_full;
+    struct modbind *modv; /* grown as imports come (most modules have a few) */
+    int n_mods, cap_mods, mods_full, out_of_memory;
+    char alias_path[MAX_MODULE + 1];  /* import a.b as c: a.b; from a import b: a.b */
+    char from_name[MAX_NAME + 1];     /* from a import b (as c): b */
 
     /* the postfix chain (a.b(c)[d].e) the current token belongs to: what
      * its root is; brackets save the chain they continue */
     int chain;
     unsigned char bstack[MAX_BRACKETS];
     int bsp;
+    char chain_path[MAX_MODULE + 1]; /* while the chain is a.b.c of modules: their dotted name */
+    size_t chain_path_len;
+    int chain_self, chain_steps;     /* the chain's root is the name self; attributes so far */
+
+    /* X.__dict__ (X not self): what follows it (a class's __dict__ holds
+     * every descriptor and slot wrapper: a computed key is a getattr) */
+    int dict_state, dict_line, dict_col, dict_cmp, chain_cmp;
+
+    /* a binding being made: NAME = ..., NAME := ..., ... as NAME */
+    char target[MAX_NAME + 1];
+    int target_armed, as_armed, stmt_tokens;
+
+    /* def NAME(...) -> ...: where string annotations stand (they are
+     * evaluated: typing, functools.singledispatch) */
+    int def_state, def_depth, in_annotation;
+    int nested; /* this scan is of an annotation's text */
 
     /* calls whose attribute names must be literals (getattr & co.) */
     struct ga_frame gstack[MAX_GA];
@@ -234,6 +262,16 @@ static void candidate(struct scanner *s, const char *rule, int line, int col, co
         report(s, rule, line, col, fmt, arg);
         return;
     }
+    if (s->n_cands == s->cap_cands) {
+        int cap = s->cap_cands ? s->cap_cands * 2 : 8;
+        struct candidate *grown = realloc(s->cands, (size_t)cap * sizeof *grown);
+        if (grown == NULL) {
+            s->out_of_memory = s->stopped = 1;
+            return;
+        }
+        s->cands = grown;
+        s->cap_cands = cap;
+    }
     c = &s->cands[s->n_cands++];
     c->rule = rule;
     c->line = line;
@@ -318,40 +356,94 @@ static void check_format_fields(struct scanner *s, const char *text, size_t len)
 
 /* ---- imported modules and postfix chains ---------------------------------- */
 
-static int module_kind(const struct scanner *s, const char *name, size_t len)
+static int module_index(const struct scanner *s, const char *name, size_t len)
 {
     int i;
 
     for (i = 0; i < s->n_mods; i++) {
-        if (strlen(s->mods[i]) == len && memcmp(s->mods[i], name, len) == 0)
-            return s->mod_kind[i];
+        if (strlen(s->modv[i].name) == len && memcmp(s->modv[i].name, name, len) == 0)
+            return i;
     }
-    return MOD_NONE;
+    return -1;
 }
 
-static void bind_module(struct scanner *s, const char *name, size_t len, int kind, int line, int col)
+static int module_kind(const struct scanner *s, const char *name, size_t len)
+{
+    int i = module_index(s, name, len);
+
+    return i < 0 ? MOD_NONE : s->modv[i].kind;
+}
+
+/* Bind name to a module (path: its dotted name, "" if unknown). */
+static void bind_module(struct scanner *s, const char *name, size_t len, int kind, const char *path, int line,
+                        int col)
 {
     int i;
+    size_t plen = strlen(path);
 
-    if (len == 0 || len > MAX_NAME)
+    if (len == 0 || len > MAX_NAME || plen > MAX_MODULE)
         return;
-    for (i = 0; i < s->n_mods; i++) {
-        if (strlen(s->mods[i]) == len && memcmp(s->mods[i], name, len) == 0) {
-            if (kind == MOD_SURE)
-                s->mod_kind[i] = MOD_SURE;
+    i = module_index(s, name, len);
+    if (i < 0) {
+        if (s->n_mods >= MAX_MODS) {
+            if (!s->mods_full)
+                report(s, "too-many-imports", line, col,
+                       "more than %s names bound by import: the validator cannot follow them", "256");
+            s->mods_full = 1;
             return;
         }
+        if (s->n_mods == s->cap_mods) {
+            int cap = s->cap_mods ? s->cap_mods * 2 : 8;
+            struct modbind *grown = realloc(s->modv, (size_t)cap * sizeof *grown);
+            if (grown == NULL) {
+                s->out_of_memory = s->stopped = 1;
+                return;
+            }
+            s->modv = grown;
+            s->cap_mods = cap;
+        }
+        i = s->n_mods++;
+        memcpy(s->modv[i].name, name, len);
+        s->modv[i].name[len] = '\0';
+        s->modv[i].kind = MOD_NONE;
+        s->modv[i].path[0] = '\0';
     }
-    if (s->n_mods >= MAX_MODS) {
-        if (!s->mods_full)
-            report(s, "too-many-imports", line, col,
-                   "more than %s names bound by import: the validator cannot follow them", "256");
-        s->mods_full = 1;
-        return;
+    if (kind == MOD_SURE || s->modv[i].kind == MOD_NONE) {
+        s->modv[i].kind = (unsigned char)kind;
+        memcpy(s->modv[i].path, path, plen + 1);
     }
-    memcpy(s->mods[s->n_mods], name, len);
-    s->mods[s->n_mods][len] = '\0';
-    s->mod_kind[s->n_mods++] = (unsigned char)kind;
+}
+
+/* a.b: "a" + "." + "b" into out (MAX_MODULE + 1); 0 if too long */
+static int join_path(char *out, const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen + 1 + blen > MAX_MODULE)
+        return 0;
+    memcpy(out, a, alen);
+    out[alen] = '.';
+    memcpy(out + alen + 1, b, blen);
+    out[alen + 1 + blen] = '\0';
+    return 1;
+}
+
+/* path.name where path is a module: a re-exported module is refused (its
+ * attributes are another module's: logging.traceback.sys, enum.bltns.exec);
+ * returns 1 if path.name is itself a submodule (out holds it), -1 if it
+ * was refused, else 0. */
+static int check_module_path(struct scanner *s, const char *path, size_t plen, const char *n, size_t len, int line,
+                             int col, char *out)
+{
+    const struct sbx_policy *pol = s->policy;
+
+    if (plen == 0 || !join_path(out, path, plen, n, len))
+        return 0;
+    if (in_list(pol->reexports, pol->n_reexports, out, strlen(out))) {
+        report(s, "module-attribute", line, col,
+               "'%s' is another module that this module imported (its attributes can reach what the validator "
+               "cannot follow)", out);
+        return -1;
+    }
+    return in_list(pol->submodules, pol->n_submodules, out, strlen(out));
 }
 
 /* An attribute (or a from-import name) taken from a module: modules
@@ -368,6 +460,19 @@ static int names_denied_module(const struct sbx_policy *pol, const char *n, size
     return in_list(pol->denied_modules, pol->n_denied_modules, n, len);
 }
 
+/* _name, but not __dunder__, enum's _sunder_ names, or the documented
+ * underscore API of namedtuple classes (_fields, _asdict, ...). */
+static int is_private(const char *n, size_t len)
+{
+    static const char *const public_names[] = {"_fields", "_field_defaults", "_asdict", "_replace", "_make"};
+
+    if (len < 2 || n[0] != '_')
+        return 0;
+    if (n[len - 1] == '_' && (len < 4 || n[1] != '_' || n[len - 2] == '_'))
+        return 0; /* __dunder__ or _sunder_ */
+    return !in_list(public_names, sizeof public_names / sizeof public_names[0], n, len);
+}
+
 static void check_module_member(struct scanner *s, const char *n, size_t len, int line, int col)
 {
     if (names_denied_module(s->policy, n, len))
@@ -376,36 +481,63 @@ static void check_module_member(struct scanner *s, const char *n, size_t len, in
     else if (len == 8 && memcmp(n, "__dict__", 8) == 0)
         report(s, "module-dict", line, col,
                "'%s' of a module: a module's namespace holds every module it imported", n);
-    else if (len > 1 && n[0] == '_' && !(len > 4 && n[1] == '_' && n[len - 1] == '_' && n[len - 2] == '_'))
+    else if (in_list(s->policy->denied_module_members, s->policy->n_denied_module_members, n, len))
+        report(s, "module-attribute", line, col,
+               "'%s' of what a module hands out (an io object: its type opens any path)", n);
+    else if (is_private(n, len))
         report(s, "private-module-attribute", line, col,
                "private member '%s' of a module (private helpers reach what the module does not offer)", n);
 }
 
 /* ---- getattr & co.: calls whose attribute names must be literals ---------- */
 
+static int ga_kind_of_name(const char *n, size_t len, int after_dot)
+{
+#define IS(word) (len == sizeof word - 1 && memcmp(n, word, len) == 0)
+    if (!after_dot && (IS("getattr") || IS("setattr") || IS("delattr") || IS("hasattr")))
+        return GA_ATTR;
+    if (IS("attrgetter"))
+        return GA_ATTRGETTER;
+    if (IS("methodcaller"))
+        return GA_METHOD;
+    if (after_dot && IS("get_field"))
+        return GA_FIELD;
+    if (IS("update_wrapper"))
+        return GA_UPDATE_WRAPPER;
+    if (IS("wraps"))
+        return GA_WRAPS;
+    return GA_NONE;
+#undef IS
+}
+
 static int ga_kind_of(const struct token *name, int after_dot)
 {
-    if (!after_dot && (tok_is(name, TOK_NAME, "getattr") || tok_is(name, TOK_NAME, "setattr") ||
-                       tok_is(name, TOK_NAME, "delattr") || tok_is(name, TOK_NAME, "hasattr")))
-        return GA_ATTR;
-    if (tok_is(name, TOK_NAME, "attrgetter"))
-        return GA_ATTRGETTER;
-    if (tok_is(name, TOK_NAME, "methodcaller"))
-        return GA_METHOD;
-    if (after_dot && tok_is(name, TOK_NAME, "get_field"))
-        return GA_FIELD;
-    return GA_NONE;
+    return ga_kind_of_name(name->text, name->len, after_dot);
 }
 
 static int ga_name_arg(const struct ga_frame *f)
 {
-    return f->kind == GA_ATTRGETTER || (f->kind == GA_ATTR ? f->arg == 1 : f->arg == 0);
+    switch (f->kind) {
+    case GA_ATTRGETTER:
+        return 1;
+    case GA_ATTR:
+        return f->arg == 1;
+    case GA_METHOD:
+    case GA_FIELD:
+    case GA_DICT:
+        return f->arg == 0;
+    default: /* wraps, update_wrapper: no name arguments at all */
+        return 0;
+    }
 }
 
-static void ga_computed(struct scanner *s, const struct ga_frame *f)
+static void ga_computed(struct scanner *s, struct ga_frame *f)
 {
+    if (f->reported)
+        return; /* one finding a call */
+    f->reported = 1;
     report(s, "dynamic-attribute", f->line, f->col,
-           "%s() with an attribute name that is not one plain string literal (a computed name cannot be "
+           "%s with an attribute name that is not one plain string literal (a computed name cannot be "
            "checked)", f->fname);
 }
 
@@ -420,10 +552,12 @@ static void ga_check_part(struct scanner *s, const struct ga_frame *f, const cha
     if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len) ||
         in_list(pol->denied_names, pol->n_denied_names, n, len)) {
         char message[160];
-        snprintf(message, sizeof message, "%.23s() names the denied attribute '%.64s'", f->fname, name);
+        snprintf(message, sizeof message, "%.23s names the denied attribute '%.64s'", f->fname, name);
         report(s, "denied-attribute-string", f->line, f->col, "%s", message);
-    } else if (f->arg0_module) { /* getattr(module, "os") */
-        check_module_member(s, n, len, f->line, f->col);
+    } else if (f->arg0_module) { /* getattr(module, "os"), getattr(logging, "traceback") */
+        char full[MAX_MODULE + 1];
+        if (check_module_path(s, f->arg0_path, strlen(f->arg0_path), n, len, f->line, f->col, full) >= 0)
+            check_module_member(s, n, len, f->line, f->col);
     } else if (f->kind != GA_ATTR && names_denied_module(pol, n, len)) { /* attrgetter, fields: on anything */
         report(s, "module-attribute", f->line, f->col,
                "attribute name '%s' names a denied module (modules re-export the modules they import)", name);
@@ -441,7 +575,7 @@ static void ga_end_arg(struct scanner *s, struct ga_frame *f)
         ga_computed(s, f);
         return;
     }
-    if (f->kind == GA_ATTR || f->kind == GA_METHOD) {
+    if (f->kind == GA_ATTR || f->kind == GA_METHOD || f->kind == GA_DICT) {
         ga_check_part(s, f, f->text, f->text_len);
         return;
     }
@@ -462,6 +596,7 @@ static void ga_end_arg(struct scanner *s, struct ga_frame *f)
 static void ga_token(struct scanner *s, const struct token *t)
 {
     struct ga_frame *f;
+    int closes;
 
     if (s->gsp == 0)
         return;
@@ -474,76 +609,220 @@ static void ga_token(struct scanner *s, const struct token *t)
         s->gsp--;
         return;
     }
-    if (is_op(t, ",") || is_op(t, ")")) {
-        ga_end_arg(s, f);
-        f->arg++;
-        f->strings = f->others = f->bad_string = f->text_long = 0;
-        f->text_len = 0;
-        f->first_token = 1;
-        if (is_op(t, ")")) {
-            if (!f->seen_name && f->kind != GA_ATTRGETTER)
-                ga_computed(s, f); /* getattr(*args): no literal name at all */
-            s->gsp--;
+    closes = is_op(t, f->kind == GA_DICT ? "]" : ")");
+    if (is_op(t, ",") || closes) {
+        if (f->kind == GA_DICT && !closes)
+            f->others++; /* x.__dict__[a, b]: a tuple key */
+        else
+            ga_end_arg(s, f);
+        if (!closes) {
+            f->arg++;
+            f->strings = f->others = f->bad_string = f->text_long = 0;
+            f->text_len = 0;
+            f->first_token = 1;
+            /* update_wrapper(wrapper, wrapped), wraps(wrapped): more names attributes by string */
+            if ((f->kind == GA_UPDATE_WRAPPER && f->arg >= 2) || (f->kind == GA_WRAPS && f->arg >= 1))
+                f->unverifiable = 1;
+            return;
         }
+        if (f->unverifiable ||
+            (!f->seen_name && f->kind != GA_ATTRGETTER && f->kind != GA_UPDATE_WRAPPER && f->kind != GA_WRAPS))
+            ga_computed(s, f); /* getattr(*args), wraps(f, assigned=...): no literal name to check */
+        s->gsp--;
         return;
     }
+    if (f->first_token && is_op(t, "*"))
+        f->unverifiable = 1; /* *args or **kwargs: which argument is the name is unknown */
+    if (is_op(t, "=") && (f->kind == GA_UPDATE_WRAPPER || f->kind == GA_WRAPS))
+        f->unverifiable = 1; /* assigned=, updated=: attribute names as strings */
     if (t->kind == TOK_STRING) {
         f->strings++;
         f->bad_string |= t->text[0] != '\0'; /* f-string or bytes */
         s->run_ga = ga_name_arg(f);
     } else {
-        if (f->first_token && f->arg == 0 && t->kind == TOK_NAME && module_kind(s, t->text, t->len) != MOD_NONE)
-            f->arg0_module = 1;
+        if (f->first_token && f->arg == 0 && t->kind == TOK_NAME) {
+            int i = module_index(s, t->text, t->len);
+            if (i >= 0 && s->modv[i].kind != MOD_NONE) {
+                f->arg0_module = 1;
+                memcpy(f->arg0_path, s->modv[i].path, strlen(s->modv[i].path) + 1);
+            }
+        }
         f->others++;
     }
     f->first_token = 0;
 }
 
-/* Sinks, chains, brackets and followed calls: every code token passes here. */
+/* Start following a call (or a subscript, GA_DICT) right after its opening
+ * bracket. */
+static void ga_push(struct scanner *s, int kind, int line, int col, const char *fname)
+{
+    struct ga_frame *f;
+
+    if (s->gsp >= MAX_GA) {
+        if (!s->ga_overflow)
+            report(s, "dynamic-attribute", line, col, "%s nested too deeply to follow", fname);
+        s->ga_overflow = 1;
+        return;
+    }
+    f = &s->gstack[s->gsp++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->depth = s->bsp;
+    f->line = line;
+    f->col = col;
+    f->first_token = 1;
+    snprintf(f->fname, sizeof f->fname, "%.23s", fname);
+}
+
+/* After X.__dict__ (X not self): a key must be one literal, and the
+ * mapping is not iterated or handed out; a class's __dict__ holds every
+ * descriptor and slot wrapper (object.__dict__["__getattribute__"] is a
+ * getattr, type(f).__dict__["__globals__"].__get__(f) a function's
+ * globals).  Returns 1 if it consumed the token's meaning. */
+static void dict_token(struct scanner *s, const struct token *t)
+{
+    int state = s->dict_state;
+
+    s->dict_state = DICT_NONE;
+    if (state == DICT_SEEN) {
+        if (is_op(t, "["))
+            s->ga_arm = GA_DICT; /* followed by track() once the bracket is pushed */
+        else if (is_op(t, "."))
+            s->dict_state = DICT_DOT;
+        else if (!is_op(t, "==") && !is_op(t, "!=") && !s->dict_cmp)
+            report(s, "dynamic-attribute", s->dict_line, s->dict_col,
+                   "'%s' of an object other than self handed on (a class's __dict__ holds every attribute it "
+                   "gives)", "__dict__");
+        return;
+    }
+    if (state == DICT_DOT && t->kind == TOK_NAME) {
+        if (tok_is(t, TOK_NAME, "get") || tok_is(t, TOK_NAME, "pop") || tok_is(t, TOK_NAME, "setdefault")) {
+            s->ga_arm = GA_METHOD; /* the key: argument 0, a literal */
+            s->ga_arm_line = s->dict_line;
+            s->ga_arm_col = s->dict_col;
+            snprintf(s->ga_arm_name, sizeof s->ga_arm_name, "__dict__.%.16s()", t->text);
+            s->dict_state = -1; /* the '(' comes next */
+        } else if (tok_is(t, TOK_NAME, "values") || tok_is(t, TOK_NAME, "items") || tok_is(t, TOK_NAME, "copy") ||
+                   tok_is(t, TOK_NAME, "__getitem__")) {
+            report(s, "dynamic-attribute", s->dict_line, s->dict_col,
+                   "'__dict__.%s' of an object other than self (a class's __dict__ holds every attribute it "
+                   "gives)", t->text);
+        }
+    }
+}
+
+/* Sinks, chains, brackets, followed calls, bindings and annotations:
+ * every code token passes here. */
 static void track(struct scanner *s, const struct token *t)
 {
     const struct sbx_policy *pol = s->policy;
+    int after_dot = is_op(&s->prev, ".");
+    int arm;
 
     if (t->kind == TOK_NAME && in_list(pol->string_sinks, pol->n_string_sinks, t->text, t->len))
         s->has_sink = 1;
+    if (s->dict_state == -1)
+        s->dict_state = DICT_NONE; /* x.__dict__.get: this is its '(' */
+    else if (s->dict_state != DICT_NONE)
+        dict_token(s, t);
+    arm = s->ga_arm;
     ga_token(s, t);
+
+    /* a binding made from a module chain: w = warnings.catch_warnings() */
+    if (s->target_armed && t->kind == TOK_NAME && !after_dot && module_kind(s, t->text, t->len) == MOD_SURE)
+        bind_module(s, s->target, strlen(s->target), MOD_MAYBE, "", t->line, t->col);
+    s->target_armed = 0;
+    if (s->as_armed && t->kind == TOK_NAME && !tok_is(t, TOK_NAME, "as")) {
+        bind_module(s, t->text, t->len, MOD_MAYBE, "", t->line, t->col); /* with m.x() as NAME */
+        s->as_armed = 0;
+    } else if (tok_is(t, TOK_NAME, "as")) {
+        s->as_armed = s->chain == CH_MOD;
+    } else {
+        s->as_armed = 0;
+    }
+    if ((is_op(t, "=") && s->stmt_tokens == 1) || is_op(t, ":=")) {
+        if (s->prev.kind == TOK_NAME) {
+            memcpy(s->target, s->prev.text, s->prev.len + 1);
+            s->target_armed = 1;
+        }
+    }
+
+    /* def NAME(params) -> ret: where string annotations stand */
+    if (tok_is(t, TOK_NAME, "def") && !after_dot) {
+        s->def_state = 1;
+    } else if (s->def_state == 1) {
+        s->def_state = t->kind == TOK_NAME ? 2 : 0;
+    } else if (s->def_state == 2) {
+        s->def_state = is_op(t, "(") ? 3 : 0;
+        s->def_depth = s->bsp + 1;
+    } else if (s->def_state == 3 && s->bsp == s->def_depth) {
+        if (is_op(t, ":"))
+            s->in_annotation = 1;
+        else if (is_op(t, ",") || is_op(t, "="))
+            s->in_annotation = 0;
+        else if (is_op(t, ")"))
+            s->def_state = 4, s->in_annotation = 0; /* the parameters end */
+    } else if (s->def_state == 3 && s->bsp < s->def_depth) {
+        s->def_state = s->in_annotation = 0; /* unbalanced: a syntax error */
+    }
+    if (s->def_state == 4) {
+        if (is_op(t, "->"))
+            s->in_annotation = 1;
+        else if (is_op(t, ":") && s->bsp == s->def_depth - 1)
+            s->def_state = s->in_annotation = 0;
+    }
+
     if (t->kind == TOK_NAME) {
-        if (is_op(&s->prev, ".")) {
-            if (s->chain == CH_MOD || s->chain == CH_MAYBE)
-                check_module_member(s, t->text, t->len, t->line, t->col);
+        if (after_dot) {
+            if (s->chain == CH_MOD || s->chain == CH_MAYBE) {
+                char full[MAX_MODULE + 1];
+                int sub = check_module_path(s, s->chain_path, s->chain_path_len, t->text, t->len, t->line, t->col,
+                                            full);
+                if (sub > 0) {
+                    s->chain_path_len = strlen(full);
+                    memcpy(s->chain_path, full, s->chain_path_len + 1);
+                } else {
+                    s->chain_path_len = 0;
+                }
+                if (sub >= 0)
+                    check_module_member(s, t->text, t->len, t->line, t->col);
+            } else if (tok_is(t, TOK_NAME, "__dict__") && !(s->chain_self && s->chain_steps == 0)) {
+                s->dict_state = DICT_SEEN;
+                s->dict_line = t->line;
+                s->dict_col = t->col;
+                s->dict_cmp = s->chain_cmp; /* a == other.__dict__: compared, not handed on */
+            }
+            s->chain_steps++;
         } else {
-            int kind = module_kind(s, t->text, t->len);
+            int i = module_index(s, t->text, t->len);
+            int kind = i < 0 ? MOD_NONE : s->modv[i].kind;
             s->chain = kind == MOD_SURE ? CH_MOD : kind == MOD_MAYBE ? CH_MAYBE : CH_OTHER;
+            s->chain_path_len = i < 0 ? 0 : strlen(s->modv[i].path);
+            memcpy(s->chain_path, i < 0 ? "" : s->modv[i].path, s->chain_path_len + 1);
+            s->chain_self = tok_is(t, TOK_NAME, "self");
+            s->chain_steps = 0;
+            /* a == other.__dict__, key in other.__dict__: keys and equality only */
+            s->chain_cmp = is_op(&s->prev, "==") || is_op(&s->prev, "!=") || tok_is(&s->prev, TOK_NAME, "in");
         }
     } else if (is_op(t, "(") || is_op(t, "[") || is_op(t, "{")) {
         if (s->bsp < MAX_BRACKETS)
             s->bstack[s->bsp] = (unsigned char)(is_op(t, "{") ? CH_NONE : s->chain);
         s->bsp++;
         s->chain = CH_NONE;
-        if (s->ga_arm != GA_NONE && is_op(t, "(")) {
-            if (s->gsp < MAX_GA) {
-                struct ga_frame *f = &s->gstack[s->gsp++];
-                memset(f, 0, sizeof *f);
-                f->kind = s->ga_arm;
-                f->depth = s->bsp;
-                f->line = s->ga_arm_line;
-                f->col = s->ga_arm_col;
-                f->first_token = 1;
-                snprintf(f->fname, sizeof f->fname, "%.23s", s->ga_arm_name);
-            } else if (!s->ga_overflow) {
-                s->ga_overflow = 1;
-                report(s, "dynamic-attribute", s->ga_arm_line, s->ga_arm_col,
-                       "%s() nested too deeply to follow", s->ga_arm_name);
-            }
-        }
+        if (arm != GA_NONE && is_op(t, arm == GA_DICT ? "[" : "("))
+            ga_push(s, arm, arm == GA_DICT ? s->dict_line : s->ga_arm_line, arm == GA_DICT ? s->dict_col : s->ga_arm_col,
+                    arm == GA_DICT ? "__dict__[]" : s->ga_arm_name);
     } else if (is_op(t, ")") || is_op(t, "]") || is_op(t, "}")) {
         if (s->bsp > 0)
             s->bsp--;
         s->chain = s->bsp < MAX_BRACKETS && !is_op(t, "}") ? s->bstack[s->bsp] : CH_NONE;
+        s->chain_path_len = 0; /* a call's or subscript's result: some object */
+        s->chain_self = 0;
     } else if (!is_op(t, ".")) {
         s->chain = CH_NONE;
     }
-    s->ga_arm = GA_NONE;
+    if (s->dict_state != -1) /* (x.__dict__.get arms the '(' that follows) */
+        s->ga_arm = GA_NONE;
 }
 
 /* ---- the byte-level checks ----------------------------------------------- */
@@ -587,6 +866,7 @@ static int check_bytes(struct scanner *s)
             i++;
             continue;
         }
+
         n = utf8_seq(s->src + i, s->len - i);
         if (n == 0) {
             report(s, "invalid-utf8", line, (int)(i - line_start), "invalid UTF-8 byte sequence%s", "");
@@ -736,6 +1016,38 @@ static void decode_escape(struct scanner *s, size_t *i, size_t end, int is_bytes
     *i = p;
 }
 
+static int validate_impl(const char *src, size_t len, const struct sbx_policy *policy, sbx_finding_cb cb, void *ctx,
+                         int nested);
+
+struct annotation_scan {
+    struct scanner *outer;
+    int line, col;
+};
+
+static int annotation_finding(void *ctx, const struct sbx_finding *f)
+{
+    struct annotation_scan *a = ctx;
+    char message[192];
+
+    snprintf(message, sizeof message, "in a string annotation (code: typing and singledispatch evaluate it): %.120s",
+             f->message);
+    report(a->outer, f->rule, a->line, a->col, "%s", message);
+    return a->outer->stopped;
+}
+
+/* A string annotation is code (functools.singledispatch, typing evaluate
+ * it): its text is scanned as code, once (no annotation inside is). */
+static void scan_annotation(struct scanner *s)
+{
+    struct sbx_policy inner = *s->policy;
+    struct annotation_scan a = {s, s->run_line, s->run_col};
+
+    inner.require_markers = 0;
+    inner.max_source_bytes = 0;
+    if (validate_impl(s->run, s->run_len, &inner, annotation_finding, &a, 1) == -2)
+        report(s, "nesting-too-deep", s->run_line, s->run_col, "a string annotation could not be scanned%s", "");
+}
+
 /* Check a finished run of adjacent literals.  What it raises waits for
  * the module's end (struct candidate); a name argument of getattr & co. is
  * handed to the call instead. */
@@ -762,6 +1074,8 @@ static void flush_run(struct scanner *s)
         s->run_ga = 0;
         return;
     }
+    if (s->in_annotation && !s->nested && !s->run_bytes)
+        scan_annotation(s);
     name = denied_in_text(s->policy, s->run, s->run_len);
     if (name != NULL)
         candidate(s, "denied-attribute-string", s->run_line, s->run_col,
@@ -864,9 +1178,11 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
     int after_dot = prev_kind == TOK_OP && strcmp(prev_text, ".") == 0;
     int kind = ga_kind_of(name, after_dot);
     /* a binding, not a reference: def NAME, class NAME, ... as NAME, NAME = x, f(NAME=x) */
+    /* f"{x=}": the '=' of a field's own level is the debug specifier */
+    int debug_field = s->sp > 0 && s->stack[s->sp - 1].kind == CTX_FEXPR && s->stack[s->sp - 1].depth == 0;
     int binding = (prev_kind == TOK_NAME && (strcmp(prev_text, "def") == 0 || strcmp(prev_text, "class") == 0 ||
                                              strcmp(prev_text, "as") == 0)) ||
-                  is_op(next, "=");
+                  (is_op(next, "=") && !debug_field);
 
     if (!after_dot && !binding && in_list(pol->denied_names, pol->n_denied_names, n, len)) {
         report(s, "denied-name", name->line, name->col, "reference to the builtin '%s'", n);
@@ -883,7 +1199,7 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
             s->ga_arm = kind; /* track() follows the call */
             s->ga_arm_line = name->line;
             s->ga_arm_col = name->col;
-            memcpy(s->ga_arm_name, n, len + 1);
+            snprintf(s->ga_arm_name, sizeof s->ga_arm_name, "%.200s()", n);
         } else {
             report(s, "dynamic-attribute", name->line, name->col,
                    "'%s' used other than called directly (only a direct call with a literal name can be "
@@ -903,16 +1219,22 @@ static void import_done(struct scanner *s)
 {
     size_t top = 0;
 
+    char path[MAX_MODULE + 1];
+
     check_module(s, s->module, s->module_len, s->module_line, s->module_col);
     while (top < s->module_len && s->module[top] != '.')
         top++;
-    bind_module(s, s->module, top, MOD_SURE, s->module_line, s->module_col);
+    memcpy(path, s->module, top);
+    path[top] = '\0';
+    bind_module(s, s->module, top, MOD_SURE, path, s->module_line, s->module_col);
     s->module_len = 0;
 }
 
 /* The import statement state machine; returns 1 if it consumed the token. */
 static int import_token(struct scanner *s, const struct token *t)
 {
+    if (t->kind == TOK_NAME && in_list(s->policy->string_sinks, s->policy->n_string_sinks, t->text, t->len))
+        s->has_sink = 1; /* from string import Formatter as F */
     switch (s->imp) {
     case IMP_NAMES:
         if ((t->kind == TOK_NAME && !tok_is(t, TOK_NAME, "as")) || tok_is(t, TOK_OP, ".")) {
@@ -923,6 +1245,8 @@ static int import_token(struct scanner *s, const struct token *t)
             module_append(s, t->text, t->len);
         } else if (tok_is(t, TOK_NAME, "as")) {
             check_module(s, s->module, s->module_len, s->module_line, s->module_col);
+            memcpy(s->alias_path, s->module, s->module_len);
+            s->alias_path[s->module_len] = '\0';
             s->module_len = 0;
             s->imp = IMP_ALIAS;
         } else if (tok_is(t, TOK_OP, ",")) {
@@ -937,7 +1261,7 @@ static int import_token(struct scanner *s, const struct token *t)
         return 1;
     case IMP_ALIAS:
         if (t->kind == TOK_NAME) { /* import a.b as c: c is the module a.b */
-            bind_module(s, t->text, t->len, MOD_SURE, t->line, t->col);
+            bind_module(s, t->text, t->len, MOD_SURE, s->alias_path, t->line, t->col);
             return 1;
         }
         if (tok_is(t, TOK_OP, ",")) {
@@ -980,24 +1304,24 @@ static int import_token(struct scanner *s, const struct token *t)
         } else if (t->kind == TOK_NAME) {
             /* from a import b: b may be the submodule a.b */
             const struct sbx_policy *pol = s->policy;
-            if (s->dots == 0 && s->module_len + 1 + t->len <= MAX_MODULE) {
-                char full[MAX_MODULE + 1];
-                size_t flen;
-                memcpy(full, s->module, s->module_len);
-                full[s->module_len] = '.';
-                memcpy(full + s->module_len + 1, t->text, t->len);
-                flen = s->module_len + 1 + t->len;
-                full[flen] = '\0';
-                if (in_list(pol->denied_modules, pol->n_denied_modules, full, flen))
-                    report(s, "denied-import", t->line, t->col, "import of denied module '%s'", full);
-            }
+            char full[MAX_MODULE + 1];
+            int sub = 0;
+            if (s->dots == 0 && join_path(full, s->module, s->module_len, t->text, t->len) &&
+                in_list(pol->denied_modules, pol->n_denied_modules, full, strlen(full)))
+                report(s, "denied-import", t->line, t->col, "import of denied module '%s'", full);
             if (in_list(pol->denied_names, pol->n_denied_names, t->text, t->len) ||
-                in_list(pol->denied_attributes, pol->n_denied_attributes, t->text, t->len))
+                in_list(pol->denied_attributes, pol->n_denied_attributes, t->text, t->len)) {
                 report(s, "denied-name", t->line, t->col, "import of the name '%s'", t->text);
-            else if (s->dots == 0)
-                check_module_member(s, t->text, t->len, t->line, t->col); /* from logging import os */
+            } else if (s->dots == 0) {
+                sub = check_module_path(s, s->module, s->module_len, t->text, t->len, t->line, t->col, full);
+                if (sub >= 0)
+                    check_module_member(s, t->text, t->len, t->line, t->col); /* from logging import os */
+                sub = sub > 0;
+            }
             /* b may be a submodule: its attributes are checked as a module's */
-            bind_module(s, t->text, t->len, MOD_MAYBE, t->line, t->col);
+            memcpy(s->from_name, t->text, t->len + 1);
+            memcpy(s->alias_path, sub ? full : "", sub ? strlen(full) + 1 : 1);
+            bind_module(s, t->text, t->len, sub ? MOD_SURE : MOD_MAYBE, s->alias_path, t->line, t->col);
         } else if (!(tok_is(t, TOK_OP, ",") || tok_is(t, TOK_OP, "(") || tok_is(t, TOK_OP, ")") ||
                      tok_is(t, TOK_OP, "*"))) {
             s->imp = IMP_NONE;
@@ -1006,7 +1330,12 @@ static int import_token(struct scanner *s, const struct token *t)
         return 1;
     case IMP_FROM_ALIAS:
         if (t->kind == TOK_NAME) {
-            bind_module(s, t->text, t->len, MOD_MAYBE, t->line, t->col);
+            /* from operator import attrgetter as ag: its calls would not be followed */
+            if (ga_kind_of_name(s->from_name, strlen(s->from_name), 0) != GA_NONE && strcmp(t->text, s->from_name) != 0)
+                report(s, "dynamic-attribute", t->line, t->col,
+                       "'%s' imported under another name (its calls could no longer be checked)", s->from_name);
+            bind_module(s, t->text, t->len, s->alias_path[0] != '\0' ? MOD_SURE : MOD_MAYBE, s->alias_path, t->line,
+                        t->col);
             s->imp = IMP_FROM_NAMES;
             return 1;
         }
@@ -1027,7 +1356,9 @@ static void on_token(struct scanner *s, const struct token *t)
     /* a string expression at the top level: a statement of its own is text */
     if (s->sp == 0 && t->kind == TOK_STRING && !s->expr_active) {
         s->expr_active = 1;
-        s->expr_stmt = s->stmt_start;
+        /* a statement of its own: at the start of a line or after ';' (not
+         * after ':', which may be a lambda's) */
+        s->expr_stmt = s->stmt_start && (s->prev.kind == TOK_NONE || s->prev.kind == TOK_NEWLINE || is_op(&s->prev, ";"));
         s->expr_code = 0;
         s->expr_cands = s->n_cands;
     } else if (s->expr_active && s->sp > 0 && t->kind != TOK_STRING) {
@@ -1079,7 +1410,10 @@ static void on_token(struct scanner *s, const struct token *t)
             return;
         }
     }
+    if (s->stmt_start)
+        s->stmt_tokens = 0;
     track(s, t);
+    s->stmt_tokens++;
     if (t->kind == TOK_NAME) {
         s->pending = *t;
         s->pending_prev_kind = s->prev.kind;
@@ -1253,6 +1587,15 @@ static void scan_fspec(struct scanner *s)
     }
 }
 
+/* Python ends a line at a lone CR (in code, a comment ends there and code
+ * follows); this scanner ends lines at LF only: refuse the difference.
+ * (Inside a string literal a CR is text.) */
+static void lone_cr(struct scanner *s, size_t pos)
+{
+    report(s, "line-ending", s->line, col_of(s, pos),
+           "carriage return not followed by a line feed%s: Python ends a line there", "");
+}
+
 /* One token of code (top level or inside an f-string field). */
 static void scan_code_token(struct scanner *s)
 {
@@ -1261,6 +1604,8 @@ static void scan_code_token(struct scanner *s)
     struct ctx *top = s->sp > 0 ? &s->stack[s->sp - 1] : NULL; /* CTX_FEXPR or NULL */
     int *depth = top != NULL ? &top->depth : &s->depth;
 
+    if (c == '\r' && !(s->pos + 1 < s->len && s->src[s->pos + 1] == '\n'))
+        lone_cr(s, s->pos);
     if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
         s->pos++;
         return;
@@ -1282,8 +1627,11 @@ static void scan_code_token(struct scanner *s)
         return;
     }
     if (c == '#') {
-        while (s->pos < s->len && s->src[s->pos] != '\n')
+        while (s->pos < s->len && s->src[s->pos] != '\n') {
+            if (s->src[s->pos] == '\r' && !(s->pos + 1 < s->len && s->src[s->pos + 1] == '\n'))
+                lone_cr(s, s->pos);
             s->pos++;
+        }
         return;
     }
     if (is_name_start(c)) {
@@ -1439,11 +1787,13 @@ static void tokenize(struct scanner *s)
     }
 }
 
-int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, sbx_finding_cb cb, void *ctx)
+static int validate_impl(const char *src, size_t len, const struct sbx_policy *policy, sbx_finding_cb cb, void *ctx,
+                         int nested)
 {
     struct scanner s;
 
     memset(&s, 0, sizeof s);
+    s.nested = nested;
     s.src = (const unsigned char *)src;
     s.len = len;
     s.line = 1;
@@ -1464,16 +1814,8 @@ int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, s
     /* Room for the whole source: decoded string text is never longer than
      * the bytes it comes from (an escape decodes to fewer bytes). */
     s.run = malloc(len + 1);
-    s.cands = malloc(SBX_MAX_FINDINGS * sizeof *s.cands);
-    s.mods = malloc(MAX_MODS * sizeof *s.mods);
-    s.mod_kind = malloc(MAX_MODS);
-    if (s.run == NULL || s.cands == NULL || s.mods == NULL || s.mod_kind == NULL) {
-        free(s.run);
-        free(s.cands);
-        free(s.mods);
-        free(s.mod_kind);
+    if (s.run == NULL)
         return -2;
-    }
     tokenize(&s);
     if (s.has_sink) { /* the strings' findings stand */
         int i;
@@ -1482,8 +1824,9 @@ int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, s
     }
     free(s.run);
     free(s.cands);
-    free(s.mods);
-    free(s.mod_kind);
+    free(s.modv);
+    if (s.out_of_memory)
+        return -2;
     if (policy->require_markers && !s.stopped) {
         if (!s.has_signature)
             report(&s, "missing-security-signature", 1, 0,
@@ -1492,4 +1835,9 @@ int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, s
             report(&s, "missing-sandbox-marker", 1, 0, "no assignment '_generated_in_sandbox = True'%s", "");
     }
     return s.aborted ? -1 : s.count;
+}
+
+int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, sbx_finding_cb cb, void *ctx)
+{
+    return validate_impl(src, len, policy, cb, ctx, 0);
 }
