@@ -22,16 +22,19 @@ def main() -> None:
         out.write(c_array("denied_names", p.denied_names))
         out.write(c_array("denied_attributes", p.denied_attributes))
         out.write(c_array("string_sinks", p.string_sinks))
-        reexports, submodules = module_graph(p.allowed_modules)
+        reexports, submodules = module_graph(p.allowed_modules, p.denied_modules)
         out.write(c_array("reexports", reexports))
         out.write(c_array("submodules", submodules))
         out.write(c_array("denied_module_members", p.denied_module_members))
+        out.write(c_array("denied_members", p.denied_members))
+        out.write(c_array("called_only", p.called_only))
         out.write("#define N(a) (sizeof a / sizeof a[0])\n")
         out.write(
             "static const struct sbx_policy default_policy = {denied_modules, N(denied_modules), allowed_modules,\n"
             "    N(allowed_modules), 0, denied_names, N(denied_names), denied_attributes, N(denied_attributes),\n"
             "    string_sinks, N(string_sinks), reexports, N(reexports), submodules, N(submodules),\n"
-            "    denied_module_members, N(denied_module_members),\n"
+            "    denied_module_members, N(denied_module_members), denied_members, N(denied_members),\n"
+            "    called_only, N(called_only),\n"
             f"    1, {p.max_source_bytes}, NULL, NULL}};\n"
         )
 

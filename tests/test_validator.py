@@ -187,9 +187,9 @@ HOSTILE = [
     ('lone-cr-ends-a-comment', 'x = 1 # harmless\rimport os\rprint(os.getpid())\n',
      [('line-ending', 1, 16), ('line-ending', 1, 26)]),
     ('formatter-subclass-captures', "import string\nclass F(string.Formatter):\n    def format_field(self, value, spec):\n        return ''",
-     [('denied-attribute', 3, 8)]),
+     [('denied-attribute', 2, 15), ('denied-attribute', 3, 8)]),
     ('formatter-hook-assigned', 'import string\nstring.Formatter.convert_field = hook',
-     [('denied-attribute', 2, 17)]),
+     [('denied-attribute', 2, 7), ('denied-attribute', 2, 17)]),
     ('alias-of-attrgetter', "from operator import attrgetter as ag\nb = ag('x')",
      [('dynamic-attribute', 1, 35)]),
     ('star-args-shift-the-name', "g = getattr(*(f, '__glo' + 'bals__'), 'default')",
@@ -213,7 +213,7 @@ HOSTILE = [
     ('enum-bltns-is-builtins', "import enum\nenum.bltns.exec('1')",
      [('module-attribute', 2, 5)]),
     ('parenthesised-reexport', 'import logging\n(logging.traceback).sys',
-     [('module-attribute', 2, 9)]),
+     [('module-attribute', 2, 9), ('module-attribute', 2, 20)]),
     ('from-import-reexport-module', 'from logging import traceback',
      [('module-attribute', 1, 20)]),
     ('update-wrapper-copies-by-name', "import functools\nfunctools.update_wrapper(w, f, assigned=('__glo' 'bals__',), updated=())",
@@ -240,6 +240,40 @@ HOSTILE = [
      [('denied-attribute-string', 1, 12), ('format-attribute-walk', 1, 12)]),
     ('fstring-debug-specifier', "s = f'{eval=}'",
      [('denied-name', 1, 7)]),
+    ('star-import-hands-out-os', 'from uuid import *\nos.getpid()',
+     [('star-import', 1, 17)]),
+    ('module-object-in-a-tuple-target', 'import warnings\nw, = [warnings.catch_warnings()]\nw._module.sys',
+     [('module-attribute', 3, 2), ('module-attribute', 3, 10)]),
+    ('module-object-from-a-loop', 'import warnings\nfor w in [warnings.catch_warnings()]:\n    w._module',
+     [('module-attribute', 3, 6)]),
+    ('submodule-not-yet-imported-as-value', 'from logging import handlers\nh = handlers\nh.os',
+     [('module-as-value', 2, 4), ('module-attribute', 3, 2)]),
+    ('dotted-submodule-as-value', 'import logging.handlers\nh = (logging.handlers)',
+     [('module-as-value', 2, 13)]),
+    ('annotation-is-a-reference', 'import dataclasses\n@dataclasses.dataclass\nclass C:\n    x: eval = None',
+     [('denied-name', 4, 7)]),
+    ('annotation-holds-a-string', "import functools\n@functools.singledispatch\ndef g(x): pass\nann = 'int'\n@g.register\ndef _(x: ann): pass",
+     [('annotation-name', 6, 9)]),
+    ('type-with-a-namespace', "F = type('F', (base,), {'format_' + 'field': hook})",
+     [('dynamic-attribute', 1, 4)]),
+    ('type-setattr-computed', "type.__setattr__(F, 'format_' + 'field', hook)",
+     [('dynamic-attribute', 1, 5)]),
+    ('formatter-subclassed', 'import string\nclass F(string.Formatter):\n    pass',
+     [('denied-attribute', 2, 15)]),
+    ('formatter-handed-on', 'from string import Formatter as B\nclass F(B):\n    pass',
+     [('denied-attribute', 2, 8)]),
+    ('basicconfig-opens-a-path', "import logging\nlogging.basicConfig(filename='/etc/passwd', filemode='r')",
+     [('dynamic-attribute', 2, 8), ('dynamic-attribute', 2, 8)]),
+    ('base-rotating-handler', "import logging.handlers\nh = logging.handlers.BaseRotatingHandler('/etc/passwd', 'r')",
+     [('denied-attribute', 2, 21)]),
+    ('format-list-reads-a-line', "import traceback\ntraceback.format_list([('/etc/passwd', 1, 'x', None)])",
+     [('denied-attribute', 2, 10)]),
+    ('zoneinfo-tzpath', "import zoneinfo\nzoneinfo.reset_tzpath(['/etc'])",
+     [('denied-attribute', 2, 9)]),
+    ('datagram-socket', "import logging.handlers\nh = logging.handlers.DatagramHandler('127.0.0.1', 9)",
+     [('denied-attribute', 2, 21)]),
+    ('lone-cr-after-a-backslash', 'x = 1 + \\\r2',
+     [('line-ending', 1, 9)]),
 ]
 
 # sources that must produce no finding at all
@@ -361,6 +395,13 @@ BENIGN = [
     "rows.sort(key=lambda r: 'x' if r else 'y')",
     'import logging\nhandler = logging.StreamHandler()\nhandler.setLevel(logging.INFO)',
     'import logging\nlogger = logging.getLogger(__name__)\nlogger.addHandler(logging.NullHandler())',
+    "import functools\n@functools.singledispatch\ndef show(x):\n    return str(x)\n@show.register\ndef _(x: int):\n    return 'int'\n@show.register(list)\ndef _(x):\n    return 'list'",
+    "from typing import TypeVar, Generic, List\nT = TypeVar('T')\nclass Box(Generic[T]):\n    def put(self, item: T) -> List[T]:\n        return [item]",
+    "import logging\nlogging.basicConfig(level=logging.INFO, format='%(message)s')",
+    "import string\nt = string.Formatter().format('{0} {1}', 'a', 'b')",
+    'class Registry:\n    def register(self, item):\n        return item\nr = Registry()\nr.register(1)',
+    "class Frozen:\n    def __setattr__(self, name, value):\n        super().__setattr__(name, value)\n    def __init__(self):\n        object.__setattr__(self, 'x', 1)",
+    'kind = type(obj)\nok = isinstance(x, type)',
 ]
 
 
@@ -532,7 +573,7 @@ def test_a_string_statement_is_text_even_beside_a_sink(text):
 def test_the_module_graph_is_found_by_introspection():
     from autopoietic.validator import module_graph
 
-    reexports, submodules = module_graph(DEFAULT_POLICY.allowed_modules)
+    reexports, submodules = module_graph(DEFAULT_POLICY.allowed_modules, DEFAULT_POLICY.denied_modules)
     assert {"logging.traceback", "logging.os", "enum.bltns", "json.decoder.re"} <= reexports
     assert {"json.decoder", "collections.abc"} <= submodules
     assert not reexports & submodules

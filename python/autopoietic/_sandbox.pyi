@@ -110,6 +110,8 @@ def validate(
     reexports: Sequence[str] = ...,
     submodules: Sequence[str] = ...,
     denied_module_members: Sequence[str] = ...,
+    denied_members: Sequence[str] = ...,
+    called_only: Sequence[str] = ...,
     allow_unknown_modules: bool = ...,
     require_markers: bool = ...,
     max_source_bytes: int = ...,

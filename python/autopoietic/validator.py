@@ -35,7 +35,9 @@ Rules (the ``rule`` of each finding):
     ``Formatter().get_field`` (argument 0) whose name is not one plain
     string literal (``*args`` included), that are used other than called
     directly, or imported under another name; ``wraps``/``update_wrapper``
-    given attribute names; the ``__dict__`` of an object other than
+    given attribute names; ``x.__setattr__``/``__delattr__`` with a
+    computed name (``super().__setattr__`` aside); ``type(name, bases,
+    namespace)``; ``basicConfig(filename=..., handlers=..., stream=...)``; the ``__dict__`` of an object other than
     ``self`` subscripted with a computed key, iterated, copied or handed on
     (a class's ``__dict__`` holds its slot wrappers and descriptors).
 ``denied-attribute-string``, ``format-attribute-walk``
@@ -60,10 +62,16 @@ Rules (the ``rule`` of each finding):
 ``line-ending``
     a carriage return not followed by a line feed, in code or a comment:
     Python ends a line there.
-(annotations)
-    a function's string annotation is scanned as code (``functools.
-    singledispatch`` and ``typing`` evaluate it); its findings carry the
-    string's position.
+``star-import``
+    ``from x import *``: what it binds cannot be seen.
+(annotations), ``annotation-name``
+    ``functools.singledispatch`` and ``typing`` evaluate a function's
+    annotations: a string annotation is scanned as code (its findings
+    carry the string's position), and a name annotation must be a type
+    (builtin, a class of the module, imported, or bound from one).
+``denied-attribute`` also covers ``called_only`` names used other than
+called (``string.Formatter`` subclassed or handed on), and
+``module-attribute`` the ``denied_members`` of any object (``x.sys``).
 ``unicode-name-escape``
     ``\\N{...}`` in a string of a module with a sink: the character it
     names cannot be checked.
@@ -86,6 +94,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import NamedTuple, Optional, Union
@@ -132,10 +141,12 @@ class ValidatorPolicy:
     reexports: Optional[frozenset[str]] = None
     submodules: Optional[frozenset[str]] = None
     denied_module_members: frozenset[str] = frozenset()
+    denied_members: frozenset[str] = frozenset()
+    called_only: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for name in ("denied_modules", "allowed_modules", "denied_names", "denied_attributes", "string_sinks",
-                     "reexports", "submodules", "denied_module_members"):
+                     "reexports", "submodules", "denied_module_members", "denied_members", "called_only"):
             value = getattr(self, name)
             if value is None and name in ("reexports", "submodules"):
                 continue
@@ -153,7 +164,7 @@ class ValidatorPolicy:
         if cached is None:
             reexports, submodules = self.reexports, self.submodules
             if reexports is None or submodules is None:
-                found_reexports, found_submodules = module_graph(self.allowed_modules)
+                found_reexports, found_submodules = module_graph(self.allowed_modules, self.denied_modules)
                 reexports = found_reexports if reexports is None else reexports
                 submodules = found_submodules if submodules is None else submodules
             cached = {
@@ -165,6 +176,8 @@ class ValidatorPolicy:
                 "reexports": tuple(sorted(reexports)),
                 "submodules": tuple(sorted(submodules)),
                 "denied_module_members": tuple(sorted(self.denied_module_members)),
+                "denied_members": tuple(sorted(self.denied_members)),
+                "called_only": tuple(sorted(self.called_only)),
                 "allow_unknown_modules": self.allow_unknown_modules,
                 "require_markers": self.require_markers,
                 "max_source_bytes": self.max_source_bytes,
@@ -178,16 +191,18 @@ class ValidatorPolicy:
 
 
 @functools.lru_cache(maxsize=8)
-def module_graph(allowed_modules: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """module_graph(allowed_modules) -> (reexports, submodules)
+def module_graph(allowed_modules: frozenset[str],
+                 denied_modules: frozenset[str] = frozenset()) -> tuple[frozenset[str], frozenset[str]]:
+    """module_graph(allowed_modules, denied_modules=frozenset()) -> (reexports, submodules)
 
     What the allowed modules of this interpreter hold, as dotted names:
     ``reexports``, attributes that are another module (``logging.traceback``,
     ``enum.bltns`` is builtins); ``submodules``, attributes that are the
     package's own submodule (``json.decoder``, ``collections.abc``).  Found
-    by importing each allowed top-level module in this process and walking
-    its attributes (through submodules, 4 levels); a module that does not
-    import is skipped.  The validator refuses a re-export on a chain rooted
+    by importing each allowed top-level module and its packages' submodules
+    (all but the denied ones) in this process and walking their attributes
+    (through submodules, 4 levels); a module that does not import is
+    skipped.  The validator refuses a re-export on a chain rooted
     at an imported module and follows a submodule as a module.
     """
     reexports: set[str] = set()
@@ -210,9 +225,19 @@ def module_graph(allowed_modules: frozenset[str]) -> tuple[frozenset[str], froze
         if "." in name or name == "__future__":
             continue
         try:
-            walk(importlib.import_module(name), 0)
+            package = importlib.import_module(name)
         except Exception:  # an allowed module this interpreter lacks or cannot import
             continue
+        # a package's submodules, imported or not yet (logging.handlers,
+        # concurrent.futures): importing one imports what it re-exports
+        for info in pkgutil.walk_packages(getattr(package, "__path__", []), prefix=name + "."):
+            if any(info.name == d or info.name.startswith(d + ".") for d in denied_modules):
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:
+                continue
+        walk(package, 0)
     return frozenset(reexports), frozenset(submodules)
 
 
@@ -257,8 +282,12 @@ DEFAULT_POLICY = ValidatorPolicy(
         # Formatter hooks that receive the objects a format field walks to
         "format_field", "convert_field",
         # files: what opens or reads a path without open()
-        "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler", "sourcehook",
-        "FrameSummary", "from_list", "formatwarning", "showwarning",
+        "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler",
+        "BaseRotatingHandler", "sourcehook", "FrameSummary", "from_list", "format_list", "print_list",
+        "formatwarning", "showwarning", "reset_tzpath",
+        # sockets (logging.handlers makes them)
+        "makeSocket", "SocketHandler", "DatagramHandler", "SysLogHandler", "HTTPHandler", "SMTPHandler",
+        "NTEventLogHandler",
         # processes
         "create_subprocess_exec", "create_subprocess_shell", "ProcessPoolExecutor",
     }),
@@ -274,6 +303,13 @@ DEFAULT_POLICY = ValidatorPolicy(
     # io objects that modules hand out (logging's handlers' streams): the
     # type of one opens any path
     denied_module_members=frozenset({"stream", "buffer", "raw"}),
+    # attributes of anything that hand out the module by that name
+    # (warnings.catch_warnings()._module is sys.modules["warnings"])
+    denied_members=frozenset({"os", "sys", "builtins", "subprocess", "importlib", "posix", "_module", "_os",
+                              "_sys"}),
+    # what may only be called: a subclass of string.Formatter has hooks
+    # that receive the objects a format field walks to
+    called_only=frozenset({"string.Formatter"}),
 )
 
 

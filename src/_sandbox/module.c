@@ -997,7 +997,7 @@ done:
 PyDoc_STRVAR(validate_doc,
 "validate(source, *, denied_modules, allowed_modules, denied_names,\n"
 "         denied_attributes, string_sinks=(), reexports=(), submodules=(),\n"
-"         denied_module_members=(),\n"
+"         denied_module_members=(), denied_members=(), called_only=(),\n"
 "         allow_unknown_modules=False,\n"
 "         require_markers=True, max_source_bytes=1048576)\n"
 "         -> list[tuple[str, int, int, str]]\n"
@@ -1012,18 +1012,20 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
 {
     static char *kwlist[] = {"source", "denied_modules", "allowed_modules", "denied_names", "denied_attributes",
                              "string_sinks", "reexports", "submodules", "denied_module_members",
-                             "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
-    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *ss_obj = NULL, *re_obj = NULL, *sm_obj = NULL, *mm_obj = NULL, *findings = NULL;
+                             "denied_members", "called_only", "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
+    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *ss_obj = NULL, *re_obj = NULL, *sm_obj = NULL, *mm_obj = NULL, *dmm_obj = NULL, *co_obj = NULL,
+             *findings = NULL;
     int allow_unknown = 0, require_markers = 1, rc;
     Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
     struct str_array dm = {NULL, NULL}, am = {NULL, NULL}, dn = {NULL, NULL}, da = {NULL, NULL}, ss = {NULL, NULL}, re = {NULL, NULL}, sm = {NULL, NULL},
-                      mm = {NULL, NULL};
+                      mm = {NULL, NULL}, dmm = {NULL, NULL}, co = {NULL, NULL};
     struct normalizer nz = {NULL};
     struct sbx_policy policy;
     const char *src;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
-                                     &dn_obj, &da_obj, &ss_obj, &re_obj, &sm_obj, &mm_obj, &allow_unknown, &require_markers, &max_bytes))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
+                                     &dn_obj, &da_obj, &ss_obj, &re_obj, &sm_obj, &mm_obj, &dmm_obj, &co_obj,
+                                     &allow_unknown, &require_markers, &max_bytes))
         return NULL;
     if (PyUnicode_Check(source)) {
         src = PyUnicode_AsUTF8AndSize(source, &len);
@@ -1051,7 +1053,9 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
         (ss_obj != NULL && str_array_from(ss_obj, "string_sinks", 1, &ss) < 0) ||
         (re_obj != NULL && str_array_from(re_obj, "reexports", 1, &re) < 0) ||
         (sm_obj != NULL && str_array_from(sm_obj, "submodules", 1, &sm) < 0) ||
-        (mm_obj != NULL && str_array_from(mm_obj, "denied_module_members", 1, &mm) < 0))
+        (mm_obj != NULL && str_array_from(mm_obj, "denied_module_members", 1, &mm) < 0) ||
+        (dmm_obj != NULL && str_array_from(dmm_obj, "denied_members", 1, &dmm) < 0) ||
+        (co_obj != NULL && str_array_from(co_obj, "called_only", 1, &co) < 0))
         goto done;
     memset(&policy, 0, sizeof policy);
     policy.denied_modules = (const char *const *)dm.items;
@@ -1070,6 +1074,10 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     policy.n_submodules = sm.owners != NULL ? (size_t)PyList_GET_SIZE(sm.owners) : 0;
     policy.denied_module_members = (const char *const *)mm.items;
     policy.n_denied_module_members = mm.owners != NULL ? (size_t)PyList_GET_SIZE(mm.owners) : 0;
+    policy.denied_members = (const char *const *)dmm.items;
+    policy.n_denied_members = dmm.owners != NULL ? (size_t)PyList_GET_SIZE(dmm.owners) : 0;
+    policy.called_only = (const char *const *)co.items;
+    policy.n_called_only = co.owners != NULL ? (size_t)PyList_GET_SIZE(co.owners) : 0;
     policy.allow_unknown_modules = allow_unknown;
     policy.require_markers = require_markers;
     policy.max_source_bytes = (size_t)max_bytes;
@@ -1099,6 +1107,8 @@ done:
     str_array_clear(&re);
     str_array_clear(&sm);
     str_array_clear(&mm);
+    str_array_clear(&dmm);
+    str_array_clear(&co);
     return findings;
 }
 

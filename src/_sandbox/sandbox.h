@@ -337,6 +337,13 @@ struct sbx_policy {
      * (logging.StreamHandler().stream: io objects, whose types open paths) */
     const char *const *denied_module_members;
     size_t n_denied_module_members;
+    /* refused as attributes of anything (x.os, x.sys: the module by that name) */
+    const char *const *denied_members;
+    size_t n_denied_members;
+    /* dotted names that may only be called (string.Formatter: a subclass's
+     * hooks receive the objects a format field walks to) */
+    const char *const *called_only;
+    size_t n_called_only;
     int require_markers;                 /* the component protocol's two markers */
     size_t max_source_bytes;             /* 0: no bound */
     /* NFKC-normalise a UTF-8 identifier into out (at most outcap bytes);

@@ -71,7 +71,11 @@ struct ctx {
 #define MAX_MODS 256      /* names bound by import */
 
 enum chain_kind { CH_NONE, CH_OTHER, CH_MOD, CH_MAYBE };
-enum mod_kind { MOD_NONE, MOD_SURE, MOD_MAYBE };
+enum mod_kind {
+    MOD_NONE, MOD_SURE, MOD_MAYBE,
+    MOD_CLASS, /* class NAME: in this module */
+    MOD_TYPED  /* NAME = Imported(...) or Class(...): T = TypeVar("T"), a type for annotations */
+};
 
 /* A name bound to a module: its kind and dotted name ("" if unknown). */
 struct modbind {
@@ -91,14 +95,19 @@ struct candidate {
  * name; operator.attrgetter(NAME, ...): every argument, dotted;
  * operator.methodcaller(NAME, ...) and Formatter().get_field(FIELD, ...):
  * argument 0.  A name argument must be one plain string literal. */
-enum ga_kind { GA_NONE, GA_ATTR, GA_ATTRGETTER, GA_METHOD, GA_FIELD, GA_DICT, GA_UPDATE_WRAPPER, GA_WRAPS };
+enum ga_kind {
+    GA_NONE, GA_ATTR, GA_ATTRGETTER, GA_METHOD, GA_FIELD, GA_DICT, GA_UPDATE_WRAPPER, GA_WRAPS,
+    GA_SETATTR_DUNDER, /* x.__setattr__(name, v), type.__setattr__(cls, name, v): argument 0 or 1 */
+    GA_TYPE,           /* type(name, bases, namespace): a class from a namespace built at run time */
+    GA_BASICCONFIG     /* logging.basicConfig(filename=...): opens a path */
+};
 enum dict_state { DICT_NONE, DICT_SEEN, DICT_DOT };
 
 struct ga_frame {
     int kind, depth, arg, line, col;
     int strings, others, bad_string, seen_name, arg0_module, first_token;
     int unverifiable;          /* *args, **kwargs, or keywords/extra arguments of wraps */
-    int reported;
+    int reported, empty, chain_super;
     char arg0_path[MAX_MODULE + 1]; /* getattr(module, ...): the module's dotted name */
     char fname[24];
     char text[MAX_NAME + 1];
@@ -119,13 +128,13 @@ struct scanner {
     int count, stopped, aborted; /* aborted: the callback asked to stop */
 
     int depth; /* bracket depth of top-level code */
-    int stmt_start;
+    int stmt_start, stmt_block;
     struct ctx stack[SBX_MAX_NESTING];
     int sp;
 
     /* previous significant token and the name waiting for its successor */
     struct token prev, pending;
-    int pending_prev_kind;
+    int pending_prev_kind, pending_stmt_start;
     char pending_prev_text[MAX_NAME + 1];
 
     /* imports */
@@ -155,6 +164,7 @@ struct scanner {
     int n_mods, cap_mods, mods_full, out_of_memory;
     char alias_path[MAX_MODULE + 1];  /* import a.b as c: a.b; from a import b: a.b */
     char from_name[MAX_NAME + 1];     /* from a import b (as c): b */
+    int from_kind;
 
     /* the postfix chain (a.b(c)[d].e) the current token belongs to: what
      * its root is; brackets save the chain they continue */
@@ -168,6 +178,12 @@ struct scanner {
     /* X.__dict__ (X not self): what follows it (a class's __dict__ holds
      * every descriptor and slot wrapper: a computed key is a getattr) */
     int dict_state, dict_line, dict_col, dict_cmp, chain_cmp;
+    int chain_super; /* the chain's root is super() */
+
+    /* checks on the token after a name: string.Formatter must be called,
+     * a submodule reached by attribute must be followed by '.' */
+    int must_call, submodule_tail, must_call_line, must_call_col;
+    char must_call_name[MAX_NAME + 1];
 
     /* a binding being made: NAME = ..., NAME := ..., ... as NAME */
     char target[MAX_NAME + 1];
@@ -175,7 +191,7 @@ struct scanner {
 
     /* def NAME(...) -> ...: where string annotations stand (they are
      * evaluated: typing, functools.singledispatch) */
-    int def_state, def_depth, in_annotation;
+    int def_state, def_depth, in_annotation, ann_first;
     int nested; /* this scan is of an annotation's text */
 
     /* calls whose attribute names must be literals (getattr & co.) */
@@ -506,6 +522,12 @@ static int ga_kind_of_name(const char *n, size_t len, int after_dot)
         return GA_UPDATE_WRAPPER;
     if (IS("wraps"))
         return GA_WRAPS;
+    if (after_dot && (IS("__setattr__") || IS("__delattr__")))
+        return GA_SETATTR_DUNDER;
+    if (!after_dot && IS("type"))
+        return GA_TYPE;
+    if (IS("basicConfig"))
+        return GA_BASICCONFIG;
     return GA_NONE;
 #undef IS
 }
@@ -526,6 +548,8 @@ static int ga_name_arg(const struct ga_frame *f)
     case GA_FIELD:
     case GA_DICT:
         return f->arg == 0;
+    case GA_SETATTR_DUNDER:
+        return f->arg <= 1 && !f->seen_name;
     default: /* wraps, update_wrapper: no name arguments at all */
         return 0;
     }
@@ -554,6 +578,8 @@ static void ga_check_part(struct scanner *s, const struct ga_frame *f, const cha
         char message[160];
         snprintf(message, sizeof message, "%.23s names the denied attribute '%.64s'", f->fname, name);
         report(s, "denied-attribute-string", f->line, f->col, "%s", message);
+    } else if (in_list(pol->denied_members, pol->n_denied_members, n, len)) {
+        report(s, "module-attribute", f->line, f->col, "attribute name '%s' names a module", name);
     } else if (f->arg0_module) { /* getattr(module, "os"), getattr(logging, "traceback") */
         char full[MAX_MODULE + 1];
         if (check_module_path(s, f->arg0_path, strlen(f->arg0_path), n, len, f->line, f->col, full) >= 0)
@@ -570,12 +596,15 @@ static void ga_end_arg(struct scanner *s, struct ga_frame *f)
 
     if (!ga_name_arg(f) || (f->strings == 0 && f->others == 0))
         return; /* another argument, or an empty one (a trailing comma) */
+    if (f->kind == GA_SETATTR_DUNDER &&
+        (f->strings == 0 || f->others > 0 || f->bad_string || f->text_long))
+        return; /* the object (argument 0 of type.__setattr__): the name may follow */
     f->seen_name = 1;
     if (f->strings == 0 || f->others > 0 || f->bad_string || f->text_long) {
         ga_computed(s, f);
         return;
     }
-    if (f->kind == GA_ATTR || f->kind == GA_METHOD || f->kind == GA_DICT) {
+    if (f->kind == GA_ATTR || f->kind == GA_METHOD || f->kind == GA_DICT || f->kind == GA_SETATTR_DUNDER) {
         ga_check_part(s, f, f->text, f->text_len);
         return;
     }
@@ -588,6 +617,34 @@ static void ga_end_arg(struct scanner *s, struct ga_frame *f)
                 ga_check_part(s, f, f->text + start, i - start);
             start = i + 1;
         }
+    }
+}
+
+/* The call's closing bracket: what its arguments added up to. */
+static void ga_end_call(struct scanner *s, struct ga_frame *f)
+{
+    int args = f->arg; /* the number of commas at the call's own depth */
+
+    switch (f->kind) {
+    case GA_TYPE:
+        if (args >= 2) /* type(x) is fine */
+            report(s, "dynamic-attribute", f->line, f->col,
+                   "%s with three arguments: a class made from a namespace built at run time", f->fname);
+        return;
+    case GA_BASICCONFIG:
+    case GA_ATTRGETTER:
+    case GA_UPDATE_WRAPPER:
+    case GA_WRAPS:
+        if (f->unverifiable)
+            ga_computed(s, f);
+        return;
+    case GA_SETATTR_DUNDER:
+        if (f->chain_super) /* super().__setattr__(name, value) inside a __setattr__ of one's own */
+            return;
+        /* fall through */
+    default:
+        if (f->unverifiable || !f->seen_name)
+            ga_computed(s, f); /* getattr(*args): no literal name to check */
     }
 }
 
@@ -625,9 +682,7 @@ static void ga_token(struct scanner *s, const struct token *t)
                 f->unverifiable = 1;
             return;
         }
-        if (f->unverifiable ||
-            (!f->seen_name && f->kind != GA_ATTRGETTER && f->kind != GA_UPDATE_WRAPPER && f->kind != GA_WRAPS))
-            ga_computed(s, f); /* getattr(*args), wraps(f, assigned=...): no literal name to check */
+        ga_end_call(s, f);
         s->gsp--;
         return;
     }
@@ -635,6 +690,12 @@ static void ga_token(struct scanner *s, const struct token *t)
         f->unverifiable = 1; /* *args or **kwargs: which argument is the name is unknown */
     if (is_op(t, "=") && (f->kind == GA_UPDATE_WRAPPER || f->kind == GA_WRAPS))
         f->unverifiable = 1; /* assigned=, updated=: attribute names as strings */
+    if (is_op(t, "=") && f->kind == GA_BASICCONFIG && s->prev.kind == TOK_NAME &&
+        (strcmp(s->prev.text, "filename") == 0 || strcmp(s->prev.text, "handlers") == 0 ||
+         strcmp(s->prev.text, "stream") == 0 || strcmp(s->prev.text, "filemode") == 0))
+        report(s, "dynamic-attribute", f->line, f->col,
+               "basicConfig(%s=...): a path or stream of the caller's choosing", s->prev.text);
+    f->empty = 0;
     if (t->kind == TOK_STRING) {
         f->strings++;
         f->bad_string |= t->text[0] != '\0'; /* f-string or bytes */
@@ -642,7 +703,7 @@ static void ga_token(struct scanner *s, const struct token *t)
     } else {
         if (f->first_token && f->arg == 0 && t->kind == TOK_NAME) {
             int i = module_index(s, t->text, t->len);
-            if (i >= 0 && s->modv[i].kind != MOD_NONE) {
+            if (i >= 0 && (s->modv[i].kind == MOD_SURE || s->modv[i].kind == MOD_MAYBE)) {
                 f->arg0_module = 1;
                 memcpy(f->arg0_path, s->modv[i].path, strlen(s->modv[i].path) + 1);
             }
@@ -671,7 +732,29 @@ static void ga_push(struct scanner *s, int kind, int line, int col, const char *
     f->line = line;
     f->col = col;
     f->first_token = 1;
+    f->empty = 1;
+    f->chain_super = s->chain_super;
     snprintf(f->fname, sizeof f->fname, "%.23s", fname);
+}
+
+/* A name an annotation may start with: a builtin type, None, a class of
+ * this module, a name bound by import or from one (T = TypeVar("T")). */
+static int is_type_name(const struct scanner *s, const struct token *t)
+{
+    static const char *const builtins[] = {"int", "float", "complex", "bool", "str", "bytes", "bytearray", "list",
+                                           "tuple", "dict", "set", "frozenset", "object", "type", "range", "slice",
+                                           "None", "memoryview", "BaseException", "Exception"};
+
+    return module_kind(s, t->text, t->len) != MOD_NONE ||
+           in_list(builtins, sizeof builtins / sizeof builtins[0], t->text, t->len);
+}
+
+/* Hold a name and its token's position for a check on the next token. */
+static void hold_name(struct scanner *s, const char *name, const struct token *t)
+{
+    snprintf(s->must_call_name, sizeof s->must_call_name, "%.200s", name);
+    s->must_call_line = t->line;
+    s->must_call_col = t->col;
 }
 
 /* After X.__dict__ (X not self): a key must be one literal, and the
@@ -721,6 +804,20 @@ static void track(struct scanner *s, const struct token *t)
 
     if (t->kind == TOK_NAME && in_list(pol->string_sinks, pol->n_string_sinks, t->text, t->len))
         s->has_sink = 1;
+    if (s->must_call) { /* string.Formatter: called, never subclassed or handed on */
+        if (!is_op(t, "("))
+            report(s, "denied-attribute", s->must_call_line, s->must_call_col,
+                   "'%s' other than called (a subclass's hooks receive the objects a format field walks to)",
+                   s->must_call_name);
+        s->must_call = 0;
+    }
+    if (s->submodule_tail) { /* x = logging.handlers: a module as a value */
+        if (!is_op(t, "."))
+            report(s, "module-as-value", s->must_call_line, s->must_call_col,
+                   "the module '%s' used as a value (its attributes can then no longer be checked)",
+                   s->must_call_name);
+        s->submodule_tail = 0;
+    }
     if (s->dict_state == -1)
         s->dict_state = DICT_NONE; /* x.__dict__.get: this is its '(' */
     else if (s->dict_state != DICT_NONE)
@@ -729,8 +826,13 @@ static void track(struct scanner *s, const struct token *t)
     ga_token(s, t);
 
     /* a binding made from a module chain: w = warnings.catch_warnings() */
-    if (s->target_armed && t->kind == TOK_NAME && !after_dot && module_kind(s, t->text, t->len) == MOD_SURE)
-        bind_module(s, s->target, strlen(s->target), MOD_MAYBE, "", t->line, t->col);
+    if (s->target_armed && t->kind == TOK_NAME && !after_dot) {
+        int kind = module_kind(s, t->text, t->len);
+        if (kind == MOD_SURE) /* w = warnings.catch_warnings(): what a module hands out */
+            bind_module(s, s->target, strlen(s->target), MOD_MAYBE, "", t->line, t->col);
+        else if (kind != MOD_NONE) /* T = TypeVar("T"), Alias = Dict[str, int] */
+            bind_module(s, s->target, strlen(s->target), MOD_TYPED, "", t->line, t->col);
+    }
     s->target_armed = 0;
     if (s->as_armed && t->kind == TOK_NAME && !tok_is(t, TOK_NAME, "as")) {
         bind_module(s, t->text, t->len, MOD_MAYBE, "", t->line, t->col); /* with m.x() as NAME */
@@ -747,6 +849,22 @@ static void track(struct scanner *s, const struct token *t)
         }
     }
 
+    /* the first token of a function's annotation: singledispatch (and
+     * typing) evaluate annotations, and one that is a string is code; a
+     * string literal is scanned as code (flush_run), a name must be one
+     * that is no string: a type (builtin, a class here, imported, or bound
+     * from one), not a variable of this module's */
+    if (s->ann_first) {
+        s->ann_first = 0;
+        if (t->kind == TOK_NAME && !is_type_name(s, t))
+            report(s, "annotation-name", t->line, t->col,
+                   "annotation '%s' is no type this module imports or defines (singledispatch evaluates "
+                   "annotations: a string there is code)", t->text);
+        else if (t->kind != TOK_NAME && t->kind != TOK_STRING)
+            report(s, "annotation-name", t->line, t->col,
+                   "annotation that is an expression%s (singledispatch evaluates annotations: a string there is "
+                   "code)", "");
+    }
     /* def NAME(params) -> ret: where string annotations stand */
     if (tok_is(t, TOK_NAME, "def") && !after_dot) {
         s->def_state = 1;
@@ -757,7 +875,7 @@ static void track(struct scanner *s, const struct token *t)
         s->def_depth = s->bsp + 1;
     } else if (s->def_state == 3 && s->bsp == s->def_depth) {
         if (is_op(t, ":"))
-            s->in_annotation = 1;
+            s->in_annotation = s->ann_first = 1;
         else if (is_op(t, ",") || is_op(t, "="))
             s->in_annotation = 0;
         else if (is_op(t, ")"))
@@ -767,7 +885,7 @@ static void track(struct scanner *s, const struct token *t)
     }
     if (s->def_state == 4) {
         if (is_op(t, "->"))
-            s->in_annotation = 1;
+            s->in_annotation = s->ann_first = 1;
         else if (is_op(t, ":") && s->bsp == s->def_depth - 1)
             s->def_state = s->in_annotation = 0;
     }
@@ -781,11 +899,21 @@ static void track(struct scanner *s, const struct token *t)
                 if (sub > 0) {
                     s->chain_path_len = strlen(full);
                     memcpy(s->chain_path, full, s->chain_path_len + 1);
+                    hold_name(s, full, t); /* a submodule: followed by '.', or a value */
+                    s->submodule_tail = 1;
                 } else {
+                    if (s->chain_path_len > 0 && join_path(full, s->chain_path, s->chain_path_len, t->text, t->len) &&
+                        in_list(pol->called_only, pol->n_called_only, full, strlen(full))) {
+                        hold_name(s, full, t);
+                        s->must_call = 1;
+                    }
                     s->chain_path_len = 0;
                 }
                 if (sub >= 0)
                     check_module_member(s, t->text, t->len, t->line, t->col);
+            } else if (in_list(pol->denied_members, pol->n_denied_members, t->text, t->len)) {
+                report(s, "module-attribute", t->line, t->col,
+                       "'%s' of an object: modules and objects hand out the module by that name", t->text);
             } else if (tok_is(t, TOK_NAME, "__dict__") && !(s->chain_self && s->chain_steps == 0)) {
                 s->dict_state = DICT_SEEN;
                 s->dict_line = t->line;
@@ -796,10 +924,15 @@ static void track(struct scanner *s, const struct token *t)
         } else {
             int i = module_index(s, t->text, t->len);
             int kind = i < 0 ? MOD_NONE : s->modv[i].kind;
+            if (i >= 0 && in_list(pol->called_only, pol->n_called_only, s->modv[i].path, strlen(s->modv[i].path))) {
+                hold_name(s, s->modv[i].path, t); /* from string import Formatter (as F) */
+                s->must_call = 1;
+            }
             s->chain = kind == MOD_SURE ? CH_MOD : kind == MOD_MAYBE ? CH_MAYBE : CH_OTHER;
             s->chain_path_len = i < 0 ? 0 : strlen(s->modv[i].path);
             memcpy(s->chain_path, i < 0 ? "" : s->modv[i].path, s->chain_path_len + 1);
             s->chain_self = tok_is(t, TOK_NAME, "self");
+            s->chain_super = tok_is(t, TOK_NAME, "super");
             s->chain_steps = 0;
             /* a == other.__dict__, key in other.__dict__: keys and equality only */
             s->chain_cmp = is_op(&s->prev, "==") || is_op(&s->prev, "!=") || tok_is(&s->prev, TOK_NAME, "in");
@@ -1180,9 +1313,16 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
     /* a binding, not a reference: def NAME, class NAME, ... as NAME, NAME = x, f(NAME=x) */
     /* f"{x=}": the '=' of a field's own level is the debug specifier */
     int debug_field = s->sp > 0 && s->stack[s->sp - 1].kind == CTX_FEXPR && s->stack[s->sp - 1].depth == 0;
+    /* NAME = binds at a statement's start, in a target list (a, b = ...;
+     * x = y = ...) or as a keyword argument; in x: NAME = ..., NAME is the
+     * annotation, a reference */
+    int assign_position = s->pending_stmt_start || (prev_kind == TOK_OP && (strcmp(prev_text, ",") == 0 ||
+                                                                          strcmp(prev_text, "(") == 0 ||
+                                                                          strcmp(prev_text, "=") == 0 ||
+                                                                          strcmp(prev_text, "*") == 0));
     int binding = (prev_kind == TOK_NAME && (strcmp(prev_text, "def") == 0 || strcmp(prev_text, "class") == 0 ||
                                              strcmp(prev_text, "as") == 0)) ||
-                  (is_op(next, "=") && !debug_field);
+                  (is_op(next, "=") && !debug_field && assign_position);
 
     if (!after_dot && !binding && in_list(pol->denied_names, pol->n_denied_names, n, len)) {
         report(s, "denied-name", name->line, name->col, "reference to the builtin '%s'", n);
@@ -1200,12 +1340,14 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
             s->ga_arm_line = name->line;
             s->ga_arm_col = name->col;
             snprintf(s->ga_arm_name, sizeof s->ga_arm_name, "%.200s()", n);
-        } else {
+        } else if (kind != GA_TYPE && kind != GA_BASICCONFIG) { /* isinstance(x, type) is fine */
             report(s, "dynamic-attribute", name->line, name->col,
                    "'%s' used other than called directly (only a direct call with a literal name can be "
                    "checked)", n);
         }
     }
+    if (prev_kind == TOK_NAME && strcmp(prev_text, "class") == 0)
+        bind_module(s, n, len, MOD_CLASS, "", name->line, name->col); /* register(Class) is safe */
     /* a module as a value: x = logging, f(logging); getattr(module, "name")
      * is checked as the module's member instead */
     if (!after_dot && !binding && module_kind(s, n, len) == MOD_SURE && !is_op(next, ".") &&
@@ -1318,10 +1460,17 @@ static int import_token(struct scanner *s, const struct token *t)
                     check_module_member(s, t->text, t->len, t->line, t->col); /* from logging import os */
                 sub = sub > 0;
             }
-            /* b may be a submodule: its attributes are checked as a module's */
+            /* b may be a submodule (then a module for sure); either way its
+             * origin a.b is remembered (string.Formatter) */
             memcpy(s->from_name, t->text, t->len + 1);
-            memcpy(s->alias_path, sub ? full : "", sub ? strlen(full) + 1 : 1);
-            bind_module(s, t->text, t->len, sub ? MOD_SURE : MOD_MAYBE, s->alias_path, t->line, t->col);
+            s->from_kind = sub ? MOD_SURE : MOD_MAYBE;
+            if (!(s->dots == 0 && join_path(s->alias_path, s->module, s->module_len, t->text, t->len)))
+                s->alias_path[0] = '\0';
+            bind_module(s, t->text, t->len, s->from_kind, s->alias_path, t->line, t->col);
+        } else if (tok_is(t, TOK_OP, "*")) {
+            report(s, "star-import", t->line, t->col,
+                   "'from %s import *' binds names the validator cannot see (modules among them)",
+                   s->dots == 0 ? "..." : ".");
         } else if (!(tok_is(t, TOK_OP, ",") || tok_is(t, TOK_OP, "(") || tok_is(t, TOK_OP, ")") ||
                      tok_is(t, TOK_OP, "*"))) {
             s->imp = IMP_NONE;
@@ -1334,8 +1483,7 @@ static int import_token(struct scanner *s, const struct token *t)
             if (ga_kind_of_name(s->from_name, strlen(s->from_name), 0) != GA_NONE && strcmp(t->text, s->from_name) != 0)
                 report(s, "dynamic-attribute", t->line, t->col,
                        "'%s' imported under another name (its calls could no longer be checked)", s->from_name);
-            bind_module(s, t->text, t->len, s->alias_path[0] != '\0' ? MOD_SURE : MOD_MAYBE, s->alias_path, t->line,
-                        t->col);
+            bind_module(s, t->text, t->len, s->from_kind, s->alias_path, t->line, t->col);
             s->imp = IMP_FROM_NAMES;
             return 1;
         }
@@ -1344,6 +1492,14 @@ static int import_token(struct scanner *s, const struct token *t)
     default:
         return 0;
     }
+}
+
+static int is_block_keyword(const struct token *t)
+{
+    static const char *const words[] = {"if", "elif", "else", "while", "for", "try", "except", "finally", "with",
+                                        "def", "class", "async", "match", "case"};
+
+    return in_list(words, sizeof words / sizeof words[0], t->text, t->len);
 }
 
 /* Every significant token passes here, in order. */
@@ -1416,11 +1572,19 @@ static void on_token(struct scanner *s, const struct token *t)
     s->stmt_tokens++;
     if (t->kind == TOK_NAME) {
         s->pending = *t;
+        s->pending_stmt_start = s->stmt_start;
         s->pending_prev_kind = s->prev.kind;
         memcpy(s->pending_prev_text, s->prev.text, s->prev.len + 1);
     }
+    if (s->stmt_start && s->sp == 0) /* the first token of a statement: a block's header? */
+        s->stmt_block = t->kind == TOK_NAME && is_block_keyword(t);
+    /* a statement starts after a newline, a ';', and the ':' of a block's
+     * header (if x: y = 1), not after an annotation's or a lambda's ':' */
     s->stmt_start = t->kind == TOK_NEWLINE ||
-                    (s->sp == 0 && s->depth == 0 && (tok_is(t, TOK_OP, ";") || tok_is(t, TOK_OP, ":")));
+                    (s->sp == 0 && s->depth == 0 &&
+                     (tok_is(t, TOK_OP, ";") || (tok_is(t, TOK_OP, ":") && s->stmt_block)));
+    if (s->stmt_start)
+        s->stmt_block = 0;
     s->prev = *t;
 }
 
@@ -1612,8 +1776,13 @@ static void scan_code_token(struct scanner *s)
     }
     if (c == '\\' && s->pos + 1 < s->len && (s->src[s->pos + 1] == '\n' || s->src[s->pos + 1] == '\r')) {
         s->pos += 2; /* explicit line joining */
-        if (s->src[s->pos - 1] == '\r' && s->pos < s->len && s->src[s->pos] == '\n')
+        if (s->src[s->pos - 1] == '\r') {
+            if (!(s->pos < s->len && s->src[s->pos] == '\n')) {
+                lone_cr(s, s->pos - 1); /* and the line goes on, as lines are counted here */
+                return;
+            }
             s->pos++;
+        }
         s->line++;
         s->line_start = s->pos;
         return;
