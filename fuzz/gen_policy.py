@@ -28,16 +28,13 @@ def main() -> None:
         out.write(c_array("denied_module_members", p.denied_module_members))
         out.write(c_array("denied_members", p.denied_members))
         out.write(c_array("called_only", p.called_only))
-        out.write("#define N(a) (sizeof a / sizeof a[0])\n")
+        out.write("#define N(a) {a, sizeof a / sizeof a[0]}\n")
         out.write(
-            "static const struct sbx_policy default_policy = {denied_modules, N(denied_modules), allowed_modules,\n"
-            "    N(allowed_modules), 0, denied_names, N(denied_names), denied_attributes, N(denied_attributes),\n"
-            "    string_sinks, N(string_sinks), reexports, N(reexports), submodules, N(submodules),\n"
-            "    denied_module_members, N(denied_module_members), denied_members, N(denied_members),\n"
-            "    called_only, N(called_only),\n"
+            "static const struct sbx_policy default_policy = {N(denied_modules), N(allowed_modules), 0,\n"
+            "    N(denied_names), N(denied_attributes), N(string_sinks), N(reexports), N(submodules),\n"
+            "    N(denied_module_members), N(denied_members), N(called_only),\n"
             f"    1, {p.max_source_bytes}, NULL, NULL}};\n"
         )
-
 
 if __name__ == "__main__":
     main()

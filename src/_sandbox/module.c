@@ -1012,19 +1012,24 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
 {
     static char *kwlist[] = {"source", "denied_modules", "allowed_modules", "denied_names", "denied_attributes",
                              "string_sinks", "reexports", "submodules", "denied_module_members",
-                             "denied_members", "called_only", "allow_unknown_modules", "require_markers", "max_source_bytes", NULL};
-    PyObject *source, *dm_obj = NULL, *am_obj = NULL, *dn_obj = NULL, *da_obj = NULL, *ss_obj = NULL, *re_obj = NULL, *sm_obj = NULL, *mm_obj = NULL, *dmm_obj = NULL, *co_obj = NULL,
-             *findings = NULL;
-    int allow_unknown = 0, require_markers = 1, rc;
-    Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
-    struct str_array dm = {NULL, NULL}, am = {NULL, NULL}, dn = {NULL, NULL}, da = {NULL, NULL}, ss = {NULL, NULL}, re = {NULL, NULL}, sm = {NULL, NULL},
-                      mm = {NULL, NULL}, dmm = {NULL, NULL}, co = {NULL, NULL};
-    struct normalizer nz = {NULL};
+                             "denied_members", "called_only", "allow_unknown_modules", "require_markers",
+                             "max_source_bytes", NULL};
+    enum { N_LISTS = 10, N_REQUIRED = 4 }; /* kwlist[1..10], the first 4 required */
     struct sbx_policy policy;
+    struct sbx_names *targets[N_LISTS] = {&policy.denied_modules, &policy.allowed_modules, &policy.denied_names,
+                                          &policy.denied_attributes, &policy.string_sinks, &policy.reexports,
+                                          &policy.submodules, &policy.denied_module_members,
+                                          &policy.denied_members, &policy.called_only};
+    PyObject *source, *objs[N_LISTS] = {NULL}, *findings = NULL;
+    struct str_array lists[N_LISTS];
+    int allow_unknown = 0, require_markers = 1, rc, i;
+    Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
+    struct normalizer nz = {NULL};
     const char *src;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOOOppn:validate", kwlist, &source, &dm_obj, &am_obj,
-                                     &dn_obj, &da_obj, &ss_obj, &re_obj, &sm_obj, &mm_obj, &dmm_obj, &co_obj,
+    memset(lists, 0, sizeof lists);
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOOOppn:validate", kwlist, &source, &objs[0], &objs[1],
+                                     &objs[2], &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8], &objs[9],
                                      &allow_unknown, &require_markers, &max_bytes))
         return NULL;
     if (PyUnicode_Check(source)) {
@@ -1042,42 +1047,22 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
         PyErr_SetString(PyExc_ValueError, "max_source_bytes must be >= 0");
         return NULL;
     }
-    if (dm_obj == NULL || am_obj == NULL || dn_obj == NULL || da_obj == NULL) {
-        PyErr_SetString(PyExc_TypeError,
-                        "validate() needs the policy: denied_modules, allowed_modules, denied_names, denied_attributes");
-        return NULL;
+    for (i = 0; i < N_REQUIRED; i++) {
+        if (objs[i] == NULL) {
+            PyErr_SetString(PyExc_TypeError, "validate() needs the policy: denied_modules, allowed_modules, "
+                                             "denied_names, denied_attributes");
+            return NULL;
+        }
     }
-    if (str_array_from(dm_obj, "denied_modules", 1, &dm) < 0 || str_array_from(am_obj, "allowed_modules", 1, &am) < 0 ||
-        str_array_from(dn_obj, "denied_names", 1, &dn) < 0 ||
-        str_array_from(da_obj, "denied_attributes", 1, &da) < 0 ||
-        (ss_obj != NULL && str_array_from(ss_obj, "string_sinks", 1, &ss) < 0) ||
-        (re_obj != NULL && str_array_from(re_obj, "reexports", 1, &re) < 0) ||
-        (sm_obj != NULL && str_array_from(sm_obj, "submodules", 1, &sm) < 0) ||
-        (mm_obj != NULL && str_array_from(mm_obj, "denied_module_members", 1, &mm) < 0) ||
-        (dmm_obj != NULL && str_array_from(dmm_obj, "denied_members", 1, &dmm) < 0) ||
-        (co_obj != NULL && str_array_from(co_obj, "called_only", 1, &co) < 0))
-        goto done;
     memset(&policy, 0, sizeof policy);
-    policy.denied_modules = (const char *const *)dm.items;
-    policy.n_denied_modules = (size_t)PyList_GET_SIZE(dm.owners);
-    policy.allowed_modules = (const char *const *)am.items;
-    policy.n_allowed_modules = (size_t)PyList_GET_SIZE(am.owners);
-    policy.denied_names = (const char *const *)dn.items;
-    policy.n_denied_names = (size_t)PyList_GET_SIZE(dn.owners);
-    policy.denied_attributes = (const char *const *)da.items;
-    policy.n_denied_attributes = (size_t)PyList_GET_SIZE(da.owners);
-    policy.string_sinks = (const char *const *)ss.items;
-    policy.n_string_sinks = ss.owners != NULL ? (size_t)PyList_GET_SIZE(ss.owners) : 0;
-    policy.reexports = (const char *const *)re.items;
-    policy.n_reexports = re.owners != NULL ? (size_t)PyList_GET_SIZE(re.owners) : 0;
-    policy.submodules = (const char *const *)sm.items;
-    policy.n_submodules = sm.owners != NULL ? (size_t)PyList_GET_SIZE(sm.owners) : 0;
-    policy.denied_module_members = (const char *const *)mm.items;
-    policy.n_denied_module_members = mm.owners != NULL ? (size_t)PyList_GET_SIZE(mm.owners) : 0;
-    policy.denied_members = (const char *const *)dmm.items;
-    policy.n_denied_members = dmm.owners != NULL ? (size_t)PyList_GET_SIZE(dmm.owners) : 0;
-    policy.called_only = (const char *const *)co.items;
-    policy.n_called_only = co.owners != NULL ? (size_t)PyList_GET_SIZE(co.owners) : 0;
+    for (i = 0; i < N_LISTS; i++) {
+        if (objs[i] == NULL)
+            continue; /* an optional list left out: empty */
+        if (str_array_from(objs[i], kwlist[i + 1], 1, &lists[i]) < 0)
+            goto done;
+        targets[i]->items = (const char *const *)lists[i].items;
+        targets[i]->n = (size_t)PyList_GET_SIZE(lists[i].owners);
+    }
     policy.allow_unknown_modules = allow_unknown;
     policy.require_markers = require_markers;
     policy.max_source_bytes = (size_t)max_bytes;
@@ -1099,16 +1084,8 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     }
 done:
     Py_XDECREF(nz.normalize);
-    str_array_clear(&dm);
-    str_array_clear(&am);
-    str_array_clear(&dn);
-    str_array_clear(&da);
-    str_array_clear(&ss);
-    str_array_clear(&re);
-    str_array_clear(&sm);
-    str_array_clear(&mm);
-    str_array_clear(&dmm);
-    str_array_clear(&co);
+    for (i = 0; i < N_LISTS; i++)
+        str_array_clear(&lists[i]);
     return findings;
 }
 

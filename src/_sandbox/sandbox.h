@@ -311,39 +311,26 @@ struct sbx_finding {
 /* Called per finding; a non-zero return stops the scan. */
 typedef int (*sbx_finding_cb)(void *ctx, const struct sbx_finding *f);
 
-/* The validator's policy: data, set from Python (validator.py). */
+/* A list of names of the validator's policy. */
+struct sbx_names {
+    const char *const *items;
+    size_t n;
+};
+
+/* The validator's policy: data, set from Python (validator.py, which says
+ * what each list holds and why). */
 struct sbx_policy {
-    const char *const *denied_modules;   /* a module and its submodules */
-    size_t n_denied_modules;
-    const char *const *allowed_modules;  /* top-level names */
-    size_t n_allowed_modules;
+    struct sbx_names denied_modules;     /* a module and its submodules */
+    struct sbx_names allowed_modules;    /* top-level names */
     int allow_unknown_modules;           /* neither denied nor allowed: allow */
-    const char *const *denied_names;     /* builtins, as a NAME that is referenced */
-    size_t n_denied_names;
-    const char *const *denied_attributes; /* as attribute or name, in literals that feed a sink */
-    size_t n_denied_attributes;
-    /* names whose presence in a module lets its string literals become
-     * attribute access (getattr, str.format, ...): only then do strings count */
-    const char *const *string_sinks;
-    size_t n_string_sinks;
-    /* what the allowed modules hold, as dotted names: "logging.traceback"
-     * (an attribute that is another module: a re-export) and
-     * "json.decoder" (a submodule); computed in Python by introspection */
-    const char *const *reexports;
-    size_t n_reexports;
-    const char *const *submodules;
-    size_t n_submodules;
-    /* refused as members of a module or of what a module hands out
-     * (logging.StreamHandler().stream: io objects, whose types open paths) */
-    const char *const *denied_module_members;
-    size_t n_denied_module_members;
-    /* refused as attributes of anything (x.os, x.sys: the module by that name) */
-    const char *const *denied_members;
-    size_t n_denied_members;
-    /* dotted names that may only be called (string.Formatter: a subclass's
-     * hooks receive the objects a format field walks to) */
-    const char *const *called_only;
-    size_t n_called_only;
+    struct sbx_names denied_names;       /* builtins, as a NAME that is referenced */
+    struct sbx_names denied_attributes;  /* as attribute, name or definition; in literals that feed a sink */
+    struct sbx_names string_sinks;       /* their presence makes a module's string literals count */
+    struct sbx_names reexports;          /* "logging.traceback": a module's attribute that is another module */
+    struct sbx_names submodules;         /* "json.decoder": a package's own submodule */
+    struct sbx_names denied_module_members; /* of what a module hands out (io streams) */
+    struct sbx_names denied_members;     /* of anything (x.sys: the module by that name) */
+    struct sbx_names called_only;        /* dotted names only ever called (string.Formatter) */
     int require_markers;                 /* the component protocol's two markers */
     size_t max_source_bytes;             /* 0: no bound */
     /* NFKC-normalise a UTF-8 identifier into out (at most outcap bytes);

@@ -244,6 +244,11 @@ static int in_list(const char *const *list, size_t n, const char *name, size_t l
     return 0;
 }
 
+static int in_names(const struct sbx_names *names, const char *name, size_t len)
+{
+    return in_list(names->items, names->n, name, len);
+}
+
 static int is_name_start(unsigned char c)
 {
     return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
@@ -301,8 +306,8 @@ static const char *denied_in_text(const struct sbx_policy *pol, const char *text
 {
     size_t i;
 
-    for (i = 0; i < pol->n_denied_attributes; i++) {
-        const char *name = pol->denied_attributes[i], *p;
+    for (i = 0; i < pol->denied_attributes.n; i++) {
+        const char *name = pol->denied_attributes.items[i], *p;
         size_t nlen = strlen(name), off = 0;
         if (nlen == 0)
             continue;
@@ -344,7 +349,7 @@ static void check_format_fields(struct scanner *s, const char *text, size_t len)
                     size_t n = j - part > MAX_NAME ? MAX_NAME : j - part;
                     memcpy(name, text + part, n);
                     name[n] = '\0';
-                    if (in_list(pol->denied_attributes, pol->n_denied_attributes, name, n))
+                    if (in_names(&pol->denied_attributes, name, n))
                         candidate(s, "format-attribute-walk", s->run_line, s->run_col,
                                   "format field walks to '%.64s' (str.format and Formatter turn fields into "
                                   "attribute access)", name);
@@ -453,13 +458,13 @@ static int check_module_path(struct scanner *s, const char *path, size_t plen, c
 
     if (plen == 0 || !join_path(out, path, plen, n, len))
         return 0;
-    if (in_list(pol->reexports, pol->n_reexports, out, strlen(out))) {
+    if (in_names(&pol->reexports, out, strlen(out))) {
         report(s, "module-attribute", line, col,
                "'%s' is another module that this module imported (its attributes can reach what the validator "
                "cannot follow)", out);
         return -1;
     }
-    return in_list(pol->submodules, pol->n_submodules, out, strlen(out));
+    return in_names(&pol->submodules, out, strlen(out));
 }
 
 /* An attribute (or a from-import name) taken from a module: modules
@@ -473,7 +478,7 @@ static int names_denied_module(const struct sbx_policy *pol, const char *n, size
         n++;
         len--;
     }
-    return in_list(pol->denied_modules, pol->n_denied_modules, n, len);
+    return in_names(&pol->denied_modules, n, len);
 }
 
 /* _name, but not __dunder__, enum's _sunder_ names, or the documented
@@ -497,7 +502,7 @@ static void check_module_member(struct scanner *s, const char *n, size_t len, in
     else if (len == 8 && memcmp(n, "__dict__", 8) == 0)
         report(s, "module-dict", line, col,
                "'%s' of a module: a module's namespace holds every module it imported", n);
-    else if (in_list(s->policy->denied_module_members, s->policy->n_denied_module_members, n, len))
+    else if (in_names(&s->policy->denied_module_members, n, len))
         report(s, "module-attribute", line, col,
                "'%s' of what a module hands out (an io object: its type opens any path)", n);
     else if (is_private(n, len))
@@ -573,12 +578,12 @@ static void ga_check_part(struct scanner *s, const struct ga_frame *f, const cha
 
     memcpy(name, n, len);
     name[len] = '\0';
-    if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len) ||
-        in_list(pol->denied_names, pol->n_denied_names, n, len)) {
+    if (in_names(&pol->denied_attributes, n, len) ||
+        in_names(&pol->denied_names, n, len)) {
         char message[160];
         snprintf(message, sizeof message, "%.23s names the denied attribute '%.64s'", f->fname, name);
         report(s, "denied-attribute-string", f->line, f->col, "%s", message);
-    } else if (in_list(pol->denied_members, pol->n_denied_members, n, len)) {
+    } else if (in_names(&pol->denied_members, n, len)) {
         report(s, "module-attribute", f->line, f->col, "attribute name '%s' names a module", name);
     } else if (f->arg0_module) { /* getattr(module, "os"), getattr(logging, "traceback") */
         char full[MAX_MODULE + 1];
@@ -802,7 +807,7 @@ static void track(struct scanner *s, const struct token *t)
     int after_dot = is_op(&s->prev, ".");
     int arm;
 
-    if (t->kind == TOK_NAME && in_list(pol->string_sinks, pol->n_string_sinks, t->text, t->len))
+    if (t->kind == TOK_NAME && in_names(&pol->string_sinks, t->text, t->len))
         s->has_sink = 1;
     if (s->must_call) { /* string.Formatter: called, never subclassed or handed on */
         if (!is_op(t, "("))
@@ -903,7 +908,7 @@ static void track(struct scanner *s, const struct token *t)
                     s->submodule_tail = 1;
                 } else {
                     if (s->chain_path_len > 0 && join_path(full, s->chain_path, s->chain_path_len, t->text, t->len) &&
-                        in_list(pol->called_only, pol->n_called_only, full, strlen(full))) {
+                        in_names(&pol->called_only, full, strlen(full))) {
                         hold_name(s, full, t);
                         s->must_call = 1;
                     }
@@ -911,7 +916,7 @@ static void track(struct scanner *s, const struct token *t)
                 }
                 if (sub >= 0)
                     check_module_member(s, t->text, t->len, t->line, t->col);
-            } else if (in_list(pol->denied_members, pol->n_denied_members, t->text, t->len)) {
+            } else if (in_names(&pol->denied_members, t->text, t->len)) {
                 report(s, "module-attribute", t->line, t->col,
                        "'%s' of an object: modules and objects hand out the module by that name", t->text);
             } else if (tok_is(t, TOK_NAME, "__dict__") && !(s->chain_self && s->chain_steps == 0)) {
@@ -924,7 +929,7 @@ static void track(struct scanner *s, const struct token *t)
         } else {
             int i = module_index(s, t->text, t->len);
             int kind = i < 0 ? MOD_NONE : s->modv[i].kind;
-            if (i >= 0 && in_list(pol->called_only, pol->n_called_only, s->modv[i].path, strlen(s->modv[i].path))) {
+            if (i >= 0 && in_names(&pol->called_only, s->modv[i].path, strlen(s->modv[i].path))) {
                 hold_name(s, s->modv[i].path, t); /* from string import Formatter (as F) */
                 s->must_call = 1;
             }
@@ -1280,7 +1285,7 @@ static void check_module(struct scanner *s, const char *mod, size_t len, int lin
     text[len] = '\0';
     for (i = 0; i <= len; i++) { /* every dotted prefix: a, a.b, a.b.c */
         if (i == len || mod[i] == '.') {
-            if (in_list(pol->denied_modules, pol->n_denied_modules, mod, i)) {
+            if (in_names(&pol->denied_modules, mod, i)) {
                 report(s, "denied-import", line, col, "import of denied module '%s'", text);
                 return;
             }
@@ -1288,7 +1293,7 @@ static void check_module(struct scanner *s, const char *mod, size_t len, int lin
     }
     for (i = 0; i < len && mod[i] != '.'; i++)
         ;
-    if (!pol->allow_unknown_modules && !in_list(pol->allowed_modules, pol->n_allowed_modules, mod, i))
+    if (!pol->allow_unknown_modules && !in_names(&pol->allowed_modules, mod, i))
         report(s, "unknown-import", line, col, "import of module '%s', which the policy does not allow", text);
 }
 
@@ -1324,11 +1329,11 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
                                              strcmp(prev_text, "as") == 0)) ||
                   (is_op(next, "=") && !debug_field && assign_position);
 
-    if (!after_dot && !binding && in_list(pol->denied_names, pol->n_denied_names, n, len)) {
+    if (!after_dot && !binding && in_names(&pol->denied_names, n, len)) {
         report(s, "denied-name", name->line, name->col, "reference to the builtin '%s'", n);
         return;
     }
-    if (in_list(pol->denied_attributes, pol->n_denied_attributes, n, len)) {
+    if (in_names(&pol->denied_attributes, n, len)) {
         /* as attribute, name or binding (def __reduce__) alike */
         report(s, "denied-attribute", name->line, name->col,
                after_dot ? "access to attribute '%s'" : "reference to '%s'", n);
@@ -1375,7 +1380,7 @@ static void import_done(struct scanner *s)
 /* The import statement state machine; returns 1 if it consumed the token. */
 static int import_token(struct scanner *s, const struct token *t)
 {
-    if (t->kind == TOK_NAME && in_list(s->policy->string_sinks, s->policy->n_string_sinks, t->text, t->len))
+    if (t->kind == TOK_NAME && in_names(&s->policy->string_sinks, t->text, t->len))
         s->has_sink = 1; /* from string import Formatter as F */
     switch (s->imp) {
     case IMP_NAMES:
@@ -1449,10 +1454,10 @@ static int import_token(struct scanner *s, const struct token *t)
             char full[MAX_MODULE + 1];
             int sub = 0;
             if (s->dots == 0 && join_path(full, s->module, s->module_len, t->text, t->len) &&
-                in_list(pol->denied_modules, pol->n_denied_modules, full, strlen(full)))
+                in_names(&pol->denied_modules, full, strlen(full)))
                 report(s, "denied-import", t->line, t->col, "import of denied module '%s'", full);
-            if (in_list(pol->denied_names, pol->n_denied_names, t->text, t->len) ||
-                in_list(pol->denied_attributes, pol->n_denied_attributes, t->text, t->len)) {
+            if (in_names(&pol->denied_names, t->text, t->len) ||
+                in_names(&pol->denied_attributes, t->text, t->len)) {
                 report(s, "denied-name", t->line, t->col, "import of the name '%s'", t->text);
             } else if (s->dots == 0) {
                 sub = check_module_path(s, s->module, s->module_len, t->text, t->len, t->line, t->col, full);
