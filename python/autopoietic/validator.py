@@ -36,8 +36,10 @@ Rules (the ``rule`` of each finding):
     string literal (``*args`` included), that are used other than called
     directly, or imported under another name; ``wraps``/``update_wrapper``
     given attribute names; ``x.__setattr__``/``__delattr__`` with a
-    computed name (``super().__setattr__`` aside); ``type(name, bases,
-    namespace)``; ``basicConfig(filename=..., handlers=..., stream=...)``; the ``__dict__`` of an object other than
+    computed name; ``type(name, bases, namespace)``; a metaclass's
+    ``__new__``/``__prepare__``; a class ``__dict__`` entry that is a sink
+    (``type.__dict__["__setattr__"]``); ``basicConfig(filename=...,
+    handlers=..., stream=...)``; the ``__dict__`` of an object other than
     ``self`` subscripted with a computed key, iterated, copied or handed on
     (a class's ``__dict__`` holds its slot wrappers and descriptors).
 ``denied-attribute-string``, ``format-attribute-walk``
@@ -56,7 +58,9 @@ Rules (the ``rule`` of each finding):
     denied module, leading underscores aside (``logging.os``,
     ``random._os``; also ``from logging import os`` and
     ``getattr(logging, "os")``), a module's ``__dict__``, a
-    ``denied_module_members`` (io streams), a private member
+    ``denied_module_members`` (io streams, ``shlex.shlex``), the class of
+    what a module hands out (``string.Formatter().__class__``,
+    ``type(fmt)``), a private member
     (``uuid._get_command_stdout``), and a module bound by ``import`` used
     as a value (``m = logging``).
 ``line-ending``
@@ -284,7 +288,7 @@ DEFAULT_POLICY = ValidatorPolicy(
         # files: what opens or reads a path without open()
         "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler",
         "BaseRotatingHandler", "sourcehook", "FrameSummary", "from_list", "format_list", "print_list",
-        "formatwarning", "showwarning", "reset_tzpath",
+        "formatwarning", "showwarning", "warn_explicit", "reset_tzpath", "StackSummary",
         # sockets (logging.handlers makes them)
         "makeSocket", "SocketHandler", "DatagramHandler", "SysLogHandler", "HTTPHandler", "SMTPHandler",
         "NTEventLogHandler",
@@ -302,7 +306,7 @@ DEFAULT_POLICY = ValidatorPolicy(
     }),
     # io objects that modules hand out (logging's handlers' streams): the
     # type of one opens any path
-    denied_module_members=frozenset({"stream", "buffer", "raw"}),
+    denied_module_members=frozenset({"stream", "buffer", "raw", "shlex"}),
     # attributes of anything that hand out the module by that name
     # (warnings.catch_warnings()._module is sys.modules["warnings"])
     denied_members=frozenset({"os", "sys", "builtins", "subprocess", "importlib", "posix", "_module", "_os",

@@ -107,7 +107,7 @@ struct ga_frame {
     int kind, depth, arg, line, col;
     int strings, others, bad_string, seen_name, arg0_module, first_token;
     int unverifiable;          /* *args, **kwargs, or keywords/extra arguments of wraps */
-    int reported, empty, chain_super;
+    int reported, empty, chain_super, from_dict;
     char arg0_path[MAX_MODULE + 1]; /* getattr(module, ...): the module's dotted name */
     char fname[24];
     char text[MAX_NAME + 1];
@@ -179,6 +179,11 @@ struct scanner {
      * every descriptor and slot wrapper: a computed key is a getattr) */
     int dict_state, dict_line, dict_col, dict_cmp, chain_cmp;
     int chain_super; /* the chain's root is super() */
+    char last_attr[MAX_NAME + 1]; /* the chain's last attribute: x.stream.buffer */
+
+    /* class NAME(type): a metaclass, whose __new__ builds class namespaces
+     * (with keys computed out of sight: Formatter hooks, __annotations__) */
+    int class_hdr, class_depth, in_metaclass;
 
     /* checks on the token after a name: string.Formatter must be called,
      * a submodule reached by attribute must be followed by '.' */
@@ -197,7 +202,7 @@ struct scanner {
     /* calls whose attribute names must be literals (getattr & co.) */
     struct ga_frame gstack[MAX_GA];
     int gsp, ga_overflow;
-    int ga_arm, ga_arm_line, ga_arm_col; /* the NAME before a '(' was one of them */
+    int ga_arm, ga_arm_line, ga_arm_col, ga_arm_from_dict; /* the NAME before a '(' was one of them */
     char ga_arm_name[MAX_NAME + 1];
     int run_ga; /* the current string run is a name argument of gstack[gsp-1] */
 };
@@ -583,6 +588,10 @@ static void ga_check_part(struct scanner *s, const struct ga_frame *f, const cha
         char message[160];
         snprintf(message, sizeof message, "%.23s names the denied attribute '%.64s'", f->fname, name);
         report(s, "denied-attribute-string", f->line, f->col, "%s", message);
+    } else if (f->from_dict && (in_names(&pol->string_sinks, n, len) || (len == 11 && memcmp(n, "__setattr__", 11) == 0))) {
+        /* type.__dict__["__setattr__"], str.__dict__["format"]: the sink without its name */
+        report(s, "dynamic-attribute", f->line, f->col,
+               "'%s' taken from a class's __dict__: a sink for strings without its name in the code", name);
     } else if (in_names(&pol->denied_members, n, len)) {
         report(s, "module-attribute", f->line, f->col, "attribute name '%s' names a module", name);
     } else if (f->arg0_module) { /* getattr(module, "os"), getattr(logging, "traceback") */
@@ -635,6 +644,10 @@ static void ga_end_call(struct scanner *s, struct ga_frame *f)
         if (args >= 2) /* type(x) is fine */
             report(s, "dynamic-attribute", f->line, f->col,
                    "%s with three arguments: a class made from a namespace built at run time", f->fname);
+        else if (f->arg0_module) /* type(string.Formatter()): a class to subclass, out of sight */
+            report(s, "module-attribute", f->line, f->col,
+                   "%s of what a module hands out: its class (to subclass) is out of the validator's sight",
+                   f->fname);
         return;
     case GA_BASICCONFIG:
     case GA_ATTRGETTER:
@@ -643,10 +656,6 @@ static void ga_end_call(struct scanner *s, struct ga_frame *f)
         if (f->unverifiable)
             ga_computed(s, f);
         return;
-    case GA_SETATTR_DUNDER:
-        if (f->chain_super) /* super().__setattr__(name, value) inside a __setattr__ of one's own */
-            return;
-        /* fall through */
     default:
         if (f->unverifiable || !f->seen_name)
             ga_computed(s, f); /* getattr(*args): no literal name to check */
@@ -739,6 +748,8 @@ static void ga_push(struct scanner *s, int kind, int line, int col, const char *
     f->first_token = 1;
     f->empty = 1;
     f->chain_super = s->chain_super;
+    f->from_dict = kind == GA_DICT || s->ga_arm_from_dict;
+    s->ga_arm_from_dict = 0;
     snprintf(f->fname, sizeof f->fname, "%.23s", fname);
 }
 
@@ -786,6 +797,7 @@ static void dict_token(struct scanner *s, const struct token *t)
     if (state == DICT_DOT && t->kind == TOK_NAME) {
         if (tok_is(t, TOK_NAME, "get") || tok_is(t, TOK_NAME, "pop") || tok_is(t, TOK_NAME, "setdefault")) {
             s->ga_arm = GA_METHOD; /* the key: argument 0, a literal */
+            s->ga_arm_from_dict = 1;
             s->ga_arm_line = s->dict_line;
             s->ga_arm_col = s->dict_col;
             snprintf(s->ga_arm_name, sizeof s->ga_arm_name, "__dict__.%.16s()", t->text);
@@ -870,6 +882,19 @@ static void track(struct scanner *s, const struct token *t)
                    "annotation that is an expression%s (singledispatch evaluates annotations: a string there is "
                    "code)", "");
     }
+    if (tok_is(t, TOK_NAME, "class") && !after_dot) {
+        s->class_hdr = 1;
+        s->in_metaclass = 0; /* (the metaclass's body ended: no indentation is tracked) */
+    } else if (s->class_hdr == 1 && is_op(t, "(")) {
+        s->class_hdr = 2;
+        s->class_depth = s->bsp + 1;
+    } else if (s->class_hdr == 2 && s->bsp == s->class_depth && t->kind == TOK_NAME &&
+               (tok_is(t, TOK_NAME, "type") || tok_is(t, TOK_NAME, "ABCMeta") || tok_is(t, TOK_NAME, "EnumMeta") ||
+                tok_is(t, TOK_NAME, "EnumType"))) {
+        s->in_metaclass = 1;
+    } else if (s->class_hdr && is_op(t, ":") && s->bsp == (s->class_hdr == 2 ? s->class_depth - 1 : s->bsp)) {
+        s->class_hdr = 0;
+    }
     /* def NAME(params) -> ret: where string annotations stand */
     if (tok_is(t, TOK_NAME, "def") && !after_dot) {
         s->def_state = 1;
@@ -916,6 +941,14 @@ static void track(struct scanner *s, const struct token *t)
                 }
                 if (sub >= 0)
                     check_module_member(s, t->text, t->len, t->line, t->col);
+                if (tok_is(t, TOK_NAME, "__class__")) /* string.Formatter().__class__: to subclass */
+                    report(s, "module-attribute", t->line, t->col,
+                           "'%s' of what a module hands out: a class to subclass, out of the validator's sight",
+                           t->text);
+            } else if ((tok_is(t, TOK_NAME, "buffer") && strcmp(s->last_attr, "stream") == 0) ||
+                       (tok_is(t, TOK_NAME, "raw") && strcmp(s->last_attr, "buffer") == 0)) {
+                report(s, "module-attribute", t->line, t->col,
+                       "'%s' of a stream: an io object, whose type opens any path", t->text);
             } else if (in_names(&pol->denied_members, t->text, t->len)) {
                 report(s, "module-attribute", t->line, t->col,
                        "'%s' of an object: modules and objects hand out the module by that name", t->text);
@@ -926,6 +959,7 @@ static void track(struct scanner *s, const struct token *t)
                 s->dict_cmp = s->chain_cmp; /* a == other.__dict__: compared, not handed on */
             }
             s->chain_steps++;
+            memcpy(s->last_attr, t->text, t->len + 1);
         } else {
             int i = module_index(s, t->text, t->len);
             int kind = i < 0 ? MOD_NONE : s->modv[i].kind;
@@ -938,6 +972,7 @@ static void track(struct scanner *s, const struct token *t)
             memcpy(s->chain_path, i < 0 ? "" : s->modv[i].path, s->chain_path_len + 1);
             s->chain_self = tok_is(t, TOK_NAME, "self");
             s->chain_super = tok_is(t, TOK_NAME, "super");
+            s->last_attr[0] = '\0';
             s->chain_steps = 0;
             /* a == other.__dict__, key in other.__dict__: keys and equality only */
             s->chain_cmp = is_op(&s->prev, "==") || is_op(&s->prev, "!=") || tok_is(&s->prev, TOK_NAME, "in");
@@ -955,6 +990,7 @@ static void track(struct scanner *s, const struct token *t)
             s->bsp--;
         s->chain = s->bsp < MAX_BRACKETS && !is_op(t, "}") ? s->bstack[s->bsp] : CH_NONE;
         s->chain_path_len = 0; /* a call's or subscript's result: some object */
+        s->last_attr[0] = '\0';
         s->chain_self = 0;
     } else if (!is_op(t, ".")) {
         s->chain = CH_NONE;
@@ -1353,6 +1389,10 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
     }
     if (prev_kind == TOK_NAME && strcmp(prev_text, "class") == 0)
         bind_module(s, n, len, MOD_CLASS, "", name->line, name->col); /* register(Class) is safe */
+    if (prev_kind == TOK_NAME && strcmp(prev_text, "def") == 0 && s->in_metaclass &&
+        (strcmp(n, "__new__") == 0 || strcmp(n, "__prepare__") == 0))
+        report(s, "dynamic-attribute", name->line, name->col,
+               "a metaclass's %s builds class namespaces, with names the validator cannot see", n);
     /* a module as a value: x = logging, f(logging); getattr(module, "name")
      * is checked as the module's member instead */
     if (!after_dot && !binding && module_kind(s, n, len) == MOD_SURE && !is_op(next, ".") &&
@@ -1462,7 +1502,11 @@ static int import_token(struct scanner *s, const struct token *t)
             } else if (s->dots == 0) {
                 sub = check_module_path(s, s->module, s->module_len, t->text, t->len, t->line, t->col, full);
                 if (sub >= 0)
-                    check_module_member(s, t->text, t->len, t->line, t->col); /* from logging import os */
+                    check_module_member(s, t->text, t->len, t->line, t->col);
+                if (tok_is(t, TOK_NAME, "__class__")) /* string.Formatter().__class__: to subclass */
+                    report(s, "module-attribute", t->line, t->col,
+                           "'%s' of what a module hands out: a class to subclass, out of the validator's sight",
+                           t->text); /* from logging import os */
                 sub = sub > 0;
             }
             /* b may be a submodule (then a module for sure); either way its
