@@ -117,7 +117,8 @@ struct ga_frame {
 
 enum imp_state { IMP_NONE, IMP_NAMES, IMP_ALIAS, IMP_FROM_MODULE, IMP_FROM_NAMES, IMP_FROM_ALIAS };
 
-struct scanner {
+/* fields grouped by concern, not packed: one scanner a scan, on the stack */
+struct scanner { /* NOLINT(clang-analyzer-optin.performance.Padding) */
     const unsigned char *src;
     size_t len, pos;
     int line;
@@ -519,7 +520,7 @@ static void check_module_member(struct scanner *s, const char *n, size_t len, in
 
 static int ga_kind_of_name(const char *n, size_t len, int after_dot)
 {
-#define IS(word) (len == sizeof word - 1 && memcmp(n, word, len) == 0)
+#define IS(word) (len == sizeof(word) - 1 && memcmp(n, (word), len) == 0)
     if (!after_dot && (IS("getattr") || IS("setattr") || IS("delattr") || IS("hasattr")))
         return GA_ATTR;
     if (IS("attrgetter"))
