@@ -294,6 +294,28 @@ HOSTILE = [
      [('module-attribute', 2, 12)]),
     ('stream-buffer-through-a-function', 'import logging\nh = same(logging.lastResort)\nb = h.stream.buffer',
      [('module-attribute', 3, 13)]),
+    ('enum-convert-imports-any-module', "import enum\nB = enum.Enum._convert_('B', 'builtins', lambda n: n == 'eval')",
+     [('denied-attribute', 2, 14), ('private-module-attribute', 2, 14)]),
+    ('enum-convert-on-a-local-enum', "import enum\nclass E(enum.Enum):\n    pass\nB = E._convert_('B', 'builtins', f)",
+     [('denied-attribute', 4, 6)]),
+    ('sunder-private-helper', 'import weakref\nr = weakref.finalize._registry_',
+     [('private-module-attribute', 2, 21)]),
+    ('set-stream-hands-out-stderr', 'import logging\nerr = logging.StreamHandler().setStream(logging.StreamHandler())',
+     [('module-attribute', 2, 30)]),
+    ('detach-to-the-raw-file', 'import logging\nh = logging.StreamHandler()\nf = h.detach()',
+     [('module-attribute', 3, 6)]),
+    ('init-re-makes-an-object', "f = g.detach()\nf.__init__('/etc/hostname')",
+     [('dynamic-attribute', 2, 2)]),
+    ('register-an-instance', 'import functools\n@functools.singledispatch\ndef g(x):\n    return x\ng.register(h)',
+     [('dynamic-attribute', 5, 2)]),
+    ('register-of-an-assigned-dispatch', 'import functools\ng = functools.singledispatch(f)\ng.register(h)',
+     [('dynamic-attribute', 3, 2)]),
+    ('register-handed-on', 'import functools\n@functools.singledispatch\ndef g(x):\n    return x\nr = g.register',
+     [('dynamic-attribute', 5, 6)]),
+    ('format-tb-of-a-fake', 'import traceback\nlines = traceback.format_tb(fake)',
+     [('denied-attribute', 2, 18)]),
+    ('format-stack-of-a-fake', 'import traceback\nlines = traceback.format_stack(fake)',
+     [('denied-attribute', 2, 18)]),
 ]
 
 # sources that must produce no finding at all
@@ -422,6 +444,9 @@ BENIGN = [
     'class Registry:\n    def register(self, item):\n        return item\nr = Registry()\nr.register(1)',
     "class Frozen:\n    def __init__(self):\n        object.__setattr__(self, 'x', 1)",
     'kind = type(obj)\nok = isinstance(x, type)',
+    'import functools\n@functools.singledispatch\ndef g(x):\n    return x\n@g.register\ndef _(x: int):\n    return 1\n@g.register(list)\ndef _(x):\n    return 2\ng.register(float, lambda x: 3)',
+    'class Base:\n    def __init__(self):\n        self.x = 1\nclass A(Base):\n    def __init__(self):\n        Base.__init__(self)\n        super().__init__()',
+    'import enum\nclass C(enum.Enum):\n    A = 1\n    @classmethod\n    def _missing_(cls, v):\n        return cls.A\nv = C.A._value_',
 ]
 
 

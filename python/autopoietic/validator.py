@@ -288,7 +288,10 @@ DEFAULT_POLICY = ValidatorPolicy(
         # files: what opens or reads a path without open()
         "FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler",
         "BaseRotatingHandler", "sourcehook", "FrameSummary", "from_list", "format_list", "print_list",
-        "formatwarning", "showwarning", "warn_explicit", "reset_tzpath", "StackSummary",
+        "formatwarning", "showwarning", "warn_explicit", "reset_tzpath", "StackSummary", "extract_tb",
+        "format_tb", "print_tb", "format_stack", "print_stack",
+        # enum's _convert_ makes an enum of any module's names (builtins included)
+        "_convert_",
         # sockets (logging.handlers makes them)
         "makeSocket", "SocketHandler", "DatagramHandler", "SysLogHandler", "HTTPHandler", "SMTPHandler",
         "NTEventLogHandler",
@@ -306,7 +309,7 @@ DEFAULT_POLICY = ValidatorPolicy(
     }),
     # io objects that modules hand out (logging's handlers' streams): the
     # type of one opens any path
-    denied_module_members=frozenset({"stream", "buffer", "raw", "shlex"}),
+    denied_module_members=frozenset({"stream", "buffer", "raw", "setStream", "detach", "shlex"}),
     # attributes of anything that hand out the module by that name
     # (warnings.catch_warnings()._module is sys.modules["warnings"])
     denied_members=frozenset({"os", "sys", "builtins", "subprocess", "importlib", "posix", "_module", "_os",

@@ -74,7 +74,8 @@ enum chain_kind { CH_NONE, CH_OTHER, CH_MOD, CH_MAYBE };
 enum mod_kind {
     MOD_NONE, MOD_SURE, MOD_MAYBE,
     MOD_CLASS, /* class NAME: in this module */
-    MOD_TYPED  /* NAME = Imported(...) or Class(...): T = TypeVar("T"), a type for annotations */
+    MOD_TYPED, /* NAME = Imported(...) or Class(...): T = TypeVar("T"), a type for annotations */
+    MOD_DISPATCH /* a singledispatch function: its register(x) evaluates x's annotations */
 };
 
 /* A name bound to a module: its kind and dotted name ("" if unknown). */
@@ -99,7 +100,8 @@ enum ga_kind {
     GA_NONE, GA_ATTR, GA_ATTRGETTER, GA_METHOD, GA_FIELD, GA_DICT, GA_UPDATE_WRAPPER, GA_WRAPS,
     GA_SETATTR_DUNDER, /* x.__setattr__(name, v), type.__setattr__(cls, name, v): argument 0 or 1 */
     GA_TYPE,           /* type(name, bases, namespace): a class from a namespace built at run time */
-    GA_BASICCONFIG     /* logging.basicConfig(filename=...): opens a path */
+    GA_BASICCONFIG,    /* logging.basicConfig(filename=...): opens a path */
+    GA_REGISTER        /* f.register(x) of a singledispatch f: evaluates x's annotations */
 };
 enum dict_state { DICT_NONE, DICT_SEEN, DICT_DOT };
 
@@ -108,6 +110,7 @@ struct ga_frame {
     int strings, others, bad_string, seen_name, arg0_module, first_token;
     int unverifiable;          /* *args, **kwargs, or keywords/extra arguments of wraps */
     int reported, empty, chain_super, from_dict;
+    int reg_class; /* register(X): X is a class (of this module, builtin, imported, module.Name) */
     char arg0_path[MAX_MODULE + 1]; /* getattr(module, ...): the module's dotted name */
     char fname[24];
     char text[MAX_NAME + 1];
@@ -180,6 +183,9 @@ struct scanner { /* NOLINT(clang-analyzer-optin.performance.Padding) */
      * every descriptor and slot wrapper: a computed key is a getattr) */
     int dict_state, dict_line, dict_col, dict_cmp, chain_cmp;
     int chain_super; /* the chain's root is super() */
+    int chain_class, chain_dispatch; /* ... a class (Base.__init__(self)); a singledispatch function */
+    int saw_dispatch, dispatch_next_def, stmt_decorator; /* singledispatch named in this statement / above */
+    char stmt_target[MAX_NAME + 1];
     char last_attr[MAX_NAME + 1]; /* the chain's last attribute: x.stream.buffer */
 
     /* class NAME(type): a metaclass, whose __new__ builds class namespaces
@@ -435,7 +441,7 @@ static void bind_module(struct scanner *s, const char *name, size_t len, int kin
         s->modv[i].kind = MOD_NONE;
         s->modv[i].path[0] = '\0';
     }
-    if (kind == MOD_SURE || s->modv[i].kind == MOD_NONE) {
+    if (kind == MOD_SURE || kind == MOD_DISPATCH || s->modv[i].kind == MOD_NONE) {
         s->modv[i].kind = (unsigned char)kind;
         memcpy(s->modv[i].path, path, plen + 1);
     }
@@ -487,16 +493,21 @@ static int names_denied_module(const struct sbx_policy *pol, const char *n, size
     return in_names(&pol->denied_modules, n, len);
 }
 
-/* _name, but not __dunder__, enum's _sunder_ names, or the documented
- * underscore API of namedtuple classes (_fields, _asdict, ...). */
+/* _name, but not __dunder__, or the documented underscore API of enum
+ * (_value_, _missing_, ...) and namedtuple classes (_fields, _asdict, ...). */
 static int is_private(const char *n, size_t len)
 {
-    static const char *const public_names[] = {"_fields", "_field_defaults", "_asdict", "_replace", "_make"};
+    static const char *const public_names[] = {"_fields", "_field_defaults", "_asdict", "_replace", "_make",
+                                               "_value_", "_name_", "_missing_", "_generate_next_value_",
+                                               "_ignore_", "_order_", "_numeric_repr_", "_member_names_",
+                                               "_member_map_", "_value2member_map_"};
 
     if (len < 2 || n[0] != '_')
         return 0;
-    if (n[len - 1] == '_' && (len < 4 || n[1] != '_' || n[len - 2] == '_'))
-        return 0; /* __dunder__ or _sunder_ */
+    if (len >= 4 && n[1] == '_' && n[len - 1] == '_' && n[len - 2] == '_')
+        return 0; /* __dunder__ */
+    /* _sunder_ names are private too (enum's _convert_ imports any module),
+     * but for enum's and namedtuple's documented ones */
     return !in_list(public_names, sizeof public_names / sizeof public_names[0], n, len);
 }
 
@@ -635,6 +646,8 @@ static void ga_end_arg(struct scanner *s, struct ga_frame *f)
     }
 }
 
+static int is_type_name(const struct scanner *s, const struct token *t);
+
 /* The call's closing bracket: what its arguments added up to. */
 static void ga_end_call(struct scanner *s, struct ga_frame *f)
 {
@@ -649,6 +662,12 @@ static void ga_end_call(struct scanner *s, struct ga_frame *f)
             report(s, "module-attribute", f->line, f->col,
                    "%s of what a module hands out: its class (to subclass) is out of the validator's sight",
                    f->fname);
+        return;
+    case GA_REGISTER:
+        if (args == 0 && !f->empty && !f->reg_class)
+            report(s, "dynamic-attribute", f->line, f->col,
+                   "%s of a singledispatch function with one argument that is no class: it evaluates that "
+                   "object's annotations (give the class: register(cls, func))", f->fname);
         return;
     case GA_BASICCONFIG:
     case GA_ATTRGETTER:
@@ -716,6 +735,14 @@ static void ga_token(struct scanner *s, const struct token *t)
         f->bad_string |= t->text[0] != '\0'; /* f-string or bytes */
         s->run_ga = ga_name_arg(f);
     } else {
+        if (f->kind == GA_REGISTER && f->arg == 0) {
+            if (f->first_token)
+                f->reg_class = t->kind == TOK_NAME && (is_type_name(s, t) &&
+                                                       module_kind(s, t->text, t->len) != MOD_DISPATCH);
+            else if (!(is_op(t, ".") || (t->kind == TOK_NAME && is_op(&s->prev, "."))) ||
+                     module_kind(s, s->prev.text, s->prev.len) == MOD_CLASS)
+                f->reg_class = 0; /* a call, a subscript, Class.method */
+        }
         if (f->first_token && f->arg == 0 && t->kind == TOK_NAME) {
             int i = module_index(s, t->text, t->len);
             if (i >= 0 && (s->modv[i].kind == MOD_SURE || s->modv[i].kind == MOD_MAYBE)) {
@@ -822,6 +849,20 @@ static void track(struct scanner *s, const struct token *t)
 
     if (t->kind == TOK_NAME && in_names(&pol->string_sinks, t->text, t->len))
         s->has_sink = 1;
+    /* singledispatch: which names are such functions (@singledispatch def
+     * f, f = singledispatch(g)), so that f.register(x) is followed */
+    if (s->stmt_tokens == 0 && s->sp == 0)
+        s->stmt_decorator = is_op(t, "@");
+    if (tok_is(t, TOK_NAME, "singledispatch") || tok_is(t, TOK_NAME, "singledispatchmethod"))
+        s->saw_dispatch = 1;
+    if (s->sp == 0 && (t->kind == TOK_NEWLINE || t->kind == TOK_END || is_op(t, ";"))) {
+        if (s->saw_dispatch && s->stmt_decorator)
+            s->dispatch_next_def = 1;
+        else if (s->saw_dispatch && s->stmt_target[0] != '\0')
+            bind_module(s, s->stmt_target, strlen(s->stmt_target), MOD_DISPATCH, "", t->line, t->col);
+        s->saw_dispatch = 0;
+        s->stmt_target[0] = '\0';
+    }
     if (s->must_call) { /* string.Formatter: called, never subclassed or handed on */
         if (!is_op(t, "("))
             report(s, "denied-attribute", s->must_call_line, s->must_call_col,
@@ -848,8 +889,9 @@ static void track(struct scanner *s, const struct token *t)
         int kind = module_kind(s, t->text, t->len);
         if (kind == MOD_SURE) /* w = warnings.catch_warnings(): what a module hands out */
             bind_module(s, s->target, strlen(s->target), MOD_MAYBE, "", t->line, t->col);
-        else if (kind != MOD_NONE) /* T = TypeVar("T"), Alias = Dict[str, int] */
+        else if (kind == MOD_MAYBE || kind == MOD_TYPED) /* T = TypeVar("T"), Alias = Dict[str, int] */
             bind_module(s, s->target, strlen(s->target), MOD_TYPED, "", t->line, t->col);
+        /* (x = Class(): an instance of this module's class is no type) */
     }
     s->target_armed = 0;
     if (s->as_armed && t->kind == TOK_NAME && !tok_is(t, TOK_NAME, "as")) {
@@ -863,6 +905,7 @@ static void track(struct scanner *s, const struct token *t)
     if ((is_op(t, "=") && s->stmt_tokens == 1) || is_op(t, ":=")) {
         if (s->prev.kind == TOK_NAME) {
             memcpy(s->target, s->prev.text, s->prev.len + 1);
+            memcpy(s->stmt_target, s->prev.text, s->prev.len + 1);
             s->target_armed = 1;
         }
     }
@@ -946,6 +989,11 @@ static void track(struct scanner *s, const struct token *t)
                     report(s, "module-attribute", t->line, t->col,
                            "'%s' of what a module hands out: a class to subclass, out of the validator's sight",
                            t->text);
+            } else if (tok_is(t, TOK_NAME, "__init__") && !s->chain_self && !s->chain_super && !s->chain_class) {
+                /* f.__init__(path): an object made anew, as its class would (FileIO) */
+                report(s, "dynamic-attribute", t->line, t->col,
+                       "'%s' of an object other than self, super() or a class: it re-makes the object as its "
+                       "class would", t->text);
             } else if ((tok_is(t, TOK_NAME, "buffer") && strcmp(s->last_attr, "stream") == 0) ||
                        (tok_is(t, TOK_NAME, "raw") && strcmp(s->last_attr, "buffer") == 0)) {
                 report(s, "module-attribute", t->line, t->col,
@@ -973,6 +1021,9 @@ static void track(struct scanner *s, const struct token *t)
             memcpy(s->chain_path, i < 0 ? "" : s->modv[i].path, s->chain_path_len + 1);
             s->chain_self = tok_is(t, TOK_NAME, "self");
             s->chain_super = tok_is(t, TOK_NAME, "super");
+            s->chain_class = kind == MOD_CLASS || kind == MOD_MAYBE || kind == MOD_TYPED ||
+                             tok_is(t, TOK_NAME, "object") || tok_is(t, TOK_NAME, "Exception");
+            s->chain_dispatch = kind == MOD_DISPATCH;
             s->last_attr[0] = '\0';
             s->chain_steps = 0;
             /* a == other.__dict__, key in other.__dict__: keys and equality only */
@@ -1376,6 +1427,14 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
                after_dot ? "access to attribute '%s'" : "reference to '%s'", n);
         return;
     }
+    if (after_dot && s->chain_dispatch && strcmp(n, "register") == 0) {
+        if (is_op(next, "(")) {
+            kind = GA_REGISTER;
+        } else if (!(s->stmt_decorator && next->kind == TOK_NEWLINE)) { /* @f.register above a def: its annotations are checked */
+            report(s, "dynamic-attribute", name->line, name->col,
+                   "'%s' of a singledispatch function other than called or as a decorator", n);
+        }
+    }
     if (kind != GA_NONE && !binding) {
         if (is_op(next, "(")) {
             s->ga_arm = kind; /* track() follows the call */
@@ -1390,6 +1449,11 @@ static void check_name(struct scanner *s, const struct token *name, int prev_kin
     }
     if (prev_kind == TOK_NAME && strcmp(prev_text, "class") == 0)
         bind_module(s, n, len, MOD_CLASS, "", name->line, name->col); /* register(Class) is safe */
+    if (prev_kind == TOK_NAME && (strcmp(prev_text, "def") == 0 || strcmp(prev_text, "class") == 0)) {
+        if (s->dispatch_next_def && strcmp(prev_text, "def") == 0)
+            bind_module(s, n, len, MOD_DISPATCH, "", name->line, name->col); /* @singledispatch def n */
+        s->dispatch_next_def = 0;
+    }
     if (prev_kind == TOK_NAME && strcmp(prev_text, "def") == 0 && s->in_metaclass &&
         (strcmp(n, "__new__") == 0 || strcmp(n, "__prepare__") == 0))
         report(s, "dynamic-attribute", name->line, name->col,
