@@ -283,6 +283,22 @@ static int is_op(const struct token *t, const char *text)
 
 /* ---- what string literals raise ------------------------------------------- */
 
+/* Double the room of an array that grows as the scan needs it (most
+ * modules need a few entries); 0, or -1 when out of memory (the scan stops). */
+static int grow(struct scanner *s, void **items, int *cap, size_t size)
+{
+    int wanted = *cap ? *cap * 2 : 8;
+    void *grown = realloc(*items, (size_t)wanted * size);
+
+    if (grown == NULL) {
+        s->out_of_memory = s->stopped = 1;
+        return -1;
+    }
+    *items = grown;
+    *cap = wanted;
+    return 0;
+}
+
 /* Hold a finding of a string literal until the module's end (reported
  * there only if the module has a string-to-attribute sink). */
 static void candidate(struct scanner *s, const char *rule, int line, int col, const char *fmt, const char *arg)
@@ -295,16 +311,8 @@ static void candidate(struct scanner *s, const char *rule, int line, int col, co
         report(s, rule, line, col, fmt, arg);
         return;
     }
-    if (s->n_cands == s->cap_cands) {
-        int cap = s->cap_cands ? s->cap_cands * 2 : 8;
-        struct candidate *grown = realloc(s->cands, (size_t)cap * sizeof *grown);
-        if (grown == NULL) {
-            s->out_of_memory = s->stopped = 1;
-            return;
-        }
-        s->cands = grown;
-        s->cap_cands = cap;
-    }
+    if (s->n_cands == s->cap_cands && grow(s, (void **)&s->cands, &s->cap_cands, sizeof *s->cands) < 0)
+        return;
     c = &s->cands[s->n_cands++];
     c->rule = rule;
     c->line = line;
@@ -425,16 +433,8 @@ static void bind_module(struct scanner *s, const char *name, size_t len, int kin
             s->mods_full = 1;
             return;
         }
-        if (s->n_mods == s->cap_mods) {
-            int cap = s->cap_mods ? s->cap_mods * 2 : 8;
-            struct modbind *grown = realloc(s->modv, (size_t)cap * sizeof *grown);
-            if (grown == NULL) {
-                s->out_of_memory = s->stopped = 1;
-                return;
-            }
-            s->modv = grown;
-            s->cap_mods = cap;
-        }
+        if (s->n_mods == s->cap_mods && grow(s, (void **)&s->modv, &s->cap_mods, sizeof *s->modv) < 0)
+            return;
         i = s->n_mods++;
         memcpy(s->modv[i].name, name, len);
         s->modv[i].name[len] = '\0';
