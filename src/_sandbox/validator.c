@@ -109,7 +109,7 @@ struct ga_frame {
     int kind, depth, arg, line, col;
     int strings, others, bad_string, seen_name, arg0_module, first_token;
     int unverifiable;          /* *args, **kwargs, or keywords/extra arguments of wraps */
-    int reported, empty, chain_super, from_dict;
+    int reported, empty, from_dict;
     int reg_class; /* register(X): X is a class (of this module, builtin, imported, module.Name) */
     char arg0_path[MAX_MODULE + 1]; /* getattr(module, ...): the module's dotted name */
     char fname[24];
@@ -775,7 +775,6 @@ static void ga_push(struct scanner *s, int kind, int line, int col, const char *
     f->col = col;
     f->first_token = 1;
     f->empty = 1;
-    f->chain_super = s->chain_super;
     f->from_dict = kind == GA_DICT || s->ga_arm_from_dict;
     s->ga_arm_from_dict = 0;
     snprintf(f->fname, sizeof f->fname, "%.23s", fname);
