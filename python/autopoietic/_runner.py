@@ -37,9 +37,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
     from typing import Any, Optional, Tuple
 
-    # (status, stage, reason, exception, exit code): status "ok", "exit"
-    # (SystemExit with a code) or "error"
-    Outcome = Tuple[str, str, str, Optional[BaseException], int]
+    # (status, stage, reason, exception): status "ok" (reason: the line a
+    # component prints on success, "" for a script), "exit" (SystemExit
+    # with a code) or "error"
+    Outcome = Tuple[str, str, str, Optional[BaseException]]
 
 
 def _autopoietic_load() -> tuple[Outcome | None, str, str, str, Any]:
@@ -71,7 +72,7 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, Any]:
         data = b"".join(chunks)
         code = compile(data.decode("utf-8"), filename, "exec", dont_inherit=True)
     except BaseException as exc:
-        return ("error", "load", "cannot load %s: %s" % (filename, _autopoietic_describe(exc)), exc, 1), \
+        return ("error", "load", "cannot load %s: %s" % (filename, _autopoietic_describe(exc)), exc), \
             mode, filename, name, None
     try:
         with open(filename, "xb") as f:  # for tracebacks (linecache) only
@@ -105,38 +106,38 @@ def _autopoietic_execute(mode: str, filename: str, name: str, code: Any) -> Outc
         except SystemExit as exc:
             # A script may end itself with sys.exit(): same meaning as in python.
             if exc.code is None or exc.code == 0:
-                return "ok", "", "", None, 0
-            return "exit", "run", "SystemExit(%r)" % (exc.code,), exc, 0
+                return "ok", "", "", None
+            return "exit", "run", "SystemExit(%r)" % (exc.code,), exc
         except BaseException as exc:
-            return "error", "run", describe(exc), exc, 1
-        return "ok", "", "", None, 0
+            return "error", "run", describe(exc), exc
+        return "ok", "", "", None
 
     try:
         exec(code, module.__dict__)
     except BaseException as exc:
-        return "error", "load", "component module %s raised %s" % (name, describe(exc)), exc, 1
+        return "error", "load", "component module %s raised %s" % (name, describe(exc)), exc
     cls = None
     for value in list(module.__dict__.values()):
         if isinstance(value, type) and getattr(value, "__module__", None) == name:
             cls = value
             break
     if cls is None:
-        return "error", "class", "no class is defined in component %s" % name, None, 1
+        return "error", "class", "no class is defined in component %s" % name, None
     try:
         instance = cls()
     except BaseException as exc:
-        return "error", "instantiate", "%s() raised %s" % (cls.__name__, describe(exc)), exc, 1
+        return "error", "instantiate", "%s() raised %s" % (cls.__name__, describe(exc)), exc
     try:
         missing = [m for m in ("_security_signature", "_generated_in_sandbox") if not hasattr(instance, m)]
     except BaseException as exc:
-        return "error", "markers", "checking the markers raised %s" % describe(exc), exc, 1
+        return "error", "markers", "checking the markers raised %s" % describe(exc), exc
     if missing:
-        return "error", "markers", "%s lacks %s" % (cls.__name__, ", ".join(missing)), None, 1
+        return "error", "markers", "%s lacks %s" % (cls.__name__, ", ".join(missing)), None
     try:
         returned = instance.run()
     except BaseException as exc:
         # SystemExit and KeyboardInterrupt included: run() did not return.
-        return "error", "run", "%s.run() raised %s" % (cls.__name__, describe(exc)), exc, 1
+        return "error", "run", "%s.run() raised %s" % (cls.__name__, describe(exc)), exc
     kind = type(returned).__name__
     if kind in ("generator", "coroutine", "async_generator"):
         # run() is a generator or async function: its body has not run
@@ -144,8 +145,8 @@ def _autopoietic_execute(mode: str, filename: str, name: str, code: Any) -> Outc
             returned.close() if kind != "async_generator" else None
         except BaseException:
             pass
-        return "error", "run", "%s.run() returned a %s: its body did not run" % (cls.__name__, kind), None, 1
-    return "ok", "", "SUCCESS: Component %s executed successfully\n" % cls.__name__, None, -1
+        return "error", "run", "%s.run() returned a %s: its body did not run" % (cls.__name__, kind), None
+    return "ok", "", "SUCCESS: Component %s executed successfully\n" % cls.__name__, None
 
 
 _autopoietic_outcome, *_autopoietic_arguments = _autopoietic_load()
@@ -266,13 +267,13 @@ def _autopoietic_report(outcome: Outcome) -> None:
         flush()
         os._exit(code & 0xFF)
 
-    status, stage, reason, exc, code = outcome
+    status, stage, reason, exc = outcome
     if status == "error":
         fail(stage, reason, exc)
     if status == "exit":
         verdict("error", stage, "", reason)
         finish(exc.code if isinstance(exc, SystemExit) else 1)
-    if code < 0:  # a component: run() returned
+    if reason:  # a component: run() returned
         try:
             sys.stdout.write(reason)
         except BaseException as write_exc:

@@ -194,8 +194,8 @@ struct scanner { /* NOLINT(clang-analyzer-optin.performance.Padding) */
 
     /* checks on the token after a name: string.Formatter must be called,
      * a submodule reached by attribute must be followed by '.' */
-    int must_call, submodule_tail, must_call_line, must_call_col;
-    char must_call_name[MAX_NAME + 1];
+    int must_call, submodule_tail, held_line, held_col;
+    char held_name[MAX_NAME + 1];
 
     /* a binding being made: NAME = ..., NAME := ..., ... as NAME */
     char target[MAX_NAME + 1];
@@ -795,9 +795,9 @@ static int is_type_name(const struct scanner *s, const struct token *t)
 /* Hold a name and its token's position for a check on the next token. */
 static void hold_name(struct scanner *s, const char *name, const struct token *t)
 {
-    snprintf(s->must_call_name, sizeof s->must_call_name, "%.200s", name);
-    s->must_call_line = t->line;
-    s->must_call_col = t->col;
+    snprintf(s->held_name, sizeof s->held_name, "%.200s", name);
+    s->held_line = t->line;
+    s->held_col = t->col;
 }
 
 /* After X.__dict__ (X not self): a key must be one literal, and the
@@ -864,16 +864,16 @@ static void track(struct scanner *s, const struct token *t)
     }
     if (s->must_call) { /* string.Formatter: called, never subclassed or handed on */
         if (!is_op(t, "("))
-            report(s, "denied-attribute", s->must_call_line, s->must_call_col,
+            report(s, "denied-attribute", s->held_line, s->held_col,
                    "'%s' other than called (a subclass's hooks receive the objects a format field walks to)",
-                   s->must_call_name);
+                   s->held_name);
         s->must_call = 0;
     }
     if (s->submodule_tail) { /* x = logging.handlers: a module as a value */
         if (!is_op(t, "."))
-            report(s, "module-as-value", s->must_call_line, s->must_call_col,
+            report(s, "module-as-value", s->held_line, s->held_col,
                    "the module '%s' used as a value (its attributes can then no longer be checked)",
-                   s->must_call_name);
+                   s->held_name);
         s->submodule_tail = 0;
     }
     if (s->dict_state == -1)
