@@ -8,7 +8,7 @@ write end of its nonce pipe, and passes only the child ends (and the sealed
 memfd of the source) to the server with ``SCM_RIGHTS``: output, verdict and
 source never enter the server's memory, which every later sandbox starts as
 a copy of.  The server answers with the run's status (exit code, signal,
-setup error, times, RSS).
+setup error, times, RSS, the cgroup's peak memory and OOM kills).
 
 Life cycle: the server dies with the thread that started it
 (``PR_SET_PDEATHSIG``), with the socket's EOF (``stop()``, garbage
@@ -218,18 +218,18 @@ class ForkServer:
             self._kill()
             raise ForkServerDied("the fork server sent a malformed answer; it was killed")
         (_, exit_code, sig, stage, err, detail, timed_out, cpu_exceeded, cancelled, _, max_rss_kib, wall_s,
-         cpu_s) = _REPLY.unpack(reply)
+         cpu_s, memory_peak, oom_kills) = _REPLY.unpack(reply)
         return _run_result(
             got, exit_code=exit_code if exit_code >= 0 else None, signal=sig if sig >= 0 else None,
             setup_error=(_sandbox.STAGES[stage], err, detail) if stage else None, timed_out=bool(timed_out),
             cpu_exceeded=bool(cpu_exceeded), wall_s=wall_s, cpu_s=cpu_s, max_rss_kib=max_rss_kib,
-            cancelled=bool(cancelled))
+            cancelled=bool(cancelled), cgroup_memory_peak=memory_peak, cgroup_oom_kills=oom_kills)
 
 
 def _run_result(got: CollectResult, *, exit_code: int | None = None, signal: int | None = None,
                 setup_error: tuple[str, int, int] | None = None, timed_out: bool = False,
                 cpu_exceeded: bool = False, wall_s: float = 0.0, cpu_s: float = 0.0, max_rss_kib: int = 0,
-                cancelled: bool = False) -> RunResult:
+                cancelled: bool = False, cgroup_memory_peak: int = -1, cgroup_oom_kills: int = -1) -> RunResult:
     """The dict of _sandbox.run from what the caller read and the outcome."""
     return {
         "exit_code": exit_code, "signal": signal, "setup_error": setup_error, "timed_out": timed_out,
@@ -237,4 +237,5 @@ def _run_result(got: CollectResult, *, exit_code: int | None = None, signal: int
         "stdout": got["stdout"], "stderr": got["stderr"], "verdict": got["verdict"],
         "stdout_truncated": got["stdout_truncated"], "stderr_truncated": got["stderr_truncated"],
         "verdict_truncated": got["verdict_truncated"], "cancelled": cancelled,
+        "cgroup_memory_peak": cgroup_memory_peak, "cgroup_oom_kills": cgroup_oom_kills,
     }

@@ -42,6 +42,14 @@ class RunResult(_Streams):
     wall_s: float
     cpu_s: float
     max_rss_kib: int
+    cgroup_memory_peak: int  # bytes, -1: no cgroup counter
+    cgroup_oom_kills: int  # -1: no cgroup counter
+
+#: (hierarchy index, file, key or None)
+_CgroupCounter = tuple[int, str, Optional[str]]
+#: (parents, writes (hierarchy, file, value), cpu, cpu_unit_s, memory_peak, oom_kills)
+CgroupPlan = tuple[tuple[str, ...], tuple[tuple[int, str, str], ...], _CgroupCounter, float, _CgroupCounter,
+                   _CgroupCounter]
 
 class CollectResult(_Streams):
     replied: bool
@@ -62,6 +70,8 @@ class _Options(TypedDict, total=False):
     clear_groups: bool
     mounts: Sequence[_MountOp]
     seccomp: bool
+    cgroup: Optional[CgroupPlan]
+    deny_sigchld_ignore: bool
 
 def run(
     argv: Sequence[_Str],

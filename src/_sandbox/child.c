@@ -417,6 +417,10 @@ void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f,
         stage = SBX_STAGE_DUMPABLE;
         goto fail;
     }
+    if ((cfg->clone_flags & CLONE_NEWCGROUP) && cfg->cgroup.n > 0 && unshare(CLONE_NEWCGROUP) < 0) {
+        stage = SBX_STAGE_CGROUP_NS;
+        goto fail;
+    }
     if ((cfg->clone_flags & CLONE_NEWUTS) && cfg->hostname != NULL &&
         sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
         stage = SBX_STAGE_SETHOSTNAME;

@@ -358,10 +358,10 @@ static int optional_id_converter(PyObject *obj, void *out)
 
 static PyObject *build_result(const struct sbx_run *run)
 {
-    enum { N = 15 };
+    enum { N = 17 };
     const char *keys[N] = {"exit_code", "signal", "setup_error", "timed_out", "cpu_exceeded", "wall_s", "cpu_s",
                            "max_rss_kib", "stdout", "stderr", "verdict", "stdout_truncated", "stderr_truncated",
-                           "verdict_truncated", "cancelled"};
+                           "verdict_truncated", "cancelled", "cgroup_memory_peak", "cgroup_oom_kills"};
     PyObject *values[N] = {NULL};
     PyObject *d = NULL;
     struct sbx_reply r;
@@ -395,6 +395,8 @@ static PyObject *build_result(const struct sbx_run *run)
     values[12] = PyBool_FromLong(run->err.truncated);
     values[13] = PyBool_FromLong(run->verdict.truncated);
     values[14] = PyBool_FromLong(run->cancelled);
+    values[15] = PyLong_FromLongLong(run->cg_memory_peak);
+    values[16] = PyLong_FromLongLong(run->cg_oom_kills);
     for (i = 0; i < N; i++) {
         if (values[i] == NULL)
             goto done;
@@ -418,7 +420,8 @@ PyDoc_STRVAR(run_doc,
 "run(argv, env, cwd, *, namespaces=(), rlimits=(), timeout_s, cpu_time_s=0.0,\n"
 "    output_limit=1048576, nonce=b'', hostname='sandbox', uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
-"    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1) -> dict\n"
+"    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1, cgroup=None,\n"
+"    deny_sigchld_ignore=False) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -439,6 +442,13 @@ PyDoc_STRVAR(run_doc,
 "mounts: (kind, src, dst, flags, data) steps building the root file system\n"
 "  (kinds: mkdir, touch, symlink, bind, tmpfs, proc, pivot, remount).\n"
 "seccomp: install the syscall filter (seccomp.c) right before exec.\n"
+"deny_sigchld_ignore: the filter also refuses (EPERM) setting a SIGCHLD\n"
+"  action, which could make children unaccounted for (SIG_IGN,\n"
+"  SA_NOCLDWAIT); for runs without a cgroup counting their CPU.\n"
+"cgroup: None, or the plan of the run's cgroup (cgroup.c): (parents,\n"
+"  writes, cpu, cpu_unit_s, memory_peak, oom_kills), parents a tuple of\n"
+"  directories, writes of (hierarchy, file, value), the counters each\n"
+"  (hierarchy, file, key or None), hierarchy -1 for none.\n"
 "source_fd: an fd the program finds as fd 5 (e.g. a sealed memfd).\n"
 "cancel_fd: when this fd becomes readable or hangs up (e.g. the write end\n"
 "  of a pipe is closed), the whole tree is killed at once ('cancelled').\n"
@@ -446,7 +456,8 @@ PyDoc_STRVAR(run_doc,
 "Returns a dict: exit_code (int|None), signal (int|None), setup_error\n"
 "((stage, errno, detail)|None), timed_out, cpu_exceeded (bool), wall_s,\n"
 "cpu_s (float seconds), max_rss_kib (int), stdout, stderr, verdict (bytes),\n"
-"stdout_truncated, stderr_truncated, verdict_truncated, cancelled (bool).\n"
+"stdout_truncated, stderr_truncated, verdict_truncated, cancelled (bool),\n"
+"cgroup_memory_peak (bytes) and cgroup_oom_kills (int), -1 without them.\n"
 "Raises TypeError/ValueError for bad arguments, MemoryError, OSError when\n"
 "the seccomp filter cannot be built, and KeyboardInterrupt (after killing\n"
 "and reaping the child) on SIGINT.");
@@ -462,6 +473,7 @@ struct job {
     char *hostname, *uid_map, *gid_map; /* PyMem copies */
     unsigned char nonce[4096]; /* PIPE_BUF: one write into the empty pipe */
     void *filter;
+    PyObject *cgroup; /* the plan (a tuple of tuples): cfg.cgroup points into its strings */
     int started; /* sbx_start() was called: run holds fds and buffers */
     int live;    /* a child exists that is not reaped yet */
     struct job *prev, *next; /* in live_jobs while live */
@@ -537,6 +549,8 @@ static void job_clear(struct job *j)
     j->started = 0;
     sbx_seccomp_free(j->filter);
     j->filter = NULL;
+    memset(&j->cfg.cgroup, 0, sizeof j->cfg.cgroup);
+    Py_CLEAR(j->cgroup);
     mount_ops_clear(&j->mounts);
     str_array_clear(&j->argv);
     str_array_clear(&j->env);
@@ -547,6 +561,115 @@ static void job_clear(struct job *j)
     j->hostname = j->uid_map = j->gid_map = NULL;
 }
 
+/* (hierarchy, file, key or None) into st; hierarchy -1: not read. */
+static int parse_cgroup_stat(PyObject *obj, struct sbx_cgroup_stat *st, int n)
+{
+    PyObject *key;
+
+    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 3 || !PyLong_Check(PyTuple_GET_ITEM(obj, 0)) ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(obj, 1))) {
+        PyErr_SetString(PyExc_TypeError, "a cgroup counter is a tuple (hierarchy, file, key or None)");
+        return -1;
+    }
+    st->hierarchy = (int)PyLong_AsLong(PyTuple_GET_ITEM(obj, 0));
+    if (st->hierarchy == -1 && PyErr_Occurred())
+        return -1;
+    if (st->hierarchy < -1 || st->hierarchy >= n) {
+        PyErr_SetString(PyExc_ValueError, "a cgroup counter names a hierarchy that is not in the plan");
+        return -1;
+    }
+    st->file = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1));
+    key = PyTuple_GET_ITEM(obj, 2);
+    st->key = key == Py_None ? NULL : PyUnicode_AsUTF8(key);
+    if (st->file == NULL || (key != Py_None && st->key == NULL))
+        return -1;
+    if (st->hierarchy >= 0 && (st->file[0] == '\0' || strchr(st->file, '/') != NULL)) {
+        PyErr_SetString(PyExc_ValueError, "a cgroup file is a plain file name");
+        return -1;
+    }
+    return 0;
+}
+
+/* The cgroup plan (cgroup.c, _cgroup.py): None, or a tuple (parents,
+ * writes, cpu, cpu_unit_s, memory_peak, oom_kills).  Tuples only: the
+ * strings are used in place while the GIL is released. */
+static int parse_cgroup(PyObject *obj, struct job *j)
+{
+    struct sbx_cgroup_plan *plan = &j->cfg.cgroup;
+    PyObject *parents, *writes;
+    Py_ssize_t i;
+
+    memset(plan, 0, sizeof *plan);
+    plan->cpu.hierarchy = plan->memory_peak.hierarchy = plan->oom_kills.hierarchy = -1;
+    if (obj == Py_None)
+        return 0;
+    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 6 || !PyTuple_Check(PyTuple_GET_ITEM(obj, 0)) ||
+        !PyTuple_Check(PyTuple_GET_ITEM(obj, 1)) || !PyFloat_Check(PyTuple_GET_ITEM(obj, 3))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "cgroup must be None or a tuple (parents, writes, cpu, cpu_unit_s, memory_peak, oom_kills)");
+        return -1;
+    }
+    Py_INCREF(obj);
+    j->cgroup = obj;
+    parents = PyTuple_GET_ITEM(obj, 0);
+    writes = PyTuple_GET_ITEM(obj, 1);
+    if (PyTuple_GET_SIZE(parents) < 1 || PyTuple_GET_SIZE(parents) > SBX_MAX_CGROUPS ||
+        PyTuple_GET_SIZE(writes) > SBX_MAX_CGROUP_WRITES) {
+        PyErr_Format(PyExc_ValueError, "a cgroup plan has 1 to %d hierarchies and at most %d writes",
+                     SBX_MAX_CGROUPS, SBX_MAX_CGROUP_WRITES);
+        return -1;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(parents); i++) {
+        PyObject *p = PyTuple_GET_ITEM(parents, i);
+        const char *text = PyUnicode_Check(p) ? PyUnicode_AsUTF8(p) : NULL;
+        if (text == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "cgroup parents are str paths");
+            return -1;
+        }
+        if (text[0] != '/' || strlen(text) > 3000) {
+            PyErr_SetString(PyExc_ValueError, "a cgroup parent is an absolute path");
+            return -1;
+        }
+        plan->parents[plan->n++] = text;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(writes); i++) {
+        PyObject *w = PyTuple_GET_ITEM(writes, i);
+        const char *file, *value;
+        long h;
+        if (!PyTuple_Check(w) || PyTuple_GET_SIZE(w) != 3 || !PyLong_Check(PyTuple_GET_ITEM(w, 0)) ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(w, 1)) || !PyUnicode_Check(PyTuple_GET_ITEM(w, 2))) {
+            PyErr_SetString(PyExc_TypeError, "a cgroup write is a tuple (hierarchy, file, value)");
+            return -1;
+        }
+        h = PyLong_AsLong(PyTuple_GET_ITEM(w, 0));
+        if (h == -1 && PyErr_Occurred())
+            return -1;
+        file = PyUnicode_AsUTF8(PyTuple_GET_ITEM(w, 1));
+        value = PyUnicode_AsUTF8(PyTuple_GET_ITEM(w, 2));
+        if (file == NULL || value == NULL)
+            return -1;
+        if (h < 0 || h >= plan->n || file[0] == '\0' || strchr(file, '/') != NULL) {
+            PyErr_SetString(PyExc_ValueError, "a cgroup write names a hierarchy of the plan and a plain file name");
+            return -1;
+        }
+        plan->writes[plan->n_writes].hierarchy = (int)h;
+        plan->writes[plan->n_writes].file = file;
+        plan->writes[plan->n_writes].value = value;
+        plan->n_writes++;
+    }
+    plan->cpu_unit_s = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(obj, 3));
+    if (!(plan->cpu_unit_s > 0.0 && plan->cpu_unit_s <= 1.0)) {
+        PyErr_SetString(PyExc_ValueError, "cpu_unit_s must be in (0, 1] seconds");
+        return -1;
+    }
+    if (parse_cgroup_stat(PyTuple_GET_ITEM(obj, 2), &plan->cpu, plan->n) < 0 ||
+        parse_cgroup_stat(PyTuple_GET_ITEM(obj, 4), &plan->memory_peak, plan->n) < 0 ||
+        parse_cgroup_stat(PyTuple_GET_ITEM(obj, 5), &plan->oom_kills, plan->n) < 0)
+        return -1;
+    return 0;
+}
+
 /* The arguments of run() (warm: of prepare(), which takes no nonce and no
  * source_fd: they come with the go) into j->cfg.  0, or -1 with an
  * exception set (call job_clear either way). */
@@ -555,8 +678,9 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
-                             "cancel_fd", NULL};
-    PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL;
+                             "cancel_fd", "cgroup", "deny_sigchld_ignore", NULL};
+    PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL, *cgroup_obj = Py_None;
+    int deny_sigchld_ignore = 0;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
     Py_buffer nonce = {0};
@@ -566,12 +690,13 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     char default_map[64];
 
     memset(j, 0, sizeof *j);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpii:prepare"
-                                                        : "OOO&|$OOddny*zzzpO&O&pOpii:run",
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOp:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOp:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
                                      &gid_map, &deny_setgroups, optional_id_converter, &uid, optional_id_converter,
-                                     &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd))
+                                     &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd,
+                                     &cgroup_obj, &deny_sigchld_ignore))
         return -1;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
@@ -614,7 +739,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     }
     if (str_array_from(argv_obj, "argv", 0, &j->argv) < 0 || str_array_from(env_obj, "env", 1, &j->env) < 0 ||
         parse_namespaces(ns_obj, &j->cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &j->cfg) < 0 ||
-        parse_mounts(mounts_obj, &j->mounts) < 0)
+        parse_mounts(mounts_obj, &j->mounts) < 0 || parse_cgroup(cgroup_obj, j) < 0)
         goto done;
     if (j->mounts.n > 0 && !(j->cfg.clone_flags & CLONE_NEWNS)) {
         PyErr_SetString(PyExc_ValueError, "mounts need the 'mnt' namespace");
@@ -625,7 +750,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         goto done;
     }
     if (use_seccomp) {
-        j->filter = sbx_seccomp_build();
+        j->filter = sbx_seccomp_build(deny_sigchld_ignore ? SBX_SECCOMP_DENY_SIGCHLD_IGNORE : 0);
         if (j->filter == NULL) {
             PyErr_SetFromErrno(PyExc_OSError);
             goto done;
@@ -780,7 +905,8 @@ PyDoc_STRVAR(wait_doc,
 "limits, reap it, and send its outcome on the socket sock as one message\n"
 "of REPLY_FORMAT (struct module notation): 1, exit_code, signal (-1: none),\n"
 "setup stage (an index into STAGES, 0: none), errno, detail, timed_out,\n"
-"cpu_exceeded, cancelled, max_rss_kib, wall_s, cpu_s.  The outcome never\n"
+"cpu_exceeded, cancelled, 0, max_rss_kib, wall_s, cpu_s, cgroup_memory_peak,\n"
+"cgroup_oom_kills.  The outcome never\n"
 "becomes a Python object here, and the buffer is zeroed after the send:\n"
 "later sandboxes start as copies of this process.  Raises ValueError\n"
 "before go(), OSError when the send fails, and KeyboardInterrupt on\n"

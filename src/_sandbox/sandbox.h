@@ -28,12 +28,14 @@ enum sbx_stage {
     SBX_STAGE_SETGROUPS,
     SBX_STAGE_UID_MAP,
     SBX_STAGE_GID_MAP,
+    SBX_STAGE_CGROUP,      /* detail: index of the failing hierarchy */
     SBX_STAGE_SYNC,
     /* child side (init process) */
     SBX_STAGE_SIGNALS,
     SBX_STAGE_PDEATHSIG,
     SBX_STAGE_SYNC_WAIT,
     SBX_STAGE_DUMPABLE,
+    SBX_STAGE_CGROUP_NS,   /* unshare(CLONE_NEWCGROUP) once inside the run's cgroup */
     SBX_STAGE_SETHOSTNAME,
     SBX_STAGE_MOUNT_PRIVATE,
     SBX_STAGE_MOUNT_PROC,
@@ -92,6 +94,40 @@ struct sbx_mount_op {
 
 #define SBX_MAX_RLIMITS 16
 
+/* The run's cgroup (cgroup.c, parent side): in each hierarchy (one for
+ * cgroup v2; memory, pids and cpuacct for v1) a directory run-<init pid>
+ * under parents[i], made after clone() and before init is let go, with
+ * the writes applied, init's pid written to cgroup.procs, and removed
+ * when the run is reaped.  Python computes the plan (_cgroup.py). */
+#define SBX_MAX_CGROUPS 4
+#define SBX_MAX_CGROUP_WRITES 8
+
+struct sbx_cgroup_write {
+    int hierarchy;     /* index into parents */
+    const char *file;  /* e.g. "memory.limit_in_bytes" */
+    const char *value;
+};
+
+/* A counter read from the run's cgroup: the file's first number (key
+ * NULL), or the number after "key " on one of its lines.  hierarchy < 0:
+ * not read. */
+struct sbx_cgroup_stat {
+    int hierarchy;
+    const char *file;
+    const char *key;
+};
+
+struct sbx_cgroup_plan {
+    int n;                                   /* 0: no cgroup */
+    const char *parents[SBX_MAX_CGROUPS];
+    int n_writes;
+    struct sbx_cgroup_write writes[SBX_MAX_CGROUP_WRITES];
+    struct sbx_cgroup_stat cpu;              /* CPU time of the tree, in cpu_unit_s */
+    double cpu_unit_s;
+    struct sbx_cgroup_stat memory_peak;      /* bytes */
+    struct sbx_cgroup_stat oom_kills;        /* processes the OOM killer killed */
+};
+
 struct sbx_rlimit {
     int resource;
     struct rlimit value;
@@ -131,6 +167,7 @@ struct sbx_config {
      * sbx_start() into the already-loaded interpreter. */
     int warm;
     int cancel_fd;             /* readable or hung up: kill the tree now; -1: none */
+    struct sbx_cgroup_plan cgroup;
 };
 
 /* Warm mode: what sbx_go() sends the waiting main process. */
@@ -212,6 +249,10 @@ struct sbx_run {
     double wall_s, cpu_s;
     long max_rss_kib;
     struct sbx_go_msg go; /* warm: in the main process, what it received */
+    /* the run's cgroup: directories made (NULL: none), and what was read
+     * at the reap (-1: not read) */
+    char *cg_dirs[SBX_MAX_CGROUPS];
+    long long cg_memory_peak, cg_oom_kills;
 };
 
 /* spawn.c: parent side.  None of these touch Python; callers release the
@@ -232,9 +273,11 @@ struct sbx_reply {
     int32_t unused;                /* keeps the rest aligned: no padding */
     int64_t max_rss_kib;
     double wall_s, cpu_s;
+    int64_t cgroup_memory_peak;    /* bytes; -1: no cgroup counter */
+    int64_t cgroup_oom_kills;      /* -1: no cgroup counter */
 };
-#define SBX_REPLY_FORMAT "=10iqdd"
-_Static_assert(sizeof(struct sbx_reply) == 64, "struct sbx_reply must match SBX_REPLY_FORMAT");
+#define SBX_REPLY_FORMAT "=10iqddqq"
+_Static_assert(sizeof(struct sbx_reply) == 80, "struct sbx_reply must match SBX_REPLY_FORMAT");
 void sbx_reply_from_run(const struct sbx_run *run, struct sbx_reply *reply);
 
 /* Warm mode: start the run of a sandbox sbx_start() prepared.  The wall
@@ -295,9 +338,19 @@ int sbx_drop_privileges_child(const struct sbx_config *cfg, int *stage);
  * set and *failed the index of the failing op. */
 int sbx_mount_root_child(const struct sbx_config *cfg, int *failed);
 
+/* cgroup.c: parent side.  sbx_cgroup_create makes the run's directories
+ * and moves pid into them: 0, or -1 with errno and *failed the index of
+ * the failing hierarchy (whatever was made is removed).  sbx_cgroup_cpu
+ * reads the CPU counter (seconds, or -1).  sbx_cgroup_finish reads the
+ * counters into run and removes the directories. */
+int sbx_cgroup_create(struct sbx_run *run, pid_t pid, int *failed);
+double sbx_cgroup_cpu(struct sbx_run *run);
+void sbx_cgroup_finish(struct sbx_run *run);
+
 /* seccomp.c: the filter is built in the parent (allocates) and installed
  * in the child right before exec (after PR_SET_NO_NEW_PRIVS). */
-void *sbx_seccomp_build(void);  /* struct sock_fprog *, or NULL with errno */
+enum { SBX_SECCOMP_DENY_SIGCHLD_IGNORE = 1 }; /* rt_sigaction(SIGCHLD, act != NULL): EPERM */
+void *sbx_seccomp_build(int flags);  /* struct sock_fprog *, or NULL with errno */
 void sbx_seccomp_free(void *prog);
 int sbx_seccomp_install_child(const void *prog);
 

@@ -25,6 +25,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -68,6 +69,12 @@ static const int denied[] = {
      * fanotify groups (fs.fanotify.max_user_groups is per user) */
     __NR_shmget, __NR_msgget, __NR_semget, __NR_mq_open, __NR_memfd_create, __NR_inotify_init1,
     __NR_fanotify_init,
+    /* Linux AIO: fs.aio-max-nr is one count for the whole host, whose
+     * every process gets EAGAIN from io_setup once a sandbox holds it */
+    __NR_io_setup, __NR_io_destroy, __NR_io_submit, __NR_io_cancel, __NR_io_getevents,
+#ifdef __NR_io_pgetevents
+    __NR_io_pgetevents,
+#endif
 #ifdef __NR_inotify_init
     __NR_inotify_init,
 #endif
@@ -146,7 +153,7 @@ static void allow_only_arg0(struct builder *b, unsigned int nr, unsigned int val
     emit(b, (struct sock_filter)RET(ERRNO(EPERM)));
 }
 
-void *sbx_seccomp_build(void)
+void *sbx_seccomp_build(int flags)
 {
     struct sock_fprog *prog;
     struct builder b;
@@ -201,6 +208,22 @@ void *sbx_seccomp_build(void)
     emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0));
     emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
     emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+
+    /* rt_sigaction(SIGCHLD, act): a child whose parent ignores SIGCHLD
+     * (or sets SA_NOCLDWAIT) is reaped by nobody's wait, and its CPU time
+     * reaches no live process's /proc counters.  Where no cgroup counts
+     * the tree, changing SIGCHLD's action fails; a query (act NULL) works. */
+    if (flags & SBX_SECCOMP_DENY_SIGCHLD_IGNORE) {
+        emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigaction, 0, 7));
+        emit(&b, (struct sock_filter)LOAD(ARG_LO(0)));
+        emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGCHLD, 0, 5));
+        emit(&b, (struct sock_filter)LOAD(ARG_LO(1)));
+        emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2)); /* act's low half */
+        emit(&b, (struct sock_filter)LOAD(ARG_LO(1) + 4));
+        emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0)); /* and high half: NULL */
+        emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+        emit(&b, (struct sock_filter)LOAD(offsetof(struct seccomp_data, nr)));
+    }
 
     emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
     if (b.n >= MAX_INSNS) { /* the table outgrew the buffer: refuse to half-filter */
