@@ -32,6 +32,8 @@ RESULT_TYPES = {
     "max_rss_kib": (int,),
     "output_truncated": (bool,),
     "namespaces": (list,),
+    "oom_killed": (bool,),
+    "cgroup_controllers": (list,),
 }
 ISOLATION_VALUES = {
     "unshare-namespaces",
@@ -50,6 +52,7 @@ def assert_result_shape(result: dict) -> None:
             assert not isinstance(result[key], bool), key
     assert result["isolation"] in ISOLATION_VALUES
     assert all(isinstance(n, str) for n in result["namespaces"])
+    assert set(result["cgroup_controllers"]) <= {"memory", "pids", "cpu"}
 
 
 def test_valid_component_succeeds_in_namespaces(sandbox):

@@ -42,6 +42,22 @@ MS_NOEXEC = 8
 SANDBOX_WORKDIR = "/work"
 SANDBOX_TMPDIR = "/tmp"
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
+#: Files of the sandbox's /proc that show what the host and its other
+#: users do, each covered by a read-only bind of /dev/null (it reads as
+#: empty): runc's masked paths (kcore, keys, latency_stats, timer_list,
+#: timer_stats, sched_debug, interrupts), and the host's disks, swap,
+#: IRQ and lock activity, module list, key quotas of every uid (root's
+#: included), the host-wide open-file, AIO, inode and dentry counts, and
+#: its terminal drivers.  /proc/stat, meminfo, cpuinfo, loadavg and uptime
+#: stay: the C library and os.cpu_count read them.
+PROC_MASKED_FILES = (
+    "kcore", "keys", "key-users", "latency_stats", "timer_list", "timer_stats", "sched_debug", "interrupts",
+    "softirqs", "diskstats", "partitions", "swaps", "locks", "modules", "buddyinfo", "zoneinfo",
+    "pagetypeinfo", "vmallocinfo", "slabinfo", "tty/drivers", "sys/fs/file-nr", "sys/fs/aio-nr",
+    "sys/fs/inode-nr", "sys/fs/dentry-state", "sys/fs/inode-state", "sys/kernel/random/entropy_avail",
+)
+#: Directories of /proc covered by an empty read-only tmpfs (runc's).
+PROC_MASKED_DIRS = ("acpi", "scsi")
 #: Options of the root tmpfs itself: it only holds mount points and symlinks.
 ROOT_TMPFS_OPTIONS = "size=1m,nr_inodes=4096,mode=0755"
 
@@ -236,6 +252,16 @@ def mount_ops(plan: HostPlan, new_root: str, *, scratch_bytes: int, scratch_inod
         ops.append(("mkdir", None, root + d, 0, None))
     ops += [
         ("proc", None, root + "/proc", 0, None),
+    ]
+    # what exists of them on this kernel (a bind needs its target)
+    for name in PROC_MASKED_FILES:
+        if os.path.isfile("/proc/" + name):
+            ops.append(("bind", "/dev/null", f"{root}/proc/{name}", MS_RDONLY | MS_NOSUID | MS_NOEXEC, None))
+    for name in PROC_MASKED_DIRS:
+        if os.path.isdir("/proc/" + name):
+            ops.append(("tmpfs", None, f"{root}/proc/{name}", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        "size=4k,nr_inodes=16,mode=0555"))
+    ops += [
         ("tmpfs", None, root + SANDBOX_TMPDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC, f"{scratch},mode=1777"),
         ("tmpfs", None, root + SANDBOX_WORKDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC,
          f"{scratch},mode=0700{owner}"),

@@ -169,15 +169,22 @@ def _autopoietic_report(outcome: Outcome) -> None:
 
     def peak_rss_kib() -> str:
         # VmHWM of this address space (ru_maxrss would include the copy of
-        # the caller this process started as, before its exec)
+        # the caller this process started as, before its exec), or the
+        # largest child this process waited for, if larger
+        peak = 0
         try:
             with open("/proc/self/status") as status_file:
                 for line in status_file:
                     if line.startswith("VmHWM:"):
-                        return line.split()[1]
+                        peak = int(line.split()[1])
         except BaseException:
             pass
-        return "0"
+        try:
+            import resource
+            peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        except BaseException:
+            pass
+        return str(peak)
 
     def verdict(status: str, stage: str = "", limit: str = "", reason: str = "") -> None:
         try:
@@ -200,6 +207,18 @@ def _autopoietic_report(outcome: Outcome) -> None:
         except OSError:
             pass
 
+    def scratch_full() -> bool:
+        """Is a scratch file system ($TMPDIR, $HOME) out of blocks or inodes?"""
+        for var in ("TMPDIR", "HOME"):
+            try:
+                st = os.statvfs(os.environ.get(var, "/"))
+            except (OSError, ValueError):
+                continue
+            # a full tmpfs has less than a page free (or no inode)
+            if st.f_bavail * st.f_frsize < 65536 or st.f_favail == 0:
+                return True
+        return False
+
     def limit_of(exc: BaseException | None) -> str:
         """Which resource limit an exception reports ('' for none)."""
         seen = 0
@@ -209,9 +228,11 @@ def _autopoietic_report(outcome: Outcome) -> None:
             if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
                 return "processes"
             if isinstance(exc, OSError):
-                # Linux errno values: EFBIG 27, ENOSPC 28, EDQUOT 122 (the
-                # scratch tmpfs is full), EMFILE 24, ENFILE 23, EAGAIN 11
-                if exc.errno in (27, 28, 122):
+                # Linux errno values: EFBIG 27, ENOSPC 28, EDQUOT 122 (a
+                # scratch tmpfs is full: ENOSPC also comes from epoll_ctl
+                # and others, which are no file size), EMFILE 24, ENFILE
+                # 23, EAGAIN 11
+                if exc.errno == 27 or (exc.errno in (28, 122) and scratch_full()):
                     return "file_size"
                 if exc.errno in (23, 24):
                     return "open_files"

@@ -62,9 +62,12 @@ def diagnose() -> dict[str, Any]:
     for ns in ("pid", "ipc", "uts", "net", "mnt", "cgroup"):
         checks[f"{ns} namespace"] = _probe(user + (ns,))
     checks["seccomp filter"] = _probe((), seccomp=True)
+    controllers: list[str] = []
+    cgroup_note = ""
     try:
         with AutopoieticSandbox(timeout_s=30) as sandbox:
             result = sandbox.run_source("import os\nprint(os.getuid(), os.path.exists('/etc'))")
+            controllers, cgroup_note = sandbox.cgroup_status()
     except SandboxError as exc:
         checks["minimal root (pivot_root)"] = {"ok": False, "stage": "prepare", "errno": 0, "error": str(exc),
                                               "hint": "the interpreter's files could not be read"}
@@ -86,7 +89,8 @@ def diagnose() -> dict[str, Any]:
         missing = sorted({"pid", "ipc", "uts", "net", "mnt", "cgroup"} - set(entered))
         plan = "full isolation" if not missing else f"partial isolation, without: {', '.join(missing)}"
     report["sandbox"] = {"isolation": result["isolation"] if result else "error", "namespaces": entered,
-                         "fallback_reason": reason, "plan": plan}
+                         "fallback_reason": reason, "plan": plan, "cgroup_controllers": controllers,
+                         "cgroup_note": cgroup_note}
     return report
 
 
@@ -109,4 +113,11 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"  namespaces: {', '.join(sandbox['namespaces'])}")
     if sandbox["fallback_reason"]:
         lines.append(f"  last refusal: {sandbox['fallback_reason']}")
+    if sandbox["cgroup_controllers"]:
+        lines.append(f"  cgroup of each run: {', '.join(sandbox['cgroup_controllers'])} of the whole process tree")
+    else:
+        lines.append("  cgroup of each run: none; memory, processes and CPU are bounded per process only "
+                     "(docs/limits.md says how to delegate a cgroup)")
+    if sandbox["cgroup_note"]:
+        lines.append(f"  cgroups: {sandbox['cgroup_note']}")
     return "\n".join(lines)

@@ -44,7 +44,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypedDict
 
-from . import _rootfs, _sandbox
+from . import _cgroup, _rootfs, _sandbox
 from ._forkserver import ForkServer, ForkServerDied, ForkServerError
 
 if TYPE_CHECKING:
@@ -76,6 +76,9 @@ DEFAULT_MAX_PROCESSES = 64
 DEFAULT_MAX_DISK_MB = 64
 #: Inodes (files and directories) of each of /tmp and /work.
 SCRATCH_INODES = 4096
+#: RLIMIT_SIGPENDING inside the sandbox: real-time and sigqueue'd signals
+#: queued at once by all of its processes (see _rlimits).
+SIGPENDING_LIMIT = 64
 #: The unprivileged uid/gid the component runs as (inside; for root callers
 #: on the host too).
 SANDBOX_UID = 65534
@@ -85,7 +88,7 @@ _NO_NET_NAMESPACES = ("pid", "ipc", "uts", "mnt", "cgroup")
 # Setup stages whose failure means "this host does not let us create or
 # enter namespaces", as opposed to a failure of the run itself.
 _NAMESPACE_STAGES = frozenset(
-    {"clone", "setgroups", "uid_map", "gid_map", "sethostname", "mount_private", "mount_proc"}
+    {"clone", "setgroups", "uid_map", "gid_map", "cgroup_ns", "sethostname", "mount_private", "mount_proc"}
 )
 _CLONE_REFUSALS = frozenset({errno.EPERM, errno.EACCES, errno.ENOSPC, errno.EUSERS, errno.EINVAL, errno.ENOSYS})
 _LIMIT_NAMES = frozenset({"memory", "cpu_time", "file_size", "open_files", "processes"})
@@ -111,6 +114,8 @@ class ExecutionResult(TypedDict):
     max_rss_kib: int
     output_truncated: bool
     namespaces: list[str]
+    oom_killed: bool
+    cgroup_controllers: list[str]
 
 
 class SandboxError(Exception):
@@ -418,11 +423,19 @@ class AutopoieticSandbox:
     max_file_size_kb=1024, temp_dir=None, *, timeout_s=None,
     max_output_bytes=1048576, max_code_bytes=1048576, max_open_files=1024,
     require_isolation=None, validate_code=True, max_processes=64,
-    max_disk_mb=64, validator_policy=DEFAULT_POLICY, mode=None)``
+    max_disk_mb=64, validator_policy=DEFAULT_POLICY, mode=None,
+    use_cgroup=True)``
 
-    - ``max_memory_mb`` (MiB): RLIMIT_AS of the component's process.
+    - ``max_memory_mb`` (MiB): memory of the whole process tree, where a
+      cgroup applies (kernel memory, tmpfs and page cache included, no
+      swap; the cgroup's OOM killer ends a tree over it:
+      ``limit_exceeded == "memory"``, ``oom_killed``), and RLIMIT_AS of
+      each process everywhere (a process over it gets MemoryError).
     - ``max_cpu_time_seconds`` (s): CPU time of the whole process tree;
-      RLIMIT_CPU (whole seconds, per process) plus a check from the parent.
+      RLIMIT_CPU (whole seconds, per process) plus a check from the parent,
+      which reads the cgroup's counter where one applies (it counts
+      children nobody waited for) and sums ``/proc`` otherwise (where a
+      component then cannot change SIGCHLD's action: seccomp, EPERM).
     - ``max_file_size_kb`` (KiB): RLIMIT_FSIZE, the largest file it may write.
     - ``temp_dir``: where this sandbox keeps its private work directories
       (default: the system temp directory).
@@ -432,8 +445,9 @@ class AutopoieticSandbox:
       size; the rest is read and dropped (``output_truncated``).
     - ``max_code_bytes``: larger component source is refused.
     - ``max_open_files``: RLIMIT_NOFILE.
-    - ``max_processes``: RLIMIT_NPROC, processes and threads of the sandbox
-      (a fork bomb ends with ``limit_exceeded == "processes"``).
+    - ``max_processes``: processes and threads of the component, its main
+      process included: the cgroup's ``pids.max`` where one applies, and
+      RLIMIT_NPROC (a fork bomb ends with ``limit_exceeded == "processes"``).
     - ``max_disk_mb`` (MiB): size of each of the sandbox's ``/tmp`` and
       ``/work`` (tmpfs; RLIMIT_FSIZE caps one file, this the total).
     - ``require_isolation``: raise ``SandboxError`` instead of falling back to
@@ -453,6 +467,10 @@ class AutopoieticSandbox:
       the environment variable ``AUTOPOIETIC_MODE``.  Warm mode falls back to
       spawn, with a logged WARNING saying why, when the fork server cannot
       start, and direct execution always spawns.
+    - ``use_cgroup``: give each run a cgroup of its own where the host lets
+      this process write one (``autopoietic/_cgroup.py``, docs/limits.md;
+      ``AUTOPOIETIC_CGROUP=off`` turns it off process-wide); ``False``:
+      per-process limits only.  ``cgroup_status()`` says what applies.
 
     Raises ``TypeError`` or ``ValueError`` for limits that are not positive
     numbers and ``SandboxError`` when the work directory cannot be created.
@@ -476,6 +494,7 @@ class AutopoieticSandbox:
         max_disk_mb: float = DEFAULT_MAX_DISK_MB,
         validator_policy: ValidatorPolicy = DEFAULT_POLICY,
         mode: str | None = None,
+        use_cgroup: bool = True,
     ) -> None:
         self.max_memory_mb = _check_limit("max_memory_mb", max_memory_mb)
         self.max_cpu_time_seconds = _check_limit("max_cpu_time_seconds", max_cpu_time_seconds)
@@ -544,6 +563,11 @@ class AutopoieticSandbox:
         self._cancel_r, cancel_w = os.pipe2(os.O_CLOEXEC)
         self._cancel = weakref.finalize(self, os.close, cancel_w)
         weakref.finalize(self, os.close, self._cancel_r)
+        # the cgroup of this sandbox object, made at its first run (_cgroup)
+        self._cgroup_lock = threading.Lock()
+        self._cgroup: _cgroup.SandboxCgroup | None = None
+        self._cgroup_note: str | None = None if use_cgroup else "turned off (use_cgroup=False)"
+        self.use_cgroup = bool(use_cgroup)
 
     # -- context manager and cleanup ------------------------------------------
 
@@ -568,6 +592,41 @@ class AutopoieticSandbox:
             self._all_servers.clear()
         for server in servers:
             server.stop()
+        with self._cgroup_lock:
+            if self._cgroup is not None:
+                self._cgroup.remove()
+
+    def _run_cgroup(self) -> _cgroup.SandboxCgroup | None:
+        """This sandbox object's cgroup, made at the first call, or None
+        where no cgroup can be written here (cgroup_status says why)."""
+        with self._cgroup_lock:
+            if self._cgroup is None and self._cgroup_note is None:
+                hierarchy, note = _cgroup.discover()
+                if hierarchy is None:
+                    self._cgroup_note = note
+                    return None
+                _cgroup.remove_stale(hierarchy)
+                try:
+                    # + 1: the sandbox's init is in the run's cgroup too
+                    self._cgroup = _cgroup.SandboxCgroup(hierarchy, int(self.max_memory_mb * 1024 * 1024),
+                                                         self.max_processes + 1)
+                except OSError as exc:
+                    self._cgroup_note = f"cannot create a cgroup under {sorted(hierarchy.bases.values())}: {exc}"
+                    logger.warning("autopoietic: runs go without a cgroup: %s", self._cgroup_note)
+                    return None
+                weakref.finalize(self, _remove_cgroup, self._cgroup, self._all_servers)
+                self._cgroup_note = note
+            return self._cgroup
+
+    def cgroup_status(self) -> tuple[list[str], str]:
+        """cgroup_status() -> (controllers, note)
+
+        The controllers (``memory``, ``pids``, ``cpu``) a cgroup of each run
+        applies on this host, and in words what is missing and why
+        (``""``: nothing).  Makes this sandbox's cgroup if not made yet.
+        """
+        cgroup = self._run_cgroup()
+        return (list(cgroup.controllers) if cgroup else []), self._cgroup_note or ""
 
     def _fork_server(self, env: list[str]) -> ForkServer | None:
         """This thread's fork server (started or restarted as needed), or
@@ -664,7 +723,7 @@ class AutopoieticSandbox:
         data = self._encode(source, "source")
         return self._run("source", data, "__main__", False)
 
-    def _rlimits(self, isolated: bool) -> list[tuple[int, int, int]]:
+    def _rlimits(self, namespaces: tuple[str, ...]) -> list[tuple[int, int, int]]:
         memory = int(self.max_memory_mb * 1024 * 1024)
         cpu = max(1, math.ceil(self.max_cpu_time_seconds))
         fsize = int(self.max_file_size_kb * 1024)
@@ -677,12 +736,32 @@ class AutopoieticSandbox:
             (resource.RLIMIT_CORE, 0, 0),
             # POSIX message queues hold kernel memory outside RLIMIT_AS
             (resource.RLIMIT_MSGQUEUE, 0, 0),
+            # Queued signals are counted per uid up the user namespace
+            # chain, so a sandbox's land on the caller's host uid too; at
+            # that uid's RLIMIT_SIGPENDING its other processes get EAGAIN
+            # from sigqueue and timer_create, and glibc's setuid broadcast
+            # to threads (a real-time signal) fails.  Only real-time and
+            # sigqueue'd signals count against it: kill() and the kernel's
+            # own signals (SIGCHLD) still arrive.
+            (resource.RLIMIT_SIGPENDING, SIGPENDING_LIMIT, SIGPENDING_LIMIT),
+            # mlock'ed pages cannot be reclaimed: none (no CAP_IPC_LOCK in
+            # a sandbox lifts this).  RLIMIT_LOCKS is left alone: Linux has
+            # not enforced it since 2.4.25; file locks are kernel memory,
+            # charged to the run's cgroup, and bounded by RLIMIT_NOFILE.
+            (resource.RLIMIT_MEMLOCK, 0, 0),
+            # no real-time scheduling or raised priority over the host's
+            (resource.RLIMIT_RTPRIO, 0, 0),
+            (resource.RLIMIT_NICE, 0, 0),
         ]
-        if isolated:
+        if namespaces:
             # Counted per user namespace and uid: only the sandbox's own
             # processes.  Without namespaces it would count all of the
-            # caller's processes, so direct execution goes without.
-            wanted.append((resource.RLIMIT_NPROC, self.max_processes, self.max_processes))
+            # caller's processes, so direct execution goes without.  When
+            # init has the component's uid too (a normal user maps only
+            # their own), it counts: one more, so the component gets
+            # max_processes of its own, its main process included.
+            nproc = self.max_processes + (1 if "user" in namespaces and os.geteuid() != 0 else 0)
+            wanted.append((resource.RLIMIT_NPROC, nproc, nproc))
         limits = []
         for res, soft, hard in wanted:
             # An unprivileged process cannot raise a hard limit: stay under ours.
@@ -715,24 +794,30 @@ class AutopoieticSandbox:
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
         options: dict[str, Any] = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
                          "tmp": _rootfs.SANDBOX_TMPDIR}
-        # root switches the component to uid 65534 where that uid exists
-        # here (not so inside some containers' user namespaces) ...
-        become_nobody = os.geteuid() == 0 and _nobody_exists()
-        switch_to: int | None = SANDBOX_UID if become_nobody else None
-        if os.geteuid() == 0 and "user" not in namespaces:
-            # ... but without a user namespace the component would be host
-            # uid 65534, which other host processes may run as too: it gets
-            # a uid of its own there (its RLIMIT_NPROC its own too)
-            switch_to = self._private_id or switch_to
-        if "user" in namespaces and become_nobody:
+        root = os.geteuid() == 0
+        # root's components get a host uid and gid of their own (chosen
+        # once per sandbox object: _free_private_id), so the kernel's
+        # per-uid quotas (epoll watches, pipe buffers, inotify, processes)
+        # separate them from each other and from host processes of uid
+        # 65534; where none is free, uid 65534 where it exists here (not
+        # so inside some containers' user namespaces)
+        private = self._private_id if root else None
+        host_id = private if private is not None else (SANDBOX_UID if root and _nobody_exists() else None)
+        switch_to: int | None = None
+        if "user" in namespaces and host_id is not None:
             # root maps itself (init builds the root with host root's file
-            # access, no host capability) and nobody, which the component
-            # becomes: uid 0 is exempt from RLIMIT_NPROC.
-            maps = f"0 0 1\n{SANDBOX_UID} {SANDBOX_UID} 1\n"
-            options.update(uid_map=maps, gid_map=maps, deny_setgroups=False)
+            # access, no host capability) and the component's host id as
+            # 65534, which the component becomes: init, uid 0, is exempt
+            # from the component's RLIMIT_NPROC
+            uids = f"0 0 1\n{SANDBOX_UID} {host_id} 1\n"
+            options.update(uid_map=uids, gid_map=uids, deny_setgroups=False)
+            switch_to = SANDBOX_UID
         elif "user" in namespaces:
+            # a normal user can map only their own ids
             options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n",
                            gid_map=f"{SANDBOX_UID} {os.getegid()} 1\n", deny_setgroups=True)
+        else:
+            switch_to = host_id
         if switch_to is not None:
             options.update(uid=switch_to, gid=switch_to, clear_groups=True)
         # inside, the component's ids: 65534 with a user namespace, or the switch's
@@ -790,16 +875,20 @@ class AutopoieticSandbox:
                     raise SandboxError(f"cannot prepare the sandbox's root file system: {exc}") from exc
                 env = _environment(options.pop("home"), options.pop("tmp"))
                 cwd = options.pop("cwd")
-                options.update(namespaces=entered, rlimits=self._rlimits(bool(entered)),
+                cgroup = self._run_cgroup()
+                controllers = list(cgroup.controllers) if cgroup else []
+                options.update(namespaces=entered, rlimits=self._rlimits(entered),
                                timeout_s=self.timeout_s, cpu_time_s=self.max_cpu_time_seconds,
-                               output_limit=self.max_output_bytes)
+                               output_limit=self.max_output_bytes, cgroup=cgroup.plan if cgroup else None,
+                               deny_sigchld_ignore="cpu" not in controllers)
                 if server is not None:
                     started = time.monotonic()
                     try:
                         raw = server.run(([self._python], env, cwd), options, source_fd, header,
                                          self.max_output_bytes, self.timeout_s, self._cancel_r)
                     except ForkServerDied as exc:
-                        return _failed_result(str(exc), time.monotonic() - started, entered, validated)
+                        return _failed_result(str(exc), time.monotonic() - started, entered, validated,
+                                              controllers)
                 else:
                     argv = [self._python, "-I", "-S", "-B", "-X", "utf8", "-c", _RUNNER_SOURCE]
                     raw = _sandbox.run(argv, env, cwd, nonce=header, source_fd=source_fd, cancel_fd=self._cancel_r,
@@ -810,7 +899,7 @@ class AutopoieticSandbox:
                     if workdir is not None:
                         _remove_tree(os.path.join(workdir, "root"))
                     continue
-                return self._result(raw, entered, nonce, mode, validated, options.get("mounts", ()))
+                return self._result(raw, entered, nonce, mode, validated, options.get("mounts", ()), controllers)
         finally:
             os.close(source_fd)
             if workdir is not None:
@@ -828,12 +917,13 @@ class AutopoieticSandbox:
             server.cache[namespaces] = cached
         return dict(cached[1])
 
-    def _limit_reason(self, limit: str) -> str:
+    def _limit_reason(self, limit: str, oom: bool = False) -> str:
         """Why a run that hit limit failed, with this sandbox's value of it."""
         return {
             "wall_time": f"timed out after {self.timeout_s:g} s of wall-clock time; the process tree was killed",
             "cpu_time": f"CPU time limit of {self.max_cpu_time_seconds:g} s exceeded; the process tree was killed",
-            "memory": f"memory limit of {self.max_memory_mb:g} MB (RLIMIT_AS) exceeded",
+            "memory": f"memory limit of {self.max_memory_mb:g} MB exceeded ("
+                      + ("the cgroup's OOM killer killed a process of the tree)" if oom else "RLIMIT_AS)"),
             "file_size": f"file size limit of {self.max_file_size_kb:g} KB (RLIMIT_FSIZE) exceeded",
             "open_files": f"open file limit of {self.max_open_files} (RLIMIT_NOFILE) reached",
             "processes": "process limit reached",
@@ -842,7 +932,7 @@ class AutopoieticSandbox:
 
     def _result(
         self, raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool,
-        mounts: list[tuple[str, str | None, str, int, str | None]]
+        mounts: list[tuple[str, str | None, str, int, str | None]], controllers: list[str]
     ) -> ExecutionResult:
         stdout = raw["stdout"].decode("utf-8", "replace")
         stderr = raw["stderr"].decode("utf-8", "replace")
@@ -862,7 +952,11 @@ class AutopoieticSandbox:
             "max_rss_kib": int(raw["max_rss_kib"]),
             "output_truncated": truncated,
             "namespaces": list(namespaces),
+            "oom_killed": raw["cgroup_oom_kills"] > 0,
+            "cgroup_controllers": list(controllers),
         }
+        if raw["cgroup_memory_peak"] > 0:
+            result["max_rss_kib"] = max(result["max_rss_kib"], raw["cgroup_memory_peak"] // 1024)
         if raw["setup_error"] is not None:
             stage, err, detail = raw["setup_error"]
             where = stage
@@ -887,6 +981,8 @@ class AutopoieticSandbox:
         if raw["timed_out"]:
             result["isolation"] += "-timeout"
             limit: Optional[str] = "wall_time"
+        elif result["oom_killed"]:
+            limit = "memory"
         elif raw["cpu_exceeded"] or sig == signal.SIGXCPU:
             limit = "cpu_time"
         elif verdict is not None and verdict.limit:
@@ -897,7 +993,7 @@ class AutopoieticSandbox:
             limit = "output"
         else:
             limit = None
-        reasons = [self._limit_reason(limit)] if limit else []
+        reasons = [self._limit_reason(limit, result["oom_killed"])] if limit else []
         if sig is not None and limit is None:
             try:
                 name = signal.Signals(sig).name
@@ -923,6 +1019,14 @@ class AutopoieticSandbox:
         return result
 
 
+def _remove_cgroup(cgroup: _cgroup.SandboxCgroup, servers: weakref.WeakSet[ForkServer]) -> None:
+    """A sandbox object's cgroup goes when it does, after its fork servers
+    (whose prepared sandboxes are in run cgroups of it)."""
+    for server in list(servers):
+        server.stop()
+    cgroup.remove()
+
+
 def _environment(home: str, tmp: str) -> list[str]:
     """The whole environment of a sandboxed component."""
     return [
@@ -936,13 +1040,15 @@ def _environment(home: str, tmp: str) -> list[str]:
     ]
 
 
-def _failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], validated: bool) -> ExecutionResult:
+def _failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], validated: bool,
+                   controllers: list[str]) -> ExecutionResult:
     """The dict of a run the sandbox itself could not carry out."""
     return {
         "success": False, "output": "", "error": f"autopoietic: {message}", "execution_time": elapsed,
         "isolation": "error", "security_validated": validated, "exit_code": None, "signal": None,
         "timed_out": False, "limit_exceeded": None, "cpu_time_s": 0.0, "max_rss_kib": 0,
-        "output_truncated": False, "namespaces": list(namespaces),
+        "output_truncated": False, "namespaces": list(namespaces), "oom_killed": False,
+        "cgroup_controllers": list(controllers),
     }
 
 

@@ -53,3 +53,119 @@ def try_syscall(name, *args):
     r = libc.syscall(ctypes.c_long(NR[name]), *[ctypes.c_long(a) for a in args])
     return 0 if r >= 0 else ctypes.get_errno()
 '''
+
+
+# What a host process checks while a sandbox runs: each loop tries a kernel
+# resource another process of the caller's uid needs, until stdin closes;
+# then it prints one JSON line {"ok": n, "failures": [...], "sunreclaim_kib": max}.
+_CHECKER = r'''
+import ctypes, json, os, select, signal, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+librt = ctypes.CDLL("librt.so.1", use_errno=True)
+libc.syscall.restype = ctypes.c_long
+NR_IO_SETUP, NR_IO_DESTROY = {"x86_64": (206, 207), "aarch64": (0, 1)}[os.uname().machine]
+kinds = sys.argv[1].split(",")
+# blocked in every thread (the stdin reader's too): a queued one waits for sigtimedwait
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+
+class sigval(ctypes.Union):
+    _fields_ = [("sival_int", ctypes.c_int), ("sival_ptr", ctypes.c_void_p)]
+
+def sunreclaim():
+    for line in open("/proc/meminfo"):
+        if line.startswith("SUnreclaim:"):
+            return int(line.split()[1])
+    return 0
+
+def signals():
+    rt = signal.SIGRTMIN
+    queued = 0
+    try:
+        for _ in range(100):
+            if libc.sigqueue(os.getpid(), rt, sigval(0)) != 0:
+                return "sigqueue: " + os.strerror(ctypes.get_errno())
+            queued += 1
+        timer = ctypes.c_void_p()
+        if librt.timer_create(1, None, ctypes.byref(timer)) != 0:  # CLOCK_MONOTONIC, SIGEV_SIGNAL SIGALRM
+            return "timer_create: " + os.strerror(ctypes.get_errno())
+        librt.timer_delete(timer)
+    finally:
+        for _ in range(queued):
+            signal.sigtimedwait([rt], 1)
+    return None
+
+def aio():
+    ctx = ctypes.c_ulong(0)
+    if libc.syscall(NR_IO_SETUP, 128, ctypes.byref(ctx)) != 0:
+        return "io_setup: " + os.strerror(ctypes.get_errno())
+    libc.syscall(NR_IO_DESTROY, ctx)
+    return None
+
+def epoll():
+    ep = select.epoll()
+    fds = []
+    try:
+        for _ in range(500):
+            fd = os.eventfd(0)
+            fds.append(fd)
+            ep.register(fd, select.EPOLLIN)
+    except OSError as exc:
+        return "epoll_ctl: " + os.strerror(exc.errno)
+    finally:
+        ep.close()
+        for fd in fds:
+            os.close(fd)
+    return None
+
+checks = {"signals": signals, "aio": aio, "epoll": epoll}
+ok, failures, peak = 0, [], 0
+print("ready", flush=True)
+while not stop.is_set():
+    peak = max(peak, sunreclaim())
+    for kind in kinds:
+        failure = checks[kind]()
+        if failure:
+            failures.append(failure)
+        else:
+            ok += 1
+    stop.wait(0.05)
+print(json.dumps({"ok": ok, "failures": failures[:10], "sunreclaim_kib": peak}), flush=True)
+'''
+
+
+class HostChecker:
+    """``with HostChecker("signals,epoll", uid) as check:`` runs a host
+    process of uid (None: this process's) that keeps using those kernel
+    resources while the block runs; ``check.report`` is its JSON report."""
+
+    def __init__(self, kinds: str, uid: int | None = None) -> None:
+        self.kinds, self.uid = kinds, uid
+        self.report: dict = {}
+
+    def __enter__(self) -> "HostChecker":
+        import subprocess
+        import sys
+
+        extra = {} if self.uid is None else {"user": self.uid, "group": self.uid, "extra_groups": []}
+        self.proc = subprocess.Popen(["/usr/bin/python3", "-I", "-c", _CHECKER, self.kinds], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/", **extra)
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"
+        self.baseline = _sunreclaim_kib()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import json
+
+        out, err = self.proc.communicate(timeout=60)
+        assert self.proc.returncode == 0 and out.strip(), f"the host checker failed: {err[-2000:]}"
+        self.report = json.loads(out.splitlines()[-1])
+
+
+def _sunreclaim_kib() -> int:
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith("SUnreclaim:"):
+                return int(line.split()[1])
+    return 0

@@ -1,0 +1,196 @@
+"""Whole-sandbox limits: each run's own cgroup, made and removed in both
+modes, stale ones removed after a killed caller, the cgroup v2 code path on
+what this host's v2 hierarchy offers; and what goes with them: private host
+ids for root's components, masked host files in /proc, ENOSPC read as a
+file-size limit only when a scratch file system is full."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autopoietic import _cgroup
+from autopoietic._rootfs import PROC_MASKED_FILES
+from autopoietic.sandbox import PRIVATE_ID_RANGE, SANDBOX_UID, AutopoieticSandbox
+
+from helpers import ROOT_ONLY, require, require_root
+
+
+def _hierarchy() -> _cgroup.Hierarchy:
+    hierarchy, note = _cgroup.discover()
+    if hierarchy is None and os.geteuid() != 0:
+        pytest.skip(f"{ROOT_ONLY}a cgroup to write (or one delegated to this user): {note}")
+    require(hierarchy is not None, f"no cgroup can be written here: {note}")
+    assert hierarchy is not None
+    return hierarchy
+
+
+def _ours(hierarchy: _cgroup.Hierarchy, pid: int) -> list[Path]:
+    return [p for base in set(hierarchy.bases.values()) for p in Path(base).glob(f"autopoietic-{pid}-*")]
+
+
+def test_each_run_gets_a_cgroup_and_nothing_is_left_behind(tmp_path, execution_mode):
+    hierarchy = _hierarchy()
+    sb = AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20)
+    for _ in range(3):
+        result = sb.run_source("print(open('/proc/self/cgroup').read())")
+        assert result["success"], result
+        assert result["cgroup_controllers"] == [c for c in _cgroup.CONTROLLERS if c in hierarchy.bases]
+        # a cgroup namespace of its own: the run sees its cgroup as the root
+        assert all(line.endswith(":/") for line in result["output"].split()), result["output"]
+    parents = _ours(hierarchy, os.getpid())
+    assert parents and all(p.is_dir() for p in parents)
+    # spawn mode: every run's cgroup is gone once it is reaped; warm mode:
+    # only the prepared sandbox of the next run is there
+    runs = [child.name for p in parents for child in p.iterdir() if child.is_dir()]
+    assert len(runs) == (0 if execution_mode == "spawn" else len(parents)), runs
+    sb.cleanup()
+    assert not any(p.exists() for p in parents)
+
+
+def test_the_cgroup_bounds_memory_and_pids_of_each_run(tmp_path, execution_mode):
+    hierarchy = _hierarchy()
+    require_root("reading the limit files of a run's cgroup")
+    source = "import time; time.sleep(3)"
+    with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20, max_memory_mb=64, max_processes=7) as sb:
+        import threading
+
+        done: list[dict] = []
+        thread = threading.Thread(target=lambda: done.append(sb.run_source(source)))
+        thread.start()
+        seen: dict[str, str] = {}
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(seen) < 2:
+            for parent in _ours(hierarchy, os.getpid()):
+                for run in parent.glob("run-*"):
+                    procs = (run / "cgroup.procs").read_text().split()
+                    if not procs:
+                        continue  # warm mode: the standby of the next run
+                    for name in ("memory.limit_in_bytes", "memory.max", "pids.max"):
+                        if (run / name).exists():
+                            seen[name] = (run / name).read_text().strip()
+            time.sleep(0.05)
+        thread.join()
+    assert done and done[0]["success"], done
+    if "memory" in hierarchy.bases:
+        assert seen.get("memory.limit_in_bytes", seen.get("memory.max")) == str(64 << 20), seen
+    if "pids" in hierarchy.bases:
+        assert seen.get("pids.max") == "8", seen  # 7 of the component's and init
+
+
+_KILLED_CALLER = """
+import sys
+from autopoietic.sandbox import AutopoieticSandbox
+sb = AutopoieticSandbox(timeout_s=60, mode=sys.argv[1])
+sb.run_source("print(1)")
+print("ran", flush=True)
+sb.run_source("import time; time.sleep(60)")
+"""
+
+
+@pytest.mark.parametrize("mode", ["warm", "spawn"])
+def test_a_killed_callers_cgroup_is_removed_by_the_next_sandbox(tmp_path, mode):
+    hierarchy = _hierarchy()
+    with subprocess.Popen([sys.executable, "-c", _KILLED_CALLER, mode], stdout=subprocess.PIPE, text=True,
+                          cwd=tmp_path) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ran"
+            time.sleep(0.5)
+            stale = _ours(hierarchy, proc.pid)
+            assert stale, "the caller's cgroup was not made"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+    # its sandboxes die with it (PR_SET_PDEATHSIG), a moment later
+    time.sleep(0.5)
+    with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sb:
+        assert sb.run_source("pass")["success"]
+        assert not any(p.exists() for p in stale), stale
+
+
+_V2_RUN = """
+import json, os, signal
+from autopoietic.sandbox import AutopoieticSandbox
+source = '''
+import os, signal, time
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+for _ in range(6):
+    if os.fork() == 0:
+        end = time.process_time() + 0.4
+        while time.process_time() < end:
+            pass
+        os._exit(0)
+    time.sleep(0.5)
+'''
+with AutopoieticSandbox(timeout_s=30, max_cpu_time_seconds=1.2) as sb:
+    result = sb.run_source(source)
+    parents = sb._cgroup.parents if sb._cgroup else ()
+print(json.dumps([result, list(parents)]))
+"""
+
+
+def test_cgroup_v2_accounts_the_whole_tree(tmp_path, execution_mode):
+    require_root("creating cgroups in this host's v2 hierarchy")
+    env = dict(os.environ, AUTOPOIETIC_CGROUP="v2")
+    hierarchy, note = _cgroup._v2()
+    if hierarchy is None:
+        pytest.skip(f"no writable cgroup v2 hierarchy: {note}")
+    proc = subprocess.run([sys.executable, "-c", _V2_RUN], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result, parents = json.loads(proc.stdout.splitlines()[-1])
+    assert "cpu" in result["cgroup_controllers"], result
+    assert result["limit_exceeded"] == "cpu_time", result
+    assert parents and all(p.startswith(hierarchy.bases["cpu"]) for p in parents)
+    assert not any(os.path.exists(p) for p in parents)
+
+
+def test_roots_components_get_host_ids_of_their_own(tmp_path, execution_mode):
+    require_root("mapping a uid other than one's own")
+    source = "print(open('/proc/self/uid_map').read().split()[-2], open('/proc/self/gid_map').read().split()[-2])"
+    outside = []
+    for _ in range(2):
+        with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sb:
+            first = sb.run_source(source)
+            second = sb.run_source(source)
+            assert first["success"] and second["success"], first
+            assert first["output"] == second["output"]  # one sandbox object, one id
+            uid, gid = first["output"].split()
+            outside.append(int(uid))
+            assert uid == gid and PRIVATE_ID_RANGE[0] <= int(uid) < PRIVATE_ID_RANGE[1], first
+            inner = sb.run_source("import os; print(os.getuid(), os.getgid())")
+            assert inner["output"] == f"{SANDBOX_UID} {SANDBOX_UID}\n"
+    assert outside[0] != outside[1]
+
+
+def test_host_activity_files_read_empty(sandbox):
+    names = [n for n in PROC_MASKED_FILES if os.path.isfile("/proc/" + n)]
+    assert {"diskstats", "interrupts", "partitions", "swaps", "key-users", "sys/fs/file-nr",
+            "sys/fs/aio-nr", "tty/drivers"} <= set(names)
+    source = ("import json\nout = {}\nfor n in %r:\n    with open('/proc/' + n, 'rb') as f:\n"
+              "        out[n] = f.read().decode()\nprint(json.dumps(out))\n"
+              # /dev/null under them, as runc does: a write goes nowhere
+              "try:\n    open('/proc/diskstats', 'w').write('x')\nexcept OSError as e:\n    print(e.errno)\n"
+              "print(repr(open('/proc/diskstats').read()))\n" % (names,))
+    result = sandbox.run_source(source)
+    assert result["success"], result
+    lines = result["output"].splitlines()
+    assert json.loads(lines[0]) == {n: "" for n in names}
+    assert lines[-1] == "''", lines
+    # what the C library and os.cpu_count read still reads
+    assert sandbox.run_source("import os; print(os.cpu_count() > 0, open('/proc/stat').read()[:3])")[
+        "output"] == "True cpu\n"
+
+
+def test_enospc_from_anything_but_a_scratch_file_system_is_no_file_size(sandbox):
+    result = sandbox.run_source("import errno, os\nraise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))")
+    assert result["limit_exceeded"] is None and not result["success"], result
+    full = sandbox.run_source("with open('/tmp/fill', 'wb') as f:\n    while True:\n        f.write(b'x' * 65536)")
+    assert full["limit_exceeded"] == "file_size", full
