@@ -13,7 +13,7 @@ import pytest
 import autopoietic
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import UNDER_ASAN, WARM_UNDER_ASAN, require, runs_as_nobody
+from helpers import UNDER_ASAN, WARM_UNDER_ASAN, require, require_root, runs_as_nobody
 
 
 @pytest.fixture(params=["spawn", "warm"])
@@ -41,7 +41,7 @@ def nobody_python():
     interpreter is ours if uid 65534 can run it, else the system's of the same
     minor version (extensions are ABI-compatible within a minor version).
     """
-    require(os.geteuid() == 0, "switching to uid 65534 needs root")
+    require_root("switching to uid 65534")
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     candidates = [os.path.realpath(sys.executable), f"/usr/bin/{version}", f"/usr/local/bin/{version}"]
     python = next((c for c in candidates if os.path.exists(c) and runs_as_nobody(c)), None)

@@ -19,7 +19,7 @@ import pytest
 from autopoietic import _rootfs
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
-from helpers import host_processes_with, require, run_as_nobody, run_without_namespaces
+from helpers import host_processes_with, require, require_root, run_as_nobody, run_without_namespaces
 
 # every test here runs in both execution modes (SPEC section 8)
 pytestmark = pytest.mark.usefixtures("execution_mode")
@@ -512,7 +512,7 @@ def test_require_isolation_refuses_a_partial_rung():
             refused = str(exc)
         print(json.dumps({"partial": partial, "refused": refused}))
     """)
-    require(os.geteuid() == 0, "a nested user namespace needs root here")
+    require_root("a nested user namespace (here)")
     proc = subprocess.run(["unshare", "--user", "--map-root-user", "--", "sh", "-c",
                            'echo 0 > /proc/sys/user/max_net_namespaces && exec "$@"', "sh", sys.executable, "-c",
                            script], capture_output=True, text=True, timeout=60)
@@ -555,7 +555,7 @@ def test_root_without_user_namespace_gives_components_a_uid_of_their_own(executi
     """Without a user namespace a root caller's component would be host uid
     65534, which other host processes may run as (and then read its memory
     or take its fds): it gets an unused uid and gid of its own instead."""
-    require(os.geteuid() == 0, "building a host without user namespaces needs root")
+    require_root("building a host without user namespaces")
     script = textwrap.dedent("""
         import json
         from autopoietic.sandbox import AutopoieticSandbox

@@ -19,7 +19,7 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
-from helpers import require, run_as_nobody
+from helpers import require, require_root, run_as_nobody
 
 # every test here runs in both execution modes (SPEC section 8)
 pytestmark = pytest.mark.usefixtures("execution_mode")
@@ -139,7 +139,8 @@ def test_cleanup_twice_and_use_after_cleanup(tmp_path):
 def test_full_temp_dir_is_a_clear_error(tmp_path):
     """A temp_dir on a file system with no inode left (mounted in a private
     mount namespace)."""
-    require(os.geteuid() == 0 and shutil.which("unshare") is not None, "root and unshare to mount a full tmpfs")
+    require_root("mounting a full tmpfs")
+    require(shutil.which("unshare") is not None, "unshare(1) to mount a full tmpfs")
     full = tmp_path / "full"
     full.mkdir()
     script = textwrap.dedent(f"""

@@ -11,11 +11,13 @@ import pytest
 
 from attack import assert_clear_result
 
+from helpers import ROOT_ONLY
+
 
 @pytest.fixture
 def root_canary():
     if os.geteuid() != 0:
-        pytest.skip("placing a canary in /root needs root")
+        pytest.skip(ROOT_ONLY + "placing a canary in /root")
     path = Path("/root") / f".autopoietic-canary-{uuid.uuid4().hex}"
     path.write_text("root secret")
     yield path

@@ -12,11 +12,12 @@ import textwrap
 import uuid
 from pathlib import Path
 
-from helpers import require
+from helpers import require, require_root
 
 
 def test_submount_of_a_bound_directory_is_read_only(tmp_path):
-    require(os.geteuid() == 0 and shutil.which("unshare") is not None, "root and unshare to mount a volume")
+    require_root("mounting a volume")
+    require(shutil.which("unshare") is not None, "unshare(1) to mount a volume")
     volume = Path(sys.base_prefix) / "lib" / f"autopoietic-volume-{uuid.uuid4().hex}"
     volume.mkdir()
     try:
