@@ -6,6 +6,7 @@ file-size limit only when a scratch file system is full."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -194,3 +195,77 @@ def test_enospc_from_anything_but_a_scratch_file_system_is_no_file_size(sandbox)
     assert result["limit_exceeded"] is None and not result["success"], result
     full = sandbox.run_source("with open('/tmp/fill', 'wb') as f:\n    while True:\n        f.write(b'x' * 65536)")
     assert full["limit_exceeded"] == "file_size", full
+
+
+def _probe_run(plan, namespaces=("user", "pid", "mnt", "cgroup")):
+    from autopoietic import _sandbox
+
+    python = os.path.realpath(sys.executable)
+    return _sandbox.run([python, "-I", "-S", "-c", "import os; print(open('/proc/self/cgroup').read()); "
+                         "x = sum(range(3_000_000))"], [], "/", namespaces=namespaces, timeout_s=20, cgroup=plan)
+
+
+@pytest.mark.parametrize("join", ["procs", "tasks", "clone_into"])
+def test_every_join_method_puts_init_inside_before_it_runs(join):
+    from autopoietic import _sandbox
+
+    require_root("making cgroups with each way of joining them")
+    v1, _ = _cgroup._v1()
+    v2, v2_note = _cgroup._v2()
+    hierarchy = v2 if join == "clone_into" else v1
+    if hierarchy is None:
+        pytest.skip(f"no writable cgroup {'v2' if join == 'clone_into' else 'v1'} hierarchy: {v2_note}")
+    assert hierarchy is not None
+    cgroup = _cgroup.SandboxCgroup(hierarchy, 64 << 20, 10)
+    try:
+        plan = cgroup.plan[:6] + ({"procs": _sandbox.CGROUP_JOIN_PROCS, "tasks": _sandbox.CGROUP_JOIN_TASKS,
+                                   "clone_into": _sandbox.CGROUP_JOIN_CLONE_INTO}[join],)
+        raw = _probe_run(plan)
+        assert raw["exit_code"] == 0, raw
+        # its cgroup namespace is rooted at the run's cgroup: it was inside
+        # before it made it, and so is every process it starts
+        assert all(line.endswith(":/") for line in raw["stdout"].decode().split()), raw["stdout"]
+        assert raw["cpu_s"] > 0.05, raw
+        assert not [p for parent in cgroup.parents for p in Path(parent).glob("run-*")]
+    finally:
+        cgroup.remove()
+
+
+def test_a_cgroup_that_cannot_be_made_is_a_setup_error():
+    from autopoietic import _sandbox
+
+    require_root("making cgroups")
+    hierarchy = _hierarchy()
+    cgroup = _cgroup.SandboxCgroup(hierarchy, 64 << 20, 10)
+    try:
+        missing = (("/sys/fs/cgroup/no-such-hierarchy",),) + cgroup.plan[1:]
+        missing = (missing[0], (), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None), cgroup.plan[6])
+        raw = _probe_run(missing)
+        assert raw["setup_error"] is not None and raw["setup_error"][:2] == ("cgroup", errno.ENOENT), raw
+        if "pids" in hierarchy.bases:
+            index = [i for i, p in enumerate(cgroup.parents) if p.startswith(hierarchy.bases["pids"])][0]
+            bad = cgroup.plan[:1] + (((index, "pids.max", "lots"),),) + cgroup.plan[2:]
+            raw = _probe_run(bad)
+            assert raw["setup_error"] is not None and raw["setup_error"][:2] == ("cgroup", errno.EINVAL), raw
+        assert not [p for parent in cgroup.parents for p in Path(parent).glob("run-*")]
+    finally:
+        cgroup.remove()
+
+
+@pytest.mark.parametrize("plan, error", [
+    ("not a plan", TypeError),
+    ((("/a",), (), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None)), TypeError),  # no join
+    (((), (), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None), 1), ValueError),  # no hierarchy
+    ((("relative",), (), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None), 1), ValueError),
+    ((("/a",), ((1, "pids.max", "5"),), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None), 1), ValueError),
+    ((("/a",), ((0, "../escape", "5"),), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None), 1), ValueError),
+    ((("/a",), (), (0, "a/b", None), 1e-9, (-1, "", None), (-1, "", None), 1), ValueError),
+    ((("/a",), (), (-1, "", None), 0.0, (-1, "", None), (-1, "", None), 1), ValueError),
+    ((("/a",), (), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None), 7), ValueError),
+    ((["/a"], (), (-1, "", None), 1e-9, (-1, "", None), (-1, "", None), 1), TypeError),  # lists: not used in place
+])
+def test_a_malformed_cgroup_plan_is_refused_before_anything_runs(plan, error):
+    from autopoietic import _sandbox
+
+    with pytest.raises(error):
+        _sandbox.run(["/bin/true"], [], "/", timeout_s=5, cgroup=plan)

@@ -1,7 +1,7 @@
 """Whole-sandbox limits with cgroups: which hierarchy this host lets us
 write, and the plan ``src/_sandbox/cgroup.c`` carries out for each run.
 
-Every run gets a cgroup of its own, ``run-<init pid>``, inside the cgroup
+Every run gets a cgroup of its own, ``run-<pid>-<n>``, inside the cgroup
 of its sandbox object, ``autopoietic-<caller pid>-<random>``, which lies
 under the caller's own cgroup (cgroup v1: in each of the memory, pids and
 cpuacct hierarchies; cgroup v2: one directory).  The run's cgroup bounds
@@ -18,9 +18,9 @@ the whole process tree:
   present without the cpu controller) counts every process of the tree,
   also those nobody waited for.
 
-C makes the run's directory after clone() and before init runs, moves init
-into it, reads peak memory and OOM kills when the run is reaped and removes
-it (kernel documentation: Documentation/admin-guide/cgroup-v1/memory.rst,
+C makes the run's directory before clone(), init joins it before it runs
+anything of its own (``_join_method``), C reads peak memory and OOM kills
+when the run is reaped and removes it (kernel documentation: Documentation/admin-guide/cgroup-v1/memory.rst,
 pids.rst, cpuacct.rst and cgroup-v2.rst).
 
 ``AUTOPOIETIC_CGROUP`` chooses: ``off``, ``v1`` or ``v2``; by default the
@@ -37,11 +37,14 @@ import errno
 import functools
 import logging
 import os
+import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import _sandbox
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +247,20 @@ def remove_stale(hierarchy: Hierarchy) -> None:
                 continue
 
 
+def _join_method(hierarchy: Hierarchy) -> int:
+    """How init gets into its run's cgroup (sandbox.h, SBX_CGROUP_JOIN_*).
+
+    Moving a whole process (cgroup.procs) takes the kernel's
+    cgroup_threadgroup_rwsem for writing, whose RCU grace period cost 6-14
+    ms per run here.  v1: init writes 0 to ``tasks`` (itself, one thread:
+    no global lock on Linux 6.x).  v2: clone3's CLONE_INTO_CGROUP (5.7).
+    """
+    if hierarchy.version == 1:
+        return _sandbox.CGROUP_JOIN_TASKS
+    release = tuple(int(x) for x in re.findall(r"\d+", os.uname().release)[:2])
+    return _sandbox.CGROUP_JOIN_CLONE_INTO if release >= (5, 7) else _sandbox.CGROUP_JOIN_PROCS
+
+
 class SandboxCgroup:
     """The cgroup of one sandbox object, under which C makes each run's.
 
@@ -299,7 +316,7 @@ class SandboxCgroup:
             peak = (at["memory"], "memory.max_usage_in_bytes", None) if v1 else (at["memory"], "memory.peak", None)
             oom = (at["memory"], "memory.oom_control", "oom_kill") if v1 else (at["memory"], "memory.events",
                                                                                "oom_kill")
-        self.plan = (self.parents, tuple(writes), cpu, 1e-9 if v1 else 1e-6, peak, oom)
+        self.plan = (self.parents, tuple(writes), cpu, 1e-9 if v1 else 1e-6, peak, oom, _join_method(hierarchy))
         self.controllers = [c for c in CONTROLLERS if c in at]
         self._lock = threading.Lock()
 

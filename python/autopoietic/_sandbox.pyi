@@ -47,9 +47,13 @@ class RunResult(_Streams):
 
 #: (hierarchy index, file, key or None)
 _CgroupCounter = tuple[int, str, Optional[str]]
-#: (parents, writes (hierarchy, file, value), cpu, cpu_unit_s, memory_peak, oom_kills)
+#: (parents, writes (hierarchy, file, value), cpu, cpu_unit_s, memory_peak, oom_kills, join)
 CgroupPlan = tuple[tuple[str, ...], tuple[tuple[int, str, str], ...], _CgroupCounter, float, _CgroupCounter,
-                   _CgroupCounter]
+                   _CgroupCounter, int]
+#: how init joins the run's cgroup (sandbox.h)
+CGROUP_JOIN_PROCS: int
+CGROUP_JOIN_TASKS: int
+CGROUP_JOIN_CLONE_INTO: int
 
 class CollectResult(_Streams):
     replied: bool

@@ -5,14 +5,15 @@
  * (_cgroup.py: which hierarchies, which limit files with which values,
  * which counters to read); this file carries the plan out for one run:
  *
- *   sbx_start: clone() -> mkdir parents[i]/run-<init pid> -> the writes ->
- *              init's pid into each cgroup.procs -> let init go
+ *   sbx_start: mkdir parents[i]/run-<pid>-<n> -> the writes -> clone()
+ *              -> init joins (sandbox.h: SBX_CGROUP_JOIN_*) -> init makes
+ *              its cgroup namespace
  *   sbx_step:  the CPU check reads the cgroup's counter, which also counts
  *              processes nobody waited for (SIGCHLD ignored)
  *   reap:      read peak memory and OOM kills, rmdir
  *
- * init is moved before it runs anything of its own, so every process of
- * the sandbox is born inside.  Nothing here runs in the child.
+ * init joins before it runs anything of its own, so every process of the
+ * sandbox is born inside.  Only sbx_cgroup_join_child runs in the child.
  */
 #include "sandbox.h"
 
@@ -81,6 +82,16 @@ static void remove_all(struct sbx_run *run)
 {
     int i;
 
+    for (i = 0; i < SBX_MAX_CGROUPS; i++) {
+        if (run->fds.cg_join[i] >= 0) {
+            (void)close(run->fds.cg_join[i]);
+            run->fds.cg_join[i] = -1;
+        }
+    }
+    if (run->cg_dir_fd >= 0) {
+        (void)close(run->cg_dir_fd);
+        run->cg_dir_fd = -1;
+    }
     for (i = SBX_MAX_CGROUPS - 1; i >= 0; i--)
         remove_dir(&run->cg_dirs[i]);
 }
@@ -144,19 +155,24 @@ static long long read_stat_once(const struct sbx_run *run, const struct sbx_cgro
     return v;
 }
 
-int sbx_cgroup_create(struct sbx_run *run, pid_t pid, int *failed)
+/* Names of run directories made by this process: a fork server makes the
+ * next run's before the current one is reaped. */
+static unsigned long run_counter;
+
+int sbx_cgroup_create(struct sbx_run *run, int *failed)
 {
     const struct sbx_cgroup_plan *plan = &run->cfg->cgroup;
-    char dir[PATH_MAX], pid_text[24];
+    char dir[PATH_MAX];
+    unsigned long seq = ++run_counter;
     int i, saved;
 
     for (i = 0; i < plan->n; i++) {
         *failed = i;
-        if (snprintf(dir, sizeof dir, "%s/run-%d", plan->parents[i], (int)pid) >= (int)sizeof dir) {
+        if (snprintf(dir, sizeof dir, "%s/run-%d-%lu", plan->parents[i], (int)getpid(), seq) >= (int)sizeof dir) {
             errno = ENAMETOOLONG;
             goto fail;
         }
-        /* A directory of this name is left from a sandbox whose pid this
+        /* A directory of this name is left from a process whose pid this
          * is again and whose cleanup did not happen: it holds no task. */
         if (mkdir(dir, 0755) < 0 && (errno != EEXIST || rmdir(dir) < 0 || mkdir(dir, 0755) < 0))
             goto fail;
@@ -177,12 +193,6 @@ int sbx_cgroup_create(struct sbx_run *run, pid_t pid, int *failed)
         if (write_file(run->cg_dirs[w->hierarchy], w->file, w->value) < 0)
             goto fail;
     }
-    (void)snprintf(pid_text, sizeof pid_text, "%d", (int)pid);
-    for (i = 0; i < plan->n; i++) {
-        *failed = i;
-        if (write_file(run->cg_dirs[i], "cgroup.procs", pid_text) < 0)
-            goto fail;
-    }
     errno = 0;
     if (plan->cpu.hierarchy >= 0 && read_stat_once(run, &plan->cpu) < 0) {
         *failed = plan->cpu.hierarchy;
@@ -190,12 +200,71 @@ int sbx_cgroup_create(struct sbx_run *run, pid_t pid, int *failed)
             errno = EINVAL; /* not the counter the plan says */
         goto fail;
     }
+    for (i = 0; i < plan->n; i++) {
+        *failed = i;
+        if (plan->join == SBX_CGROUP_JOIN_TASKS) {
+            if (snprintf(dir, sizeof dir, "%s/tasks", run->cg_dirs[i]) >= (int)sizeof dir) {
+                errno = ENAMETOOLONG;
+                goto fail;
+            }
+            /* opened here, with our credentials and cgroup namespace,
+             * which the kernel checks the write against */
+            run->fds.cg_join[i] = open(dir, O_WRONLY | O_CLOEXEC);
+            if (run->fds.cg_join[i] < 0)
+                goto fail;
+        } else if (plan->join == SBX_CGROUP_JOIN_CLONE_INTO && i == 0) {
+            run->cg_dir_fd = open(run->cg_dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (run->cg_dir_fd < 0)
+                goto fail;
+        }
+    }
     return 0;
 fail:
     saved = errno;
     remove_all(run);
     errno = saved;
     return -1;
+}
+
+int sbx_cgroup_attach(struct sbx_run *run, pid_t pid, int *failed)
+{
+    char pid_text[24];
+    int i;
+
+    if (run->cfg->cgroup.join != SBX_CGROUP_JOIN_PROCS)
+        return 0;
+    (void)snprintf(pid_text, sizeof pid_text, "%d", (int)pid);
+    for (i = 0; i < run->cfg->cgroup.n; i++) {
+        *failed = i;
+        if (write_file(run->cg_dirs[i], "cgroup.procs", pid_text) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Child side (init, async-signal-safe): move this single-threaded process
+ * into each hierarchy's run cgroup as one thread. */
+int sbx_cgroup_join_child(const struct sbx_child_fds *f, int *failed)
+{
+    int i;
+    ssize_t n;
+
+    for (i = 0; i < SBX_MAX_CGROUPS; i++) {
+        if (f->cg_join[i] < 0)
+            continue;
+        *failed = i;
+        do {
+            n = write(f->cg_join[i], "0", 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1) {
+            if (n >= 0)
+                errno = EIO;
+            return -1;
+        }
+        if (close(f->cg_join[i]) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Opened per read: a fork server holds no fd of a run's cgroup that a

@@ -115,11 +115,13 @@ static int close_range_child(unsigned int first, unsigned int last)
  * for us).  Keep only our own. */
 static int close_foreign_fds_child(const struct sbx_child_fds *f)
 {
-    int keep[12] = {0};
+    int keep[16] = {0};
     int n = 0, i, j;
     unsigned int next = 0;
     const int mine[] = {f->source, f->devnull, f->out_w, f->err_w, f->nonce_r,
-                        f->verdict_w, f->errpipe_w, f->status_w, f->sync_r, f->go_r};
+                        f->verdict_w, f->errpipe_w, f->status_w, f->sync_r, f->go_r,
+                        f->cg_join[0], f->cg_join[1], f->cg_join[2], f->cg_join[3]};
+    _Static_assert(SBX_MAX_CGROUPS == 4, "list every cg_join fd above");
 
     for (i = 0; i < (int)(sizeof mine / sizeof mine[0]); i++) {
         if (mine[i] < 0)
@@ -415,6 +417,12 @@ void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f,
      * (after the parent wrote the maps, which needs us dumpable). */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
         stage = SBX_STAGE_DUMPABLE;
+        goto fail;
+    }
+    /* Into the run's cgroup (v1: as one thread, which takes no global lock,
+     * cgroup.c), then a cgroup namespace rooted there. */
+    if (sbx_cgroup_join_child(f, &detail) < 0) {
+        stage = SBX_STAGE_CGROUP;
         goto fail;
     }
     if ((cfg->clone_flags & CLONE_NEWCGROUP) && cfg->cgroup.n > 0 && unshare(CLONE_NEWCGROUP) < 0) {

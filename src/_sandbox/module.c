@@ -446,9 +446,10 @@ PyDoc_STRVAR(run_doc,
 "  action, which could make children unaccounted for (SIG_IGN,\n"
 "  SA_NOCLDWAIT); for runs without a cgroup counting their CPU.\n"
 "cgroup: None, or the plan of the run's cgroup (cgroup.c): (parents,\n"
-"  writes, cpu, cpu_unit_s, memory_peak, oom_kills), parents a tuple of\n"
+"  writes, cpu, cpu_unit_s, memory_peak, oom_kills, join), parents a tuple of\n"
 "  directories, writes of (hierarchy, file, value), the counters each\n"
-"  (hierarchy, file, key or None), hierarchy -1 for none.\n"
+"  (hierarchy, file, key or None), hierarchy -1 for none; join: how init\n"
+"  gets in (CGROUP_JOIN_PROCS, CGROUP_JOIN_TASKS, CGROUP_JOIN_CLONE_INTO).\n"
 "source_fd: an fd the program finds as fd 5 (e.g. a sealed memfd).\n"
 "cancel_fd: when this fd becomes readable or hangs up (e.g. the write end\n"
 "  of a pipe is closed), the whole tree is killed at once ('cancelled').\n"
@@ -603,10 +604,17 @@ static int parse_cgroup(PyObject *obj, struct job *j)
     plan->cpu.hierarchy = plan->memory_peak.hierarchy = plan->oom_kills.hierarchy = -1;
     if (obj == Py_None)
         return 0;
-    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 6 || !PyTuple_Check(PyTuple_GET_ITEM(obj, 0)) ||
-        !PyTuple_Check(PyTuple_GET_ITEM(obj, 1)) || !PyFloat_Check(PyTuple_GET_ITEM(obj, 3))) {
-        PyErr_SetString(PyExc_TypeError,
-                        "cgroup must be None or a tuple (parents, writes, cpu, cpu_unit_s, memory_peak, oom_kills)");
+    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 7 || !PyTuple_Check(PyTuple_GET_ITEM(obj, 0)) ||
+        !PyTuple_Check(PyTuple_GET_ITEM(obj, 1)) || !PyFloat_Check(PyTuple_GET_ITEM(obj, 3)) ||
+        !PyLong_Check(PyTuple_GET_ITEM(obj, 6))) {
+        PyErr_SetString(PyExc_TypeError, "cgroup must be None or a tuple (parents, writes, cpu, cpu_unit_s, "
+                                         "memory_peak, oom_kills, join)");
+        return -1;
+    }
+    plan->join = (int)PyLong_AsLong(PyTuple_GET_ITEM(obj, 6));
+    if (plan->join < SBX_CGROUP_JOIN_PROCS || plan->join > SBX_CGROUP_JOIN_CLONE_INTO) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "join must be CGROUP_JOIN_PROCS, _TASKS or _CLONE_INTO");
         return -1;
     }
     Py_INCREF(obj);
@@ -1318,7 +1326,10 @@ static int sbx_exec(PyObject *m)
     PyObject *stages, *names;
     Py_ssize_t i;
 
-    if (PyModule_AddStringConstant(m, "REPLY_FORMAT", SBX_REPLY_FORMAT) < 0 ||
+    if (PyModule_AddIntConstant(m, "CGROUP_JOIN_PROCS", SBX_CGROUP_JOIN_PROCS) < 0 ||
+        PyModule_AddIntConstant(m, "CGROUP_JOIN_TASKS", SBX_CGROUP_JOIN_TASKS) < 0 ||
+        PyModule_AddIntConstant(m, "CGROUP_JOIN_CLONE_INTO", SBX_CGROUP_JOIN_CLONE_INTO) < 0 ||
+        PyModule_AddStringConstant(m, "REPLY_FORMAT", SBX_REPLY_FORMAT) < 0 ||
         PyModule_AddIntConstant(m, "REPLY_RESULT", SBX_REPLY_RESULT) < 0 ||
         PyModule_AddIntConstant(m, "REPLY_ERROR", SBX_REPLY_ERROR) < 0)
         return -1;

@@ -94,11 +94,12 @@ struct sbx_mount_op {
 
 #define SBX_MAX_RLIMITS 16
 
-/* The run's cgroup (cgroup.c, parent side): in each hierarchy (one for
- * cgroup v2; memory, pids and cpuacct for v1) a directory run-<init pid>
- * under parents[i], made after clone() and before init is let go, with
- * the writes applied, init's pid written to cgroup.procs, and removed
- * when the run is reaped.  Python computes the plan (_cgroup.py). */
+/* The run's cgroup (cgroup.c): in each hierarchy (one for cgroup v2;
+ * memory, pids and cpuacct for v1) a directory run-<pid>-<n> under
+ * parents[i] (pid: the process that makes it), made before clone() with
+ * the writes applied, joined by init before it runs anything of its own
+ * (how: join), and removed when the run is reaped.  Python computes the
+ * plan (_cgroup.py). */
 #define SBX_MAX_CGROUPS 4
 #define SBX_MAX_CGROUP_WRITES 8
 
@@ -117,8 +118,21 @@ struct sbx_cgroup_stat {
     const char *key;
 };
 
+/* How init gets into the run's cgroup.  Moving a whole process
+ * (cgroup.procs) takes the kernel's cgroup_threadgroup_rwsem for writing,
+ * which waits for an RCU grace period (6-14 ms here); a process moving
+ * only itself as one thread (v1 "tasks", pid 0) does not on Linux >= 6.x,
+ * and a child cloned into the cgroup (clone3 CLONE_INTO_CGROUP, v2) is
+ * never moved at all. */
+enum {
+    SBX_CGROUP_JOIN_PROCS = 0,      /* the parent writes init's pid to cgroup.procs */
+    SBX_CGROUP_JOIN_TASKS = 1,      /* init writes 0 to each hierarchy's tasks (v1) */
+    SBX_CGROUP_JOIN_CLONE_INTO = 2  /* clone3 CLONE_INTO_CGROUP (v2, Linux >= 5.7) */
+};
+
 struct sbx_cgroup_plan {
     int n;                                   /* 0: no cgroup */
+    int join;                                /* SBX_CGROUP_JOIN_* */
     const char *parents[SBX_MAX_CGROUPS];
     int n_writes;
     struct sbx_cgroup_write writes[SBX_MAX_CGROUP_WRITES];
@@ -205,7 +219,8 @@ struct sbx_status_msg {
     int32_t value;
 };
 
-/* The fds the child side works with (all O_CLOEXEC, all >= SBX_FD_FIRST_FREE). */
+/* The fds the child side works with (all O_CLOEXEC; all >= SBX_FD_FIRST_FREE
+ * but cg_join, which init closes before it forks the main process). */
 struct sbx_child_fds {
     int devnull;
     int out_w, err_w, nonce_r, verdict_w; /* become 1, 2, 3, 4 */
@@ -213,6 +228,7 @@ struct sbx_child_fds {
     int errpipe_w;                        /* (stage, errno) reports */
     int status_w;                         /* init -> parent */
     int sync_r;                           /* parent -> init: maps written */
+    int cg_join[SBX_MAX_CGROUPS];         /* init joins its cgroup through these (-1: none) */
     int go_r;                             /* warm: parent -> main, the run's fds */
     /* parent-side ends, closed by the child */
     int out_r, err_r, nonce_w, verdict_r, errpipe_r, status_r, sync_w, go_w;
@@ -252,6 +268,7 @@ struct sbx_run {
     /* the run's cgroup: directories made (NULL: none), and what was read
      * at the reap (-1: not read) */
     char *cg_dirs[SBX_MAX_CGROUPS];
+    int cg_dir_fd; /* CLONE_INTO: the run's cgroup directory, until clone() */
     long long cg_memory_peak, cg_oom_kills;
 };
 
@@ -339,11 +356,16 @@ int sbx_drop_privileges_child(const struct sbx_config *cfg, int *stage);
 int sbx_mount_root_child(const struct sbx_config *cfg, int *failed);
 
 /* cgroup.c: parent side.  sbx_cgroup_create makes the run's directories
- * and moves pid into them: 0, or -1 with errno and *failed the index of
- * the failing hierarchy (whatever was made is removed).  sbx_cgroup_cpu
- * reads the CPU counter (seconds, or -1).  sbx_cgroup_finish reads the
- * counters into run and removes the directories. */
-int sbx_cgroup_create(struct sbx_run *run, pid_t pid, int *failed);
+ * before clone() and opens what init joins them with (run->fds.cg_join;
+ * for CLONE_INTO, the directory's fd in run->cg_dir_fd): 0, or -1 with
+ * errno and *failed the index of the failing hierarchy (whatever was made
+ * is removed).  sbx_cgroup_attach moves pid in after clone() when the plan
+ * says SBX_CGROUP_JOIN_PROCS.  sbx_cgroup_cpu reads the CPU counter
+ * (seconds, or -1).  sbx_cgroup_finish reads the counters into run and
+ * removes the directories.  sbx_cgroup_join_child: init, after the sync. */
+int sbx_cgroup_create(struct sbx_run *run, int *failed);
+int sbx_cgroup_attach(struct sbx_run *run, pid_t pid, int *failed);
+int sbx_cgroup_join_child(const struct sbx_child_fds *fds, int *failed);
 double sbx_cgroup_cpu(struct sbx_run *run);
 void sbx_cgroup_finish(struct sbx_run *run);
 

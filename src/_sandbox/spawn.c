@@ -76,6 +76,13 @@ const char *const sbx_stage_names[SBX_STAGE_COUNT] = {
 #define MIN_CPU_CHECK_S 0.01
 #define MAX_TREE_PIDS 65536
 
+/* clone3's arguments (linux/sched.h, Linux >= 5.7 for the cgroup field) */
+#define SBX_CLONE_INTO_CGROUP 0x200000000ULL
+struct sbx_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+        cgroup;
+};
+
 double sbx_monotonic(void)
 {
     struct timespec ts;
@@ -134,6 +141,10 @@ static void close_all(struct sbx_child_fds *f)
 
 static void close_child_ends(struct sbx_child_fds *f)
 {
+    int i;
+
+    for (i = 0; i < SBX_MAX_CGROUPS; i++)
+        close_fd(&f->cg_join[i]);
     close_fd(&f->source);
     close_fd(&f->devnull);
     close_fd(&f->out_w);
@@ -329,7 +340,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     struct sbx_child_fds *f = &run->fds;
     sigset_t all, old;
     pid_t pid;
-    int stage = SBX_STAGE_NONE, saved, clone_flags;
+    int stage = SBX_STAGE_NONE, saved, clone_flags, i;
     long ncpu;
 
     memset(run, 0, sizeof *run);
@@ -337,6 +348,9 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     f->source = f->devnull = f->out_w = f->err_w = f->nonce_r = f->verdict_w = f->errpipe_w = f->status_w = -1;
     f->sync_r = f->go_r = -1;
     f->out_r = f->err_r = f->nonce_w = f->verdict_r = f->errpipe_r = f->status_r = f->sync_w = f->go_w = -1;
+    for (i = 0; i < SBX_MAX_CGROUPS; i++)
+        f->cg_join[i] = -1;
+    run->cg_dir_fd = -1;
     run->cg_memory_peak = run->cg_oom_kills = -1;
     run->out.limit = cfg->output_limit;
     run->err.limit = cfg->output_limit;
@@ -390,6 +404,22 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     }
     close_fd(&f->nonce_w);
 
+    /* The run's cgroup, made before init exists (cgroup.c) */
+    if (cfg->cgroup.n > 0) {
+        if (sbx_cgroup_create(run, &run->setup_detail) < 0) {
+            fail_start(run, SBX_STAGE_CGROUP, errno);
+            return -1;
+        }
+        for (i = 0; i < SBX_MAX_CGROUPS; i++) {
+            if (f->cg_join[i] >= 0 && move_high(&f->cg_join[i]) < 0) {
+                saved = errno;
+                sbx_cgroup_finish(run);
+                fail_start(run, SBX_STAGE_CGROUP, saved);
+                return -1;
+            }
+        }
+    }
+
     /* Block every signal across clone() so no Python-level handler runs in
      * the child before it resets them (child.c). */
     sigfillset(&all);
@@ -399,7 +429,17 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     clone_flags = cfg->clone_flags;
     if (cfg->cgroup.n > 0)
         clone_flags &= ~CLONE_NEWCGROUP;
-    pid = (pid_t)syscall(SYS_clone, (unsigned long)(SIGCHLD | clone_flags), 0UL, 0UL, 0UL, 0UL);
+    if (run->cg_dir_fd >= 0) {
+        /* born inside the run's cgroup (v2): nothing is ever moved */
+        struct sbx_clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = (uint64_t)(unsigned int)clone_flags | SBX_CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = (uint64_t)run->cg_dir_fd;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    } else {
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)(SIGCHLD | clone_flags), 0UL, 0UL, 0UL, 0UL);
+    }
     if (pid == 0) {
         sbx_init_child(cfg, f, &run->go);
         return SBX_START_CHILD; /* warm mode: the sandboxed main process */
@@ -407,6 +447,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     saved = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
+        sbx_cgroup_finish(run);
         fail_start(run, SBX_STAGE_CLONE, saved);
         return -1;
     }
@@ -414,7 +455,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     close_child_ends(f);
 
     /* init waits for the sync byte: it runs nothing before it is inside */
-    if (cfg->cgroup.n > 0 && sbx_cgroup_create(run, pid, &run->setup_detail) < 0) {
+    if (sbx_cgroup_attach(run, pid, &run->setup_detail) < 0) {
         stage = SBX_STAGE_CGROUP;
         goto kill_child;
     }
