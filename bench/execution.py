@@ -14,7 +14,9 @@ Rows (the standard synthesized component, `expanded_data_processor`):
   (validation, all namespaces, minimal root, seccomp, rlimits, the result
   dict; a fresh interpreter per component);
 - autopoietic warm: the same with `mode="warm"` (each sandbox cloned from a
-  fork server; one server per calling thread).
+  fork server; one server per calling thread);
+- each of the two again with `use_cgroup=False`: what the run's own cgroup
+  (whole-tree memory, pids and CPU) costs per run.
 
 Per row: median and p95 latency of one component, and throughput with 1
 and 2 threads.  Usage: python bench/execution.py [--runs N]
@@ -35,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
 
-from autopoietic.code_synthesizer import CodeSynthesizer
+from autopoietic.code_synthesizer import CodeSynthesizer, signed_name
 from autopoietic.meta_architect import ComponentSpec
 from autopoietic.sandbox import AutopoieticSandbox
 
@@ -54,7 +56,7 @@ print("SUCCESS: Component %s executed successfully" % cls.__name__)
 def component() -> tuple[str, str]:
     spec = ComponentSpec("expanded_data_processor", "processor",
                          {"batch_size": "32", "strategy": "expand", "generation": "1", "parent": "data_processor"})
-    comp = CodeSynthesizer().synthesize([spec])[spec.name]
+    comp = CodeSynthesizer().synthesize([spec])[signed_name(spec.name)]
     return spec.name, comp.source_code
 
 
@@ -138,17 +140,21 @@ def main() -> None:
             [python, "-I", "-S", str(work / "runner.py"), str(work / f"{name}.py")]), ""))
         rows.append(("bare python -I -S start only (no component)", subprocess_runner(
             [python, "-I", "-S", "-c", "print('SUCCESS')"]), ""))
-        sandboxes = {mode: AutopoieticSandbox(timeout_s=30, mode=mode) for mode in ("spawn", "warm")}
+        sandboxes = {(mode, cgroup): AutopoieticSandbox(timeout_s=30, mode=mode, use_cgroup=cgroup)
+                     for mode in ("spawn", "warm") for cgroup in (True, False)}
+        controllers = ", ".join(sandboxes["spawn", True].cgroup_status()[0]) or "none: no cgroup writable here"
 
-        def autopoietic(mode: str) -> Callable[[], None]:
+        def autopoietic(mode: str, cgroup: bool = True) -> Callable[[], None]:
             def run_one() -> None:
-                result = sandboxes[mode].execute_component(source, name)
+                result = sandboxes[mode, cgroup].execute_component(source, name)
                 if not result["success"] or result["isolation"] != "unshare-namespaces":
                     raise RuntimeError(result["error"][-500:])
             return run_one
 
-        rows.append(("autopoietic spawn (full isolation)", autopoietic("spawn"), ""))
-        rows.append(("autopoietic warm (full isolation)", autopoietic("warm"), ""))
+        rows.append((f"autopoietic spawn (full isolation, cgroup: {controllers})", autopoietic("spawn"), ""))
+        rows.append(("autopoietic spawn, no cgroup (use_cgroup=False)", autopoietic("spawn", False), ""))
+        rows.append((f"autopoietic warm (full isolation, cgroup: {controllers})", autopoietic("warm"), ""))
+        rows.append(("autopoietic warm, no cgroup (use_cgroup=False)", autopoietic("warm", False), ""))
         results = {}
         for label, run_one, reason in rows:
             if run_one is None:

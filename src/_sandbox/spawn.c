@@ -79,8 +79,12 @@ const char *const sbx_stage_names[SBX_STAGE_COUNT] = {
 /* clone3's arguments (linux/sched.h, Linux >= 5.7 for the cgroup field) */
 #define SBX_CLONE_INTO_CGROUP 0x200000000ULL
 struct sbx_clone_args {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
-        cgroup;
+    uint64_t flags;
+    uint64_t pidfd, child_tid, parent_tid; /* cppcheck-suppress unusedStructMember */
+    uint64_t exit_signal;
+    uint64_t stack, stack_size, tls;       /* cppcheck-suppress unusedStructMember */
+    uint64_t set_tid, set_tid_size;        /* cppcheck-suppress unusedStructMember */
+    uint64_t cgroup;
 };
 
 double sbx_monotonic(void)
