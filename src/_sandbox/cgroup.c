@@ -155,15 +155,16 @@ static long long read_stat_once(const struct sbx_run *run, const struct sbx_cgro
     return v;
 }
 
-/* Names of run directories made by this process: a fork server makes the
- * next run's before the current one is reaped. */
+/* Names of run directories made by this process, by any thread (the GIL
+ * is released around sbx_start): a fork server makes the next run's
+ * before the current one is reaped. */
 static unsigned long run_counter;
 
 int sbx_cgroup_create(struct sbx_run *run, int *failed)
 {
     const struct sbx_cgroup_plan *plan = &run->cfg->cgroup;
     char dir[PATH_MAX];
-    unsigned long seq = ++run_counter;
+    unsigned long seq = __atomic_add_fetch(&run_counter, 1, __ATOMIC_RELAXED);
     int i, saved;
 
     for (i = 0; i < plan->n; i++) {
