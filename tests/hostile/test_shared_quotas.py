@@ -42,25 +42,23 @@ class sigval(ctypes.Union):
     _fields_ = [("sival_int", ctypes.c_int), ("sival_ptr", ctypes.c_void_p)]
 rt = list(range(signal.SIGRTMIN, signal.SIGRTMAX + 1))
 signal.pthread_sigmask(signal.SIG_BLOCK, rt)
+def flood():
+    n = 0
+    for i in range(100000 // 10):
+        if libc.sigqueue(os.getpid(), rt[i % len(rt)], sigval(0)) != 0:
+            break
+        n += 1
+    return n
 r, w = os.pipe()
 children = []
 for _ in range(9):
     pid = os.fork()
     if pid == 0:
-        n = 0
-        for i in range(100000 // 10):
-            if libc.sigqueue(os.getpid(), rt[i % len(rt)], sigval(0)) != 0:
-                break
-            n += 1
-        os.write(w, b"%d\\n" % n)
+        os.write(w, b"%d\\n" % flood())
         time.sleep({HOLD_S})
         os._exit(0)
     children.append(pid)
-n = 0
-for i in range(100000 // 10):
-    if libc.sigqueue(os.getpid(), rt[i % len(rt)], sigval(0)) != 0:
-        break
-    n += 1
+n = flood()
 reports = os.fdopen(r)
 counts = [n] + [int(reports.readline()) for _ in children]
 print("queued", sum(counts))

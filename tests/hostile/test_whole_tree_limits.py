@@ -15,15 +15,24 @@ from __future__ import annotations
 
 from attack import assert_clear_result
 
-FORK_MEMORY = """
+from helpers import IGNORED_CHILDREN_SOURCE
+
+# touch(mb): a bytearray of mb MiB with every page written (resident)
+TOUCH = """
 import os
+def touch(mb):
+    block = bytearray(mb << 20)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    return block
+"""
+
+FORK_MEMORY = TOUCH + """
 pids = []
 for _ in range(4):
     pid = os.fork()
     if pid == 0:
-        block = bytearray(80 << 20)
-        for i in range(0, len(block), 4096):
-            block[i] = 1
+        touch(80)
         os._exit(0)
     pids.append(pid)
 print("statuses", [os.waitpid(pid, 0)[1] for pid in pids])
@@ -42,13 +51,10 @@ def test_forked_children_share_one_memory_limit(run):
     assert "OOM killer" in result["error"]
 
 
-CHILD_PEAK = """
-import os
+CHILD_PEAK = TOUCH + """
 pid = os.fork()
 if pid == 0:
-    block = bytearray(90 << 20)
-    for i in range(0, len(block), 4096):
-        block[i] = 1
+    touch(90)
     os._exit(0)
 os.waitpid(pid, 0)
 """
@@ -86,26 +92,8 @@ def test_max_processes_counts_the_components_processes(run):
     assert result["output"] == "forks 5\n", result  # main + 5 children = 6
 
 
-IGNORED_CHILDREN = """
-import os, signal, time
-try:
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-except OSError as exc:
-    print("refused", exc.errno)
-    raise SystemExit(0)
-for _ in range(8):
-    if os.fork() == 0:
-        end = time.process_time() + 0.4
-        while time.process_time() < end:
-            pass
-        os._exit(0)
-    time.sleep(0.5)
-print("burnt")
-"""
-
-
 def test_cpu_of_children_nobody_waits_for_is_counted(run):
-    result = run(IGNORED_CHILDREN, max_cpu_time_seconds=1.5, timeout_s=30)
+    result = run(IGNORED_CHILDREN_SOURCE, max_cpu_time_seconds=1.5, timeout_s=30)
     assert_clear_result(result)
     if "cpu" in result["cgroup_controllers"]:
         assert result["limit_exceeded"] == "cpu_time", result
