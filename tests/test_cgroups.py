@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autopoietic import _cgroup
-from autopoietic._rootfs import PROC_MASKED_FILES
+from autopoietic._rootfs import PROC_MASKED_DIRS, PROC_MASKED_FILES
 from autopoietic.sandbox import PRIVATE_ID_RANGE, SANDBOX_UID, AutopoieticSandbox
 
 from helpers import IGNORED_CHILDREN_SOURCE, ROOT_ONLY, require, require_root
@@ -162,18 +162,22 @@ def test_roots_components_get_host_ids_of_their_own(tmp_path, execution_mode):
 
 def test_host_activity_files_read_empty(sandbox):
     names = [n for n in PROC_MASKED_FILES if os.path.isfile("/proc/" + n)]
+    dirs = [d for d in PROC_MASKED_DIRS if os.path.isdir("/proc/" + d)]
+    assert "fs" in dirs and "cgroups" in names
     assert {"diskstats", "interrupts", "partitions", "swaps", "key-users", "sys/fs/file-nr",
             "sys/fs/aio-nr", "tty/drivers"} <= set(names)
     source = ("import json\nout = {}\nfor n in %r:\n    with open('/proc/' + n, 'rb') as f:\n"
               "        out[n] = f.read().decode()\nprint(json.dumps(out))\n"
               # /dev/null under them, as runc does: a write goes nowhere
               "try:\n    open('/proc/diskstats', 'w').write('x')\nexcept OSError as e:\n    print(e.errno)\n"
-              "print(repr(open('/proc/diskstats').read()))\n" % (names,))
+              "print(repr(open('/proc/diskstats').read()))\n"
+              "import os\nprint([os.listdir('/proc/' + d) for d in %r])\n" % (names, dirs))
     result = sandbox.run_source(source)
     assert result["success"], result
     lines = result["output"].splitlines()
     assert json.loads(lines[0]) == {n: "" for n in names}
-    assert lines[-1] == "''", lines
+    assert lines[-2] == "''", lines
+    assert lines[-1] == str([[] for _ in dirs]), lines
     # what the C library and os.cpu_count read still reads
     assert sandbox.run_source("import os; print(os.cpu_count() > 0, open('/proc/stat').read()[:3])")[
         "output"] == "True cpu\n"

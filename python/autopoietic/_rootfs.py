@@ -48,16 +48,20 @@ DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 #: timer_stats, sched_debug, interrupts), and the host's disks, swap,
 #: IRQ and lock activity, module list, key quotas of every uid (root's
 #: included), the host-wide open-file, AIO, inode and dentry counts, and
-#: its terminal drivers.  /proc/stat, meminfo, cpuinfo, loadavg and uptime
-#: stay: the C library and os.cpu_count read them.
+#: its terminal drivers, the count of cgroups.  /proc/stat, meminfo,
+#: cpuinfo, loadavg and uptime stay: the C library and os.cpu_count read
+#: them (/proc/stat's intr and softirq lines repeat what interrupts and
+#: softirqs show).
 PROC_MASKED_FILES = (
     "kcore", "keys", "key-users", "latency_stats", "timer_list", "timer_stats", "sched_debug", "interrupts",
     "softirqs", "diskstats", "partitions", "swaps", "locks", "modules", "buddyinfo", "zoneinfo",
     "pagetypeinfo", "vmallocinfo", "slabinfo", "tty/drivers", "sys/fs/file-nr", "sys/fs/aio-nr",
     "sys/fs/inode-nr", "sys/fs/dentry-state", "sys/fs/inode-state", "sys/kernel/random/entropy_avail",
+    "cgroups",  # num_cgroups counts other sandboxes' runs
 )
-#: Directories of /proc covered by an empty read-only tmpfs (runc's).
-PROC_MASKED_DIRS = ("acpi", "scsi")
+#: Directories of /proc covered by an empty read-only tmpfs: runc's, and
+#: fs (ext4's per-disk free-space maps and allocator statistics).
+PROC_MASKED_DIRS = ("acpi", "scsi", "fs")
 #: Options of the root tmpfs itself: it only holds mount points and symlinks.
 ROOT_TMPFS_OPTIONS = "size=1m,nr_inodes=4096,mode=0755"
 

@@ -812,6 +812,12 @@ class AutopoieticSandbox:
             uids = f"0 0 1\n{SANDBOX_UID} {host_id} 1\n"
             options.update(uid_map=uids, gid_map=uids, deny_setgroups=False)
             switch_to = SANDBOX_UID
+            if private is not None:
+                # the namespace is made by (owned by) the component's host
+                # uid: what the kernel counts per user up the namespace
+                # chain (queued signals, standard ones included, which no
+                # rlimit bounds per process) lands on it, not on root
+                options["userns_owner"] = private
         elif "user" in namespaces:
             # a normal user can map only their own ids
             options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n",
@@ -955,8 +961,9 @@ class AutopoieticSandbox:
             "oom_killed": raw["cgroup_oom_kills"] > 0,
             "cgroup_controllers": list(controllers),
         }
-        if raw["cgroup_memory_peak"] > 0:
-            result["max_rss_kib"] = max(result["max_rss_kib"], raw["cgroup_memory_peak"] // 1024)
+        # the whole tree's peak: the cgroup's where there is one (which the
+        # component cannot report itself), else the largest process seen
+        cgroup_peak = raw["cgroup_memory_peak"] // 1024 if raw["cgroup_memory_peak"] > 0 else 0
         if raw["setup_error"] is not None:
             stage, err, detail = raw["setup_error"]
             where = stage
@@ -975,7 +982,9 @@ class AutopoieticSandbox:
             result["error"] = f"{stderr}{sep}autopoietic: {_CANCELLED}"
             return result
         verdict = _parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
-        if verdict is not None:
+        if cgroup_peak:
+            result["max_rss_kib"] = cgroup_peak
+        elif verdict is not None:
             result["max_rss_kib"] = max(result["max_rss_kib"], verdict.peak_rss_kib)
         sig = raw["signal"]
         if raw["timed_out"]:

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -339,12 +340,30 @@ int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS])
     return n == 1 ? 0 : -1;
 }
 
+/* clone() init with fork semantics (the child returns 0 on a copy of our
+ * stack); into the run's cgroup with clone3 where the plan says so. */
+static pid_t clone_init(const struct sbx_run *run, int clone_flags)
+{
+    if (run->cg_dir_fd >= 0) {
+        /* born inside the run's cgroup (v2): nothing is ever moved */
+        struct sbx_clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = (uint64_t)(unsigned int)clone_flags | SBX_CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = (uint64_t)run->cg_dir_fd;
+        return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    }
+    return (pid_t)syscall(SYS_clone, (unsigned long)(SIGCHLD | clone_flags), 0UL, 0UL, 0UL, 0UL);
+}
+
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
 {
     struct sbx_child_fds *f = &run->fds;
     sigset_t all, old;
     pid_t pid;
-    int stage = SBX_STAGE_NONE, saved, clone_flags, i;
+    int stage = SBX_STAGE_NONE, saved, clone_flags, i, owner, pdeath = 0;
+    uid_t euid;
+    pid_t ppid = 0;
     long ncpu;
 
     memset(run, 0, sizeof *run);
@@ -433,16 +452,30 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     clone_flags = cfg->clone_flags;
     if (cfg->cgroup.n > 0)
         clone_flags &= ~CLONE_NEWCGROUP;
-    if (run->cg_dir_fd >= 0) {
-        /* born inside the run's cgroup (v2): nothing is ever moved */
-        struct sbx_clone_args args;
-        memset(&args, 0, sizeof args);
-        args.flags = (uint64_t)(unsigned int)clone_flags | SBX_CLONE_INTO_CGROUP;
-        args.exit_signal = SIGCHLD;
-        args.cgroup = (uint64_t)run->cg_dir_fd;
-        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-    } else {
-        pid = (pid_t)syscall(SYS_clone, (unsigned long)(SIGCHLD | clone_flags), 0UL, 0UL, 0UL, 0UL);
+    owner = cfg->userns_owner_set && (clone_flags & CLONE_NEWUSER);
+    euid = geteuid();
+    /* A change of euid clears this thread's parent-death signal (a fork
+     * server's tie to its caller): kept to be set again. */
+    if (owner && (prctl(PR_GET_PDEATHSIG, &pdeath) < 0 || (ppid = getppid()) < 0))
+        owner = 0;
+    /* This thread only (the raw syscall), for the clone; EPERM where
+     * unprivileged user namespaces are off: then as ourselves. */
+    if (owner && syscall(SYS_setresuid, (uid_t)-1, cfg->userns_owner, (uid_t)-1) < 0)
+        owner = 0;
+    pid = clone_init(run, clone_flags);
+    if (owner) {
+        saved = errno;
+        if (pid != 0 && syscall(SYS_setresuid, (uid_t)-1, euid, (uid_t)-1) < 0)
+            abort(); /* cannot happen (the saved uid is ours); never go on as the wrong user */
+        if (pid != 0 && pdeath != 0) {
+            (void)prctl(PR_SET_PDEATHSIG, pdeath);
+            if (getppid() != ppid)
+                (void)raise(pdeath); /* the parent died meanwhile: what the kernel would have sent */
+        }
+        if (pid < 0 && saved == EPERM)
+            pid = clone_init(run, clone_flags);
+        else
+            errno = saved;
     }
     if (pid == 0) {
         sbx_init_child(cfg, f, &run->go);

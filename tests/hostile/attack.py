@@ -57,7 +57,8 @@ def try_syscall(name, *args):
 
 # What a host process checks while a sandbox runs: each loop tries a kernel
 # resource another process of the caller's uid needs, until stdin closes;
-# then it prints one JSON line {"ok": n, "failures": [...], "sunreclaim_kib": max}.
+# then it prints one JSON line {"ok": n, "failures": [...], "sunreclaim_kib": max,
+# "sigq_growth": how far its uid's count of queued signals rose}.
 _CHECKER = r'''
 import ctypes, json, os, select, signal, sys, threading
 libc = ctypes.CDLL(None, use_errno=True)
@@ -72,6 +73,12 @@ threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).sta
 
 class sigval(ctypes.Union):
     _fields_ = [("sival_int", ctypes.c_int), ("sival_ptr", ctypes.c_void_p)]
+
+def sigq():
+    for line in open("/proc/self/status"):
+        if line.startswith("SigQ:"):
+            return int(line.split()[1].split("/")[0])
+    return 0
 
 def sunreclaim():
     for line in open("/proc/meminfo"):
@@ -121,9 +128,11 @@ def epoll():
 
 checks = {"signals": signals, "aio": aio, "epoll": epoll}
 ok, failures, peak = 0, [], 0
+sigq_base = sigq_peak = sigq()
 print("ready", flush=True)
 while not stop.is_set():
     peak = max(peak, sunreclaim())
+    sigq_peak = max(sigq_peak, sigq())
     for kind in kinds:
         failure = checks[kind]()
         if failure:
@@ -131,7 +140,8 @@ while not stop.is_set():
         else:
             ok += 1
     stop.wait(0.05)
-print(json.dumps({"ok": ok, "failures": failures[:10], "sunreclaim_kib": peak}), flush=True)
+print(json.dumps({"ok": ok, "failures": failures[:10], "sunreclaim_kib": peak,
+                  "sigq_growth": sigq_peak - sigq_base}), flush=True)
 '''
 
 
