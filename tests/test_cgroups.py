@@ -262,3 +262,17 @@ def test_a_malformed_cgroup_plan_is_refused_before_anything_runs(plan, error):
 
     with pytest.raises(error):
         _sandbox.run(["/bin/true"], [], "/", timeout_s=5, cgroup=plan)
+
+
+def test_private_ids_avoid_subordinate_ranges(monkeypatch):
+    from autopoietic import sandbox as sandbox_module
+
+    low, high = PRIVATE_ID_RANGE
+    # every id of the range is some user's subordinate id (/etc/subuid):
+    # none may be handed out
+    monkeypatch.setattr(sandbox_module, "_subordinate_ranges", lambda: [(low, high)])
+    assert sandbox_module._free_private_id() is None
+    monkeypatch.setattr(sandbox_module, "_subordinate_ranges", lambda: [])
+    given = {sandbox_module._free_private_id() for _ in range(5)}
+    if None not in given:  # this user namespace maps the range (root on the host)
+        assert len(given) == 5 and all(low <= i < high for i in given)

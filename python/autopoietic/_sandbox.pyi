@@ -76,7 +76,6 @@ class _Options(TypedDict, total=False):
     seccomp: bool
     cgroup: Optional[CgroupPlan]
     deny_sigchld_ignore: bool
-    userns_owner: Optional[int]
 
 def run(
     argv: Sequence[_Str],

@@ -314,7 +314,28 @@ def _nobody_exists() -> bool:
 
 #: Where a root caller's components get a uid and gid of their own on rungs
 #: without a user namespace: far above any account's, below 2**31.
-PRIVATE_ID_RANGE = (0x70000000, 0x7FFF0000)
+#: (systemd's conventions: its container range ends below 0x70000000, its
+#: "foreign" range starts at 0x7FFE0000.)
+PRIVATE_ID_RANGE = (0x70000000, 0x7FFE0000)
+#: Private ids handed to sandbox objects of this process (never reused).
+_PRIVATE_IDS_GIVEN: set[int] = set()
+_PRIVATE_IDS_LOCK = threading.Lock()
+
+
+def _subordinate_ranges() -> list[tuple[int, int]]:
+    """[first, end) ranges of /etc/subuid and /etc/subgid: ids that users
+    may become through newuidmap (rootless containers)."""
+    ranges = []
+    for path in ("/etc/subuid", "/etc/subgid"):
+        try:
+            lines = Path(path).read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.strip().split(":")
+            if len(fields) == 3 and fields[1].isdigit() and fields[2].isdigit():
+                ranges.append((int(fields[1]), int(fields[1]) + int(fields[2])))
+    return ranges
 
 
 def _mapped_ids(name: str) -> list[tuple[int, int]]:
@@ -344,17 +365,21 @@ def _ids_in_use() -> set[int]:
 
 def _free_private_id() -> int | None:
     """A number in PRIVATE_ID_RANGE that this user namespace maps as uid and
-    as gid, that no account or group names and no visible process uses;
-    None when none is found in a few random tries."""
+    as gid, that no account or group names, no visible process uses, no
+    subordinate id range (/etc/subuid, /etc/subgid) covers and no other
+    sandbox object of this process got; None when none is found in a few
+    random tries."""
     import grp
     import pwd
 
     uids, gids = _mapped_ids("uid_map"), _mapped_ids("gid_map")
     used = _ids_in_use()
+    subordinate = _subordinate_ranges()
     low, high = PRIVATE_ID_RANGE
     for _ in range(32):
         candidate = low + secrets.randbelow(high - low)
-        if candidate in used or not any(a <= candidate < b for a, b in uids) or \
+        if candidate in used or candidate in _PRIVATE_IDS_GIVEN or any(a <= candidate < b for a, b in subordinate) \
+                or not any(a <= candidate < b for a, b in uids) or \
                 not any(a <= candidate < b for a, b in gids):
             continue
         try:
@@ -366,7 +391,11 @@ def _free_private_id() -> int | None:
             grp.getgrgid(candidate)
             continue
         except KeyError:
-            return candidate
+            pass
+        with _PRIVATE_IDS_LOCK:
+            if candidate not in _PRIVATE_IDS_GIVEN:
+                _PRIVATE_IDS_GIVEN.add(candidate)
+                return candidate
     return None
 
 
@@ -812,12 +841,6 @@ class AutopoieticSandbox:
             uids = f"0 0 1\n{SANDBOX_UID} {host_id} 1\n"
             options.update(uid_map=uids, gid_map=uids, deny_setgroups=False)
             switch_to = SANDBOX_UID
-            if private is not None:
-                # the namespace is made by (owned by) the component's host
-                # uid: what the kernel counts per user up the namespace
-                # chain (queued signals, standard ones included, which no
-                # rlimit bounds per process) lands on it, not on root
-                options["userns_owner"] = private
         elif "user" in namespaces:
             # a normal user can map only their own ids
             options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n",

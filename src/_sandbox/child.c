@@ -31,7 +31,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -414,28 +413,6 @@ void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f,
     }
     (void)close(f->sync_r);
 
-    /* Cloned with the namespace owner's uid (sandbox.h: userns_owner):
-     * take uid 0 of the namespace, which the parent mapped to its own, to
-     * build the root with the caller's file access. */
-    if (cfg->userns_owner_set && (cfg->clone_flags & CLONE_NEWUSER)) {
-        struct pollfd parent;
-        if (syscall(SYS_setresuid, (uid_t)0, (uid_t)0, (uid_t)0) < 0) {
-            stage = SBX_STAGE_SET_IDS;
-            goto fail;
-        }
-        /* A change of euid clears the parent-death signal: set it again,
-         * then make sure the parent did not die in between (its end of the
-         * status pipe would be closed). */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-            stage = SBX_STAGE_PDEATHSIG;
-            goto fail;
-        }
-        parent.fd = f->status_w;
-        parent.events = POLLOUT;
-        parent.revents = 0;
-        if (poll(&parent, 1, 0) < 0 || (parent.revents & (POLLERR | POLLHUP | POLLNVAL)))
-            _exit(SBX_EXIT_SETUP);
-    }
     /* From here on nothing may ptrace us or read our memory through /proc
      * (after the parent wrote the maps, which needs us dumpable). */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {

@@ -421,7 +421,7 @@ PyDoc_STRVAR(run_doc,
 "    output_limit=1048576, nonce=b'', hostname='sandbox', uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
 "    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1, cgroup=None,\n"
-"    deny_sigchld_ignore=False, userns_owner=None) -> dict\n"
+"    deny_sigchld_ignore=False) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -442,10 +442,6 @@ PyDoc_STRVAR(run_doc,
 "mounts: (kind, src, dst, flags, data) steps building the root file system\n"
 "  (kinds: mkdir, touch, symlink, bind, tmpfs, proc, pivot, remount).\n"
 "seccomp: install the syscall filter (seccomp.c) right before exec.\n"
-"userns_owner: with a user namespace, the uid that creates it (this\n"
-"  thread's effective uid for the clone; needs CAP_SETUID), on which the\n"
-"  kernel's per-user counts of what the sandbox queues and makes land;\n"
-"  init then takes uid 0 inside (map it).\n"
 "deny_sigchld_ignore: the filter also refuses (EPERM) setting a SIGCHLD\n"
 "  action, which could make children unaccounted for (SIG_IGN,\n"
 "  SA_NOCLDWAIT); for runs without a cgroup counting their CPU.\n"
@@ -690,7 +686,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
-                             "cancel_fd", "cgroup", "deny_sigchld_ignore", "userns_owner", NULL};
+                             "cancel_fd", "cgroup", "deny_sigchld_ignore", NULL};
     PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL, *cgroup_obj = Py_None;
     int deny_sigchld_ignore = 0;
     double timeout_s = -1.0, cpu_time_s = 0.0;
@@ -698,17 +694,17 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     Py_buffer nonce = {0};
     const char *hostname = "sandbox", *uid_map = NULL, *gid_map = NULL;
     int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, cancel_fd = -1, failed = 0, rc = -1;
-    struct optional_id uid = {0, 0}, gid = {0, 0}, owner = {0, 0};
+    struct optional_id uid = {0, 0}, gid = {0, 0};
     char default_map[64];
 
     memset(j, 0, sizeof *j);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpO&:prepare"
-                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpO&:run",
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOp:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOp:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
                                      &gid_map, &deny_setgroups, optional_id_converter, &uid, optional_id_converter,
                                      &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd,
-                                     &cgroup_obj, &deny_sigchld_ignore, optional_id_converter, &owner))
+                                     &cgroup_obj, &deny_sigchld_ignore))
         return -1;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
@@ -791,8 +787,6 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     j->cfg.uid_map = j->uid_map;
     j->cfg.gid_map = j->gid_map;
     j->cfg.deny_setgroups = deny_setgroups;
-    j->cfg.userns_owner_set = owner.set;
-    j->cfg.userns_owner = (uid_t)owner.value;
     j->cfg.change_ids = uid.set;
     j->cfg.uid = (uid_t)uid.value;
     j->cfg.gid = (gid_t)gid.value;

@@ -159,13 +159,6 @@ struct sbx_config {
     const char *uid_map;       /* written to /proc/PID/uid_map with CLONE_NEWUSER */
     const char *gid_map;
     int deny_setgroups;        /* write "deny" to /proc/PID/setgroups first */
-    /* With CLONE_NEWUSER: clone() with this effective uid (the calling
-     * thread's only, for the call), so the new user namespace is owned by
-     * it and the kernel's per-user counts of what is made inside (queued
-     * signals, namespaces) land on it, not on the caller's uid; init then
-     * takes uid 0 of its namespace.  Needs CAP_SETUID. */
-    int userns_owner_set;
-    uid_t userns_owner;
     int change_ids;            /* main process: setresgid/setresuid to these */
     int clear_groups;          /* ... after setgroups(0, NULL) */
     uid_t uid;

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -361,9 +360,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     struct sbx_child_fds *f = &run->fds;
     sigset_t all, old;
     pid_t pid;
-    int stage = SBX_STAGE_NONE, saved, clone_flags, i, owner, pdeath = 0;
-    uid_t euid;
-    pid_t ppid = 0;
+    int stage = SBX_STAGE_NONE, saved, clone_flags, i;
     long ncpu;
 
     memset(run, 0, sizeof *run);
@@ -452,31 +449,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     clone_flags = cfg->clone_flags;
     if (cfg->cgroup.n > 0)
         clone_flags &= ~CLONE_NEWCGROUP;
-    owner = cfg->userns_owner_set && (clone_flags & CLONE_NEWUSER);
-    euid = geteuid();
-    /* A change of euid clears this thread's parent-death signal (a fork
-     * server's tie to its caller): kept to be set again. */
-    if (owner && (prctl(PR_GET_PDEATHSIG, &pdeath) < 0 || (ppid = getppid()) < 0))
-        owner = 0;
-    /* This thread only (the raw syscall), for the clone; EPERM where
-     * unprivileged user namespaces are off: then as ourselves. */
-    if (owner && syscall(SYS_setresuid, (uid_t)-1, cfg->userns_owner, (uid_t)-1) < 0)
-        owner = 0;
     pid = clone_init(run, clone_flags);
-    if (owner) {
-        saved = errno;
-        if (pid != 0 && syscall(SYS_setresuid, (uid_t)-1, euid, (uid_t)-1) < 0)
-            abort(); /* cannot happen (the saved uid is ours); never go on as the wrong user */
-        if (pid != 0 && pdeath != 0) {
-            (void)prctl(PR_SET_PDEATHSIG, pdeath);
-            if (getppid() != ppid)
-                (void)raise(pdeath); /* the parent died meanwhile: what the kernel would have sent */
-        }
-        if (pid < 0 && saved == EPERM)
-            pid = clone_init(run, clone_flags);
-        else
-            errno = saved;
-    }
     if (pid == 0) {
         sbx_init_child(cfg, f, &run->go);
         return SBX_START_CHILD; /* warm mode: the sandboxed main process */

@@ -79,17 +79,16 @@ def test_signal_queue_stays_the_sandboxs(run, request):
         result = run(SIGNAL_FLOOD)
     assert_clear_result(result)
     assert result["success"], result
+    # real-time signals queued by all of its processes, after the standard
+    # ones they sent first, which count against the same limit
     queued = int(result["output"].split()[1])
-    assert 0 < queued <= SIGPENDING_LIMIT, result["output"]
+    assert 0 <= queued <= SIGPENDING_LIMIT, result["output"]
     assert check.report["ok"] > 0 and check.report["failures"] == [], check.report
-    if _checker_uid(request) is None and os.geteuid() == 0:
-        # root's components queue on a host uid of their own (they make
-        # their user namespace with it): nothing lands on root's count
-        assert check.report["sigq_growth"] < 10, check.report
-    else:
-        # a normal user's: the real-time ones stop at RLIMIT_SIGPENDING, the
-        # standard ones at one of each per process (docs/limits.md)
-        assert check.report["sigq_growth"] <= SIGPENDING_LIMIT + 10 * 31 + 10, check.report
+    # the real-time ones stop at RLIMIT_SIGPENDING; the standard ones, which
+    # kill() queues past it, at one of each per process and thread, all
+    # counted on the uid that made the sandbox's user namespace (the
+    # caller's: docs/limits.md); 10 processes here
+    assert check.report["sigq_growth"] <= SIGPENDING_LIMIT + 10 * 31 + 10, check.report
 
 
 AIO = """
