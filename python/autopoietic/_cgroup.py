@@ -227,24 +227,36 @@ def _sweep(parent: str, wait_s: float = 0.0) -> bool:
     return _rmdir(parent, wait_s)
 
 
+def dead_owners(parent: str) -> list[os.DirEntry[str]]:
+    """Directories ``autopoietic-<pid>-*`` in parent (work directories,
+    cgroups) whose process is gone: no live process has that pid.  A
+    reused pid only keeps a stale one."""
+    found = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return []
+    for entry in entries:
+        parts = entry.name.split("-")
+        if len(parts) != 3 or entry.name[:len(_PREFIX)] != _PREFIX or not parts[1].isdigit():
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            os.kill(int(parts[1]), 0)
+        except ProcessLookupError:
+            found.append(entry)
+        except OSError:
+            continue  # alive (EPERM: another user's process of that pid) or unreadable
+    return found
+
+
 def remove_stale(hierarchy: Hierarchy) -> None:
     """Remove the cgroups of sandbox objects whose process is gone (killed
-    with SIGKILL, say), as _remove_stale_roots does for work directories."""
+    with SIGKILL, say), as sandbox.py does for work directories."""
     for base in set(hierarchy.bases.values()):
-        try:
-            entries = list(os.scandir(base))
-        except OSError:
-            continue
-        for entry in entries:
-            parts = entry.name.split("-")
-            if len(parts) != 3 or entry.name[:len(_PREFIX)] != _PREFIX or not parts[1].isdigit():
-                continue
-            try:
-                os.kill(int(parts[1]), 0)
-            except ProcessLookupError:
-                _sweep(entry.path)
-            except OSError:
-                continue
+        for entry in dead_owners(base):
+            _sweep(entry.path)
 
 
 def _join_method(hierarchy: Hierarchy) -> int:

@@ -250,23 +250,12 @@ def _remove_stale_roots(parent: str) -> None:
     """Remove work directories of sandboxes whose process is gone (killed
     with SIGKILL, say): ``autopoietic-<pid>-*`` owned by this uid, with no
     live process of that pid.  A reused pid only keeps a stale directory."""
-    try:
-        entries = os.scandir(parent)
-    except OSError:
-        return
-    with entries:
-        for entry in entries:
-            parts = entry.name.split("-")
-            if len(parts) != 3 or parts[0] != "autopoietic" or not parts[1].isdigit():
-                continue
-            try:
-                if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.geteuid():
-                    continue
-                os.kill(int(parts[1]), 0)
-            except ProcessLookupError:
+    for entry in _cgroup.dead_owners(parent):
+        try:
+            if entry.stat(follow_symlinks=False).st_uid == os.geteuid():
                 _remove_tree(entry.path)
-            except OSError:
-                continue  # alive (EPERM: another user's process of that pid) or unreadable
+        except OSError:
+            continue
 
 
 def _remove_own_tree(path: str, owner_pid: int) -> None:
@@ -752,7 +741,7 @@ class AutopoieticSandbox:
         data = self._encode(source, "source")
         return self._run("source", data, "__main__", False)
 
-    def _rlimits(self, namespaces: tuple[str, ...]) -> list[tuple[int, int, int]]:
+    def _rlimits(self, namespaces: tuple[str, ...], init_shares_uid: bool) -> list[tuple[int, int, int]]:
         memory = int(self.max_memory_mb * 1024 * 1024)
         cpu = max(1, math.ceil(self.max_cpu_time_seconds))
         fsize = int(self.max_file_size_kb * 1024)
@@ -786,10 +775,10 @@ class AutopoieticSandbox:
             # Counted per user namespace and uid: only the sandbox's own
             # processes.  Without namespaces it would count all of the
             # caller's processes, so direct execution goes without.  When
-            # init has the component's uid too (a normal user maps only
-            # their own), it counts: one more, so the component gets
-            # max_processes of its own, its main process included.
-            nproc = self.max_processes + (1 if "user" in namespaces and os.geteuid() != 0 else 0)
+            # init has the component's uid too (no switch: a normal user
+            # maps only their own), it counts: one more, so the component
+            # gets max_processes of its own, its main process included.
+            nproc = self.max_processes + (1 if init_shares_uid else 0)
             wanted.append((resource.RLIMIT_NPROC, nproc, nproc))
         limits = []
         for res, soft, hard in wanted:
@@ -906,7 +895,7 @@ class AutopoieticSandbox:
                 cwd = options.pop("cwd")
                 cgroup = self._run_cgroup()
                 controllers = list(cgroup.controllers) if cgroup else []
-                options.update(namespaces=entered, rlimits=self._rlimits(entered),
+                options.update(namespaces=entered, rlimits=self._rlimits(entered, "uid" not in options),
                                timeout_s=self.timeout_s, cpu_time_s=self.max_cpu_time_seconds,
                                output_limit=self.max_output_bytes, cgroup=cgroup.plan if cgroup else None,
                                deny_sigchld_ignore="cpu" not in controllers)
@@ -984,9 +973,6 @@ class AutopoieticSandbox:
             "oom_killed": raw["cgroup_oom_kills"] > 0,
             "cgroup_controllers": list(controllers),
         }
-        # the whole tree's peak: the cgroup's where there is one (which the
-        # component cannot report itself), else the largest process seen
-        cgroup_peak = raw["cgroup_memory_peak"] // 1024 if raw["cgroup_memory_peak"] > 0 else 0
         if raw["setup_error"] is not None:
             stage, err, detail = raw["setup_error"]
             where = stage
@@ -1005,8 +991,10 @@ class AutopoieticSandbox:
             result["error"] = f"{stderr}{sep}autopoietic: {_CANCELLED}"
             return result
         verdict = _parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
-        if cgroup_peak:
-            result["max_rss_kib"] = cgroup_peak
+        # the whole tree's peak: the cgroup's where there is one (which the
+        # component cannot report itself), else the largest process seen
+        if raw["cgroup_memory_peak"] > 0:
+            result["max_rss_kib"] = raw["cgroup_memory_peak"] // 1024
         elif verdict is not None:
             result["max_rss_kib"] = max(result["max_rss_kib"], verdict.peak_rss_kib)
         sig = raw["signal"]

@@ -211,7 +211,7 @@ int sbx_cgroup_create(struct sbx_run *run, int *failed)
             /* opened here, with our credentials and cgroup namespace,
              * which the kernel checks the write against */
             run->fds.cg_join[i] = open(dir, O_WRONLY | O_CLOEXEC);
-            if (run->fds.cg_join[i] < 0)
+            if (run->fds.cg_join[i] < 0 || sbx_move_high(&run->fds.cg_join[i]) < 0)
                 goto fail;
         } else if (plan->join == SBX_CGROUP_JOIN_CLONE_INTO && i == 0) {
             run->cg_dir_fd = open(run->cg_dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -219,8 +219,8 @@ struct sbx_status_msg {
     int32_t value;
 };
 
-/* The fds the child side works with (all O_CLOEXEC; all >= SBX_FD_FIRST_FREE
- * but cg_join, which init closes before it forks the main process). */
+/* The fds the child side works with (all O_CLOEXEC, all >= SBX_FD_FIRST_FREE:
+ * sbx_move_high). */
 struct sbx_child_fds {
     int devnull;
     int out_w, err_w, nonce_r, verdict_w; /* become 1, 2, 3, 4 */
@@ -279,6 +279,8 @@ struct sbx_run {
  * the sandbox's main process, which then calls sbx_enter_child(). */
 enum { SBX_START_CHILD = 1 };
 int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
+/* Move *fd to a number >= SBX_FD_FIRST_FREE (closing the old one): 0 or -1. */
+int sbx_move_high(int *fd);
 /* Warm mode: a run's outcome as the fork server sends it (module.c), in
  * the struct module's notation SBX_REPLY_FORMAT. */
 enum { SBX_REPLY_RESULT = 1, SBX_REPLY_ERROR = 2 }; /* an error: this int, then text */

@@ -103,9 +103,9 @@ static void close_fd(int *fd)
     }
 }
 
-/* Move fd to a number >= SBX_FD_FIRST_FREE so the child's dup2 onto 0..4
+/* Move fd to a number >= SBX_FD_FIRST_FREE so the child's dup2 onto 0..5
  * never clobbers another source fd. */
-static int move_high(int *fd)
+int sbx_move_high(int *fd)
 {
     int high;
 
@@ -127,7 +127,7 @@ static int make_pipe(int *r, int *w)
         return -1;
     *r = p[0];
     *w = p[1];
-    if (move_high(r) < 0 || move_high(w) < 0)
+    if (sbx_move_high(r) < 0 || sbx_move_high(w) < 0)
         return -1;
     return 0;
 }
@@ -393,7 +393,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
         }
     }
     f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (f->devnull < 0 || move_high(&f->devnull) < 0 || make_pipe(&f->errpipe_r, &f->errpipe_w) < 0 ||
+    if (f->devnull < 0 || sbx_move_high(&f->devnull) < 0 || make_pipe(&f->errpipe_r, &f->errpipe_w) < 0 ||
         make_pipe(&f->status_r, &f->status_w) < 0 || make_pipe(&f->sync_r, &f->sync_w) < 0) {
         fail_start(run, SBX_STAGE_PIPE, errno);
         return -1;
@@ -407,7 +407,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
         }
         f->go_r = sv[0];
         f->go_w = sv[1];
-        if (move_high(&f->go_r) < 0 || move_high(&f->go_w) < 0) {
+        if (sbx_move_high(&f->go_r) < 0 || sbx_move_high(&f->go_w) < 0) {
             fail_start(run, SBX_STAGE_PIPE, errno);
             return -1;
         }
@@ -425,19 +425,9 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     close_fd(&f->nonce_w);
 
     /* The run's cgroup, made before init exists (cgroup.c) */
-    if (cfg->cgroup.n > 0) {
-        if (sbx_cgroup_create(run, &run->setup_detail) < 0) {
-            fail_start(run, SBX_STAGE_CGROUP, errno);
-            return -1;
-        }
-        for (i = 0; i < SBX_MAX_CGROUPS; i++) {
-            if (f->cg_join[i] >= 0 && move_high(&f->cg_join[i]) < 0) {
-                saved = errno;
-                sbx_cgroup_finish(run);
-                fail_start(run, SBX_STAGE_CGROUP, saved);
-                return -1;
-            }
-        }
+    if (cfg->cgroup.n > 0 && sbx_cgroup_create(run, &run->setup_detail) < 0) {
+        fail_start(run, SBX_STAGE_CGROUP, errno);
+        return -1;
     }
 
     /* Block every signal across clone() so no Python-level handler runs in
@@ -893,7 +883,6 @@ void sbx_abort(struct sbx_run *run)
 
 void sbx_run_free(struct sbx_run *run)
 {
-    sbx_cgroup_finish(run); /* nothing left to do once reaped */
     close_all(&run->fds);
     free(run->out.data);
     free(run->err.data);
