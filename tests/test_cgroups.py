@@ -19,7 +19,9 @@ import pytest
 
 from autopoietic import _cgroup
 from autopoietic._rootfs import PROC_MASKED_DIRS, PROC_MASKED_FILES
-from autopoietic.sandbox import PRIVATE_ID_RANGE, SANDBOX_UID, AutopoieticSandbox
+from autopoietic._common import SANDBOX_UID
+from autopoietic._ids import PRIVATE_ID_RANGE
+from autopoietic.sandbox import AutopoieticSandbox
 
 from helpers import IGNORED_CHILDREN_SOURCE, ROOT_ONLY, require, require_root
 
@@ -121,7 +123,8 @@ import json, sys
 from autopoietic.sandbox import AutopoieticSandbox
 with AutopoieticSandbox(timeout_s=30, max_cpu_time_seconds=1.2) as sb:
     result = sb.run_source(sys.stdin.read())
-    parents = sb._cgroup.parents if sb._cgroup else ()
+    cgroup = sb._cgroup.get()
+    parents = cgroup.parents if cgroup else ()
 print(json.dumps([result, list(parents)]))
 """
 
@@ -265,14 +268,14 @@ def test_a_malformed_cgroup_plan_is_refused_before_anything_runs(plan, error):
 
 
 def test_private_ids_avoid_subordinate_ranges(monkeypatch):
-    from autopoietic import sandbox as sandbox_module
+    from autopoietic import _ids
 
     low, high = PRIVATE_ID_RANGE
     # every id of the range is some user's subordinate id (/etc/subuid):
     # none may be handed out
-    monkeypatch.setattr(sandbox_module, "_subordinate_ranges", lambda: [(low, high)])
-    assert sandbox_module._free_private_id() is None
-    monkeypatch.setattr(sandbox_module, "_subordinate_ranges", lambda: [])
-    given = {sandbox_module._free_private_id() for _ in range(5)}
+    monkeypatch.setattr(_ids, "subordinate_ranges", lambda: [(low, high)])
+    assert _ids.free_private_id() is None
+    monkeypatch.setattr(_ids, "subordinate_ranges", lambda: [])
+    given = {_ids.free_private_id() for _ in range(5)}
     if None not in given:  # this user namespace maps the range (root on the host)
         assert len(given) == 5 and all(low <= i < high for i in given)

@@ -349,7 +349,7 @@ def test_setup_failure_is_an_error_result(tmp_path, monkeypatch):
     wrapper.chmod(0o755)
     # spawn mode: warm mode execs no interpreter in the sandbox
     with AutopoieticSandbox(temp_dir=tmp_path, mode="spawn") as sb:
-        monkeypatch.setattr(sb, "_python", str(wrapper))
+        monkeypatch.setattr(sb._plan, "python", str(wrapper))
         result = sb.run_source("print(1)")
     assert result["isolation"] == "error"
     assert result["success"] is False
@@ -380,7 +380,7 @@ def test_mount_failure_is_an_error_result_naming_the_mount(tmp_path, monkeypatch
 
 def test_missing_interpreter_is_a_sandbox_error(tmp_path, monkeypatch):
     with AutopoieticSandbox(temp_dir=tmp_path) as sb:
-        monkeypatch.setattr(sb, "_python", str(tmp_path / "no-such-python"))
+        monkeypatch.setattr(sb._plan, "python", str(tmp_path / "no-such-python"))
         with pytest.raises(SandboxError, match="cannot prepare the sandbox's root file system"):
             sb.run_source("print(1)")
         assert list((tmp_path).glob("autopoietic-*/run-*")) == []
@@ -483,7 +483,7 @@ def test_remove_tree_handles_a_permission_trap(nobody_python):
     where the work dir is the host's) cannot make cleanup fail."""
     script = textwrap.dedent("""
         import os, tempfile
-        from autopoietic.sandbox import _remove_tree
+        from autopoietic._workdirs import remove_tree as _remove_tree
         root = tempfile.mkdtemp()
         os.makedirs(os.path.join(root, "trap", "inner", "deeper"))
         open(os.path.join(root, "trap", "inner", "f"), "w").close()

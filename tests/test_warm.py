@@ -32,7 +32,7 @@ def warm(tmp_path):
 
 
 def server_of(sb: AutopoieticSandbox) -> _forkserver.ForkServer:
-    server = sb._servers.server
+    server = sb._warm._servers.server
     assert server.alive()
     return server
 
@@ -172,7 +172,7 @@ def test_a_caller_that_exits_without_cleanup_leaves_no_server(tmp_path):
         from autopoietic.sandbox import AutopoieticSandbox
         sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r}, mode="warm")
         sb.run_source("pass")
-        print(sb._servers.server.pid, flush=True)
+        print(sb._warm._servers.server.pid, flush=True)
         os._exit(0)  # no cleanup, no finaliser, no atexit
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

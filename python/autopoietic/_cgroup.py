@@ -344,3 +344,48 @@ class SandboxCgroup:
                 # sandboxes die with them (PR_SET_PDEATHSIG), a moment later
                 if not _sweep(parent, wait_s=2.0):
                     logger.warning("autopoietic: could not remove the cgroup %s", parent)
+
+
+class LazyCgroup:
+    """The cgroup of one sandbox object, made at its first run, or never
+    where none can be written here (``status()`` says why).
+
+    ``LazyCgroup(enabled, memory_bytes, max_pids)``: ``enabled`` False is
+    ``use_cgroup=False``; ``max_pids`` counts the sandbox's init.
+    """
+
+    def __init__(self, enabled: bool, memory_bytes: int, max_pids: int) -> None:
+        self.memory_bytes = memory_bytes
+        self.max_pids = max_pids
+        self._lock = threading.Lock()
+        self._cgroup: SandboxCgroup | None = None
+        self._note: str | None = None if enabled else "turned off (use_cgroup=False)"
+
+    def get(self) -> SandboxCgroup | None:
+        """The cgroup (made at the first call), or None."""
+        with self._lock:
+            if self._cgroup is None and self._note is None:
+                hierarchy, note = discover()
+                if hierarchy is None:
+                    self._note = note
+                    return None
+                remove_stale(hierarchy)
+                try:
+                    self._cgroup = SandboxCgroup(hierarchy, self.memory_bytes, self.max_pids)
+                except OSError as exc:
+                    self._note = f"cannot create a cgroup under {sorted(hierarchy.bases.values())}: {exc}"
+                    logger.warning("autopoietic: runs go without a cgroup: %s", self._note)
+                    return None
+                self._note = note
+            return self._cgroup
+
+    def status(self) -> tuple[list[str], str]:
+        """(controllers each run's cgroup applies, what is missing and why)."""
+        cgroup = self.get()
+        return (list(cgroup.controllers) if cgroup else []), self._note or ""
+
+    def remove(self) -> None:
+        """Remove the cgroup if it was made (SandboxCgroup.remove)."""
+        with self._lock:
+            if self._cgroup is not None:
+                self._cgroup.remove()

@@ -4,7 +4,9 @@ Not imported by the host: sandbox.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
 fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
-``MODE US FILE US NAME`` (US = 0x1f), then the per-run nonce.  MODE
+``MODE US FILE US NAME US MARKERS`` (US = 0x1f; MARKERS: the attribute
+names the component's class must carry, comma-separated), then the per-run
+nonce.  MODE
 ``component`` runs the component protocol of SPEC section 5 on the module
 NAME; MODE ``source`` runs the source as ``__main__``.  ``sys.argv`` is
 ``[FILE]``.  The source is read from fd 5, a sealed memfd that holds exactly
@@ -43,8 +45,8 @@ if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
     Outcome = Tuple[str, str, str, Optional[BaseException]]
 
 
-def _autopoietic_load() -> tuple[Outcome | None, str, str, str, Any]:
-    """Arguments and compiled code: (None, mode, filename, name, code), or
+def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any]:
+    """Arguments and compiled code: (None, mode, filename, name, markers, code), or
     an error outcome."""
     import os
     import sys
@@ -58,7 +60,7 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, Any]:
             data += chunk
         return data
 
-    mode, filename, name = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
+    mode, filename, name, markers = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
     sys.argv = [filename]
     try:
         os.lseek(5, 0, 0)
@@ -73,13 +75,13 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, Any]:
         code = compile(data.decode("utf-8"), filename, "exec", dont_inherit=True)
     except BaseException as exc:
         return ("error", "load", "cannot load %s: %s" % (filename, _autopoietic_describe(exc)), exc), \
-            mode, filename, name, None
+            mode, filename, name, markers, None
     try:
         with open(filename, "xb") as f:  # for tracebacks (linecache) only
             f.write(data)
     except OSError:
         pass
-    return None, mode, filename, name, code
+    return None, mode, filename, name, markers, code
 
 
 def _autopoietic_describe(exc: BaseException) -> str:
@@ -87,7 +89,7 @@ def _autopoietic_describe(exc: BaseException) -> str:
     return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
 
 
-def _autopoietic_execute(mode: str, filename: str, name: str, code: Any) -> Outcome:
+def _autopoietic_execute(mode: str, filename: str, name: str, markers: str, code: Any) -> Outcome:
     """Run the component's code; its outcome as data.  Holds no module but
     the component's own."""
     import sys
@@ -128,7 +130,7 @@ def _autopoietic_execute(mode: str, filename: str, name: str, code: Any) -> Outc
     except BaseException as exc:
         return "error", "instantiate", "%s() raised %s" % (cls.__name__, describe(exc)), exc
     try:
-        missing = [m for m in ("_security_signature", "_generated_in_sandbox") if not hasattr(instance, m)]
+        missing = [m for m in markers.split(",") if not hasattr(instance, m)]
     except BaseException as exc:
         return "error", "markers", "checking the markers raised %s" % describe(exc), exc
     if missing:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _sandbox
-from .sandbox import AutopoieticSandbox, SandboxError, _namespace_hint, _PLAN
+from ._ladder import LADDER, namespace_hint
+from .sandbox import AutopoieticSandbox, SandboxError
 
 __all__ = ["diagnose", "format_report"]
 
@@ -36,7 +37,7 @@ def _probe(namespaces: tuple[str, ...], seccomp: bool = False) -> dict[str, Any]
     if raw["setup_error"] is not None:
         stage, err, _ = raw["setup_error"]
         return {"ok": False, "stage": stage, "errno": err, "error": os.strerror(err),
-                "hint": _namespace_hint(stage, err)}
+                "hint": namespace_hint(stage, err)}
     if raw["exit_code"] != 0:
         return {"ok": False, "stage": "run", "errno": 0, "error": raw["stderr"].decode(errors="replace")[-500:],
                 "hint": "the interpreter did not start under this mechanism"}
@@ -78,7 +79,7 @@ def diagnose() -> dict[str, Any]:
         checks["minimal root (pivot_root)"] = (
             {"ok": True} if ok else {"ok": False, "stage": result["isolation"], "errno": 0,
                                      "error": result["error"][-500:], "hint": "see the other checks"})
-    _, reason = _PLAN.describe()
+    _, reason = LADDER.describe()
     entered = result["namespaces"] if result else []
     if not result or result["isolation"] == "error":
         plan = "none: the sandbox cannot run here (see the failed checks)"

@@ -24,7 +24,7 @@ import os
 import pytest
 
 from attack import HostChecker, assert_clear_result
-from autopoietic.sandbox import SIGPENDING_LIMIT
+from autopoietic._limits import SIGPENDING_LIMIT
 
 from helpers import NOBODY, ROOT_ONLY, require
 

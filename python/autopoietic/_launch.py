@@ -1,0 +1,254 @@
+"""The two launchers of a run, behind one ``launch(namespaces, job)``.
+
+- ``SpawnLauncher``: the C extension clones a child that execs a fresh
+  interpreter running ``_runner.py`` (``_sandbox.run``); each attempt gets
+  a work directory of its own, removed when the run ends.
+- ``WarmLauncher``: a fork server per calling thread (``_forkserver.py``)
+  clones each sandbox from an interpreter that has already started; its
+  work directory and mount plan are made once per rung and reused.  It
+  declines (``None``) when no fork server can run here, and the caller
+  spawns instead.
+
+Both return a ``Launched``: the C layer's raw outcome and the options the
+run used, which ``_outcome.interpret`` and the namespace ladder read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import os
+import secrets
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
+
+from . import _rootfs, _sandbox
+from ._cgroup import SandboxCgroup
+from ._common import HOSTNAME, MARKER_ATTRIBUTE, SIGNATURE_ATTRIBUTE, SandboxError, logger
+from ._forkserver import ForkServer, ForkServerDied, ForkServerError
+from ._ids import free_private_id, id_options
+from ._limits import SCRATCH_INODES, Limits
+from ._workdirs import WorkRoot, remove_tree
+
+if TYPE_CHECKING:
+    from ._sandbox import RunResult
+
+__all__ = ["Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "runner_header", "sealed_source"]
+
+#: The program every sandbox runs first (it runs the component, then reports).
+RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
+
+
+def environment(home: str, tmp: str) -> list[str]:
+    """The whole environment of a sandboxed component."""
+    return [
+        f"HOME={home}",
+        f"TMPDIR={tmp}",
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "LANG=C.UTF-8",
+        "LC_ALL=C.UTF-8",
+        # one malloc arena: each extra arena reserves 64 MiB of RLIMIT_AS
+        "MALLOC_ARENA_MAX=1",
+    ]
+
+
+def runner_header(mode: str, name: str) -> tuple[str, bytes]:
+    """(nonce, header): what the runner reads from fd 3 (_runner.py): the
+    arguments' length in 8 digits, the arguments, then the nonce (which
+    stays in the pipe until the component's code is done)."""
+    nonce = secrets.token_hex(16)
+    markers = ",".join((SIGNATURE_ATTRIBUTE, MARKER_ATTRIBUTE))
+    arguments = "\x1f".join((mode, f"{name}.py", name, markers)).encode("utf-8")
+    return nonce, b"%08d" % len(arguments) + arguments + nonce.encode("ascii")
+
+
+@contextlib.contextmanager
+def sealed_source(data: bytes, name: str) -> Iterator[int]:
+    """A sealed memfd holding data, at offset 0: the child runs exactly the
+    bytes that were validated, and no file of the host is needed."""
+    fd = os.memfd_create(f"autopoietic-{name}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS,
+                    fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
+        os.lseek(fd, 0, os.SEEK_SET)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run, as both launchers need it."""
+
+    source_fd: int
+    header: bytes
+    cancel_fd: int
+    limits: Limits
+    cgroup: SandboxCgroup | None
+
+    @property
+    def controllers(self) -> list[str]:
+        return list(self.cgroup.controllers) if self.cgroup else []
+
+
+class Launched(NamedTuple):
+    """What a launcher did: the raw outcome (None when the launcher itself
+    failed: failure says why), and the options the run used."""
+
+    raw: RunResult | None
+    options: dict[str, Any]
+    failure: str = ""
+    elapsed: float = 0.0
+
+
+class RootPlan:
+    """How one sandbox object builds the options of a run in namespaces:
+    the uid and gid (``_ids``) and the mount plan of the new root
+    (``_rootfs``) under a work directory of ``work``."""
+
+    def __init__(self, python: str, work: WorkRoot, limits: Limits) -> None:
+        self.python = python
+        self.work = work
+        self.limits = limits
+
+    @functools.cached_property
+    def private_id(self) -> int | None:
+        """This sandbox's own host uid and gid for root's components
+        (chosen once: _ids.free_private_id); None for a normal user."""
+        return free_private_id() if os.geteuid() == 0 else None
+
+    def options(self, namespaces: tuple[str, ...], workdir: str) -> dict[str, Any]:
+        """Keyword arguments of _sandbox.run for one namespace set, with
+        ``cwd``, ``home`` and ``tmp`` (popped by the launcher)."""
+        if not namespaces:
+            # direct execution: the private host directory is the work dir
+            return {"cwd": workdir, "home": workdir, "tmp": workdir}
+        options: dict[str, Any] = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
+                                   "tmp": _rootfs.SANDBOX_TMPDIR, "hostname": HOSTNAME}
+        ids, inner = id_options(namespaces, self.private_id)
+        options.update(ids)
+        new_root = os.path.join(workdir, "root")
+        os.mkdir(new_root, 0o700)
+        options["mounts"] = _rootfs.mount_ops(
+            _rootfs.host_plan(self.python), new_root, scratch_bytes=self.limits.scratch_bytes,
+            scratch_inodes=SCRATCH_INODES, uid=inner, gid=inner)
+        return options
+
+
+def _finish(options: dict[str, Any], namespaces: tuple[str, ...], job: Job) -> tuple[list[str], str]:
+    """Add the run's limits to options; (environment, cwd) of the run."""
+    env = environment(options.pop("home"), options.pop("tmp"))
+    cwd = options.pop("cwd")
+    controllers = job.controllers
+    options.update(namespaces=namespaces, rlimits=job.limits.rlimits(namespaces, "uid" not in options),
+                   timeout_s=job.limits.timeout_s, cpu_time_s=job.limits.max_cpu_time_seconds,
+                   output_limit=job.limits.max_output_bytes, cgroup=job.cgroup.plan if job.cgroup else None,
+                   deny_sigchld_ignore="cpu" not in controllers)
+    return env, cwd
+
+
+def _prepared(build: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """build(*args), with an OSError as the SandboxError it means."""
+    try:
+        return build(*args)
+    except OSError as exc:
+        raise SandboxError(f"cannot prepare the sandbox's root file system: {exc}") from exc
+
+
+class SpawnLauncher:
+    """A fresh interpreter per run (``_sandbox.run``)."""
+
+    def __init__(self, plan: RootPlan) -> None:
+        self.plan = plan
+
+    def launch(self, namespaces: tuple[str, ...], job: Job) -> Launched:
+        workdir = self.plan.work.new()
+        try:
+            options = _prepared(self.plan.options, namespaces, workdir)
+            env, cwd = _finish(options, namespaces, job)
+            argv = [self.plan.python, "-I", "-S", "-B", "-X", "utf8", "-c", RUNNER_SOURCE]
+            raw = _sandbox.run(argv, env, cwd, nonce=job.header, source_fd=job.source_fd, cancel_fd=job.cancel_fd,
+                               **options)
+            return Launched(raw, options)
+        finally:
+            remove_tree(workdir)
+
+
+class WarmLauncher:
+    """A fork server per calling thread, each serving one run at a time,
+    all of them stopped by ``stop()``."""
+
+    def __init__(self, plan: RootPlan) -> None:
+        self.plan = plan
+        self._servers = threading.local()
+        self.servers: weakref.WeakSet[ForkServer] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._failure: str | None = None
+
+    def stop(self) -> None:
+        """Stop every fork server of this launcher."""
+        with self._lock:
+            servers = list(self.servers)
+            self.servers.clear()
+        for server in servers:
+            server.stop()
+
+    def _server(self) -> ForkServer | None:
+        """This thread's fork server (started or restarted as needed), or
+        None when warm mode is unavailable here (logged once)."""
+        if self._failure is not None:
+            return None
+        server: ForkServer | None = getattr(self._servers, "server", None)
+        if server is not None:
+            if server.alive():
+                return server
+            server.stop()  # died, or inherited through os.fork(): not ours
+        try:
+            server = ForkServer(self.plan.python, RUNNER_SOURCE,
+                                environment(_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR))
+        except ForkServerError as exc:
+            if exc.transient:
+                logger.warning("no fork server for this run, running it in spawn mode: %s", exc)
+            else:
+                self._failure = str(exc)
+                logger.warning("warm mode is unavailable, running in spawn mode: %s", exc)
+            return None
+        self._servers.server = server
+        with self._lock:
+            self.servers.add(server)
+        return server
+
+    def _options(self, server: ForkServer, namespaces: tuple[str, ...]) -> dict[str, Any]:
+        """RootPlan.options for a run on server: its work directory (only
+        the mount point of the new root, which lives in the sandbox's own
+        mount namespace) and mount plan are made once and reused."""
+        cached = server.cache.get(namespaces)
+        if cached is None or not os.path.isdir(os.path.join(cached[0], "root")):
+            workdir = self.plan.work.new()
+            server.directories.append(workdir)
+            cached = (workdir, self.plan.options(namespaces, workdir))
+            server.cache[namespaces] = cached
+        return dict(cached[1])
+
+    def launch(self, namespaces: tuple[str, ...], job: Job) -> Launched | None:
+        """The run on this thread's fork server; None when there is none."""
+        server = self._server()
+        if server is None:
+            return None
+        options = _prepared(self._options, server, namespaces)
+        env, cwd = _finish(options, namespaces, job)
+        started = time.monotonic()
+        try:
+            raw = server.run(([self.plan.python], env, cwd), options, job.source_fd, job.header,
+                             job.limits.max_output_bytes, job.limits.timeout_s, job.cancel_fd)
+        except ForkServerDied as exc:
+            return Launched(None, options, str(exc), time.monotonic() - started)
+        return Launched(raw, options)

@@ -1,0 +1,159 @@
+"""From the C layer's raw outcome of a run to the result dict.
+
+The raw outcome (``_sandbox.RunResult``) says how the process tree ended;
+the runner's verdict (``_runner.py``, on a private pipe, carrying the run's
+nonce) says whether the component's code got to the end.  ``interpret``
+combines both, with the sandbox's limits, into an ``ExecutionResult``
+(docs/api.md, "The result dict").
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import signal
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+from ._common import ExecutionResult
+from ._limits import Limits
+
+if TYPE_CHECKING:
+    from ._sandbox import RunResult
+
+__all__ = ["CANCELLED", "Verdict", "failed_result", "interpret", "parse_verdict"]
+
+#: Limits the runner may report (its verdict's third field).
+LIMIT_NAMES = frozenset({"memory", "cpu_time", "file_size", "open_files", "processes"})
+CANCELLED = "cancelled: cleanup() was called during the run; the process tree was killed"
+#: A mount step of the plan: (kind, source, target, flags, data).
+Mount = tuple[str, Optional[str], str, int, Optional[str]]
+
+
+class Verdict(NamedTuple):
+    """What the runner reported on its private pipe (see _runner.py)."""
+
+    status: str  # "ok" or "error"
+    stage: str
+    limit: str  # one of LIMIT_NAMES, or ""
+    peak_rss_kib: int
+    reason: str
+
+
+def parse_verdict(data: bytes, nonce: str) -> Verdict | None:
+    """The verdict in data if it is well formed and carries nonce."""
+    try:
+        fields = data.decode("utf-8").split("\x1f")
+    except UnicodeDecodeError:
+        return None
+    if len(fields) != 6 or not hmac.compare_digest(fields[0], nonce) or not fields[4].isdigit():
+        return None
+    status, stage, limit, rss, reason = fields[1:]
+    if status not in ("ok", "error") or (limit and limit not in LIMIT_NAMES):
+        return None
+    return Verdict(status, stage, limit, int(rss), reason)
+
+
+def failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], validated: bool,
+                  controllers: list[str]) -> ExecutionResult:
+    """The dict of a run the sandbox itself could not carry out."""
+    return {
+        "success": False, "output": "", "error": f"autopoietic: {message}", "execution_time": elapsed,
+        "isolation": "error", "security_validated": validated, "exit_code": None, "signal": None,
+        "timed_out": False, "limit_exceeded": None, "cpu_time_s": 0.0, "max_rss_kib": 0,
+        "output_truncated": False, "namespaces": list(namespaces), "oom_killed": False,
+        "cgroup_controllers": list(controllers),
+    }
+
+
+def _with_reasons(stderr: str, reasons: list[str]) -> str:
+    sep = "\n" if stderr and not stderr.endswith("\n") else ""
+    return stderr + sep + "\n".join(f"autopoietic: {r}" for r in reasons)
+
+
+def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool,
+              mounts: list[Mount], controllers: list[str], limits: Limits) -> ExecutionResult:
+    """The result dict of a run of ``mode`` ("component" or "source") that
+    ended as raw; mounts is the run's mount plan (to name a failed mount)."""
+    stdout = raw["stdout"].decode("utf-8", "replace")
+    stderr = raw["stderr"].decode("utf-8", "replace")
+    truncated = bool(raw["stdout_truncated"] or raw["stderr_truncated"])
+    result: ExecutionResult = {
+        "success": False,
+        "output": stdout,
+        "error": stderr,
+        "execution_time": float(raw["wall_s"]),
+        "isolation": "unshare-namespaces" if namespaces else "direct-execution",
+        "security_validated": validated,
+        "exit_code": raw["exit_code"],
+        "signal": raw["signal"],
+        "timed_out": bool(raw["timed_out"]),
+        "limit_exceeded": None,
+        "cpu_time_s": float(raw["cpu_s"]),
+        "max_rss_kib": int(raw["max_rss_kib"]),
+        "output_truncated": truncated,
+        "namespaces": list(namespaces),
+        "oom_killed": raw["cgroup_oom_kills"] > 0,
+        "cgroup_controllers": list(controllers),
+    }
+    if raw["setup_error"] is not None:
+        stage, err, detail = raw["setup_error"]
+        where = stage
+        if stage == "mount" and 0 <= detail < len(mounts):
+            kind, src, dst, _, _ = mounts[detail]
+            where = f"mount ({kind} {src + ' -> ' if src else ''}{dst})"
+        result["isolation"] = "error"
+        result["error"] = (
+            f"sandbox setup failed at stage {where}: {os.strerror(err)} (errno {err})"
+            + (f"\n{stderr}" if stderr else "")
+        )
+        return result
+
+    if raw["cancelled"]:
+        result["error"] = _with_reasons(stderr, [CANCELLED])
+        return result
+    verdict = parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
+    # the whole tree's peak: the cgroup's where there is one (which the
+    # component cannot report itself), else the largest process seen
+    if raw["cgroup_memory_peak"] > 0:
+        result["max_rss_kib"] = raw["cgroup_memory_peak"] // 1024
+    elif verdict is not None:
+        result["max_rss_kib"] = max(result["max_rss_kib"], verdict.peak_rss_kib)
+    sig = raw["signal"]
+    if raw["timed_out"]:
+        result["isolation"] += "-timeout"
+        limit: Optional[str] = "wall_time"
+    elif result["oom_killed"]:
+        limit = "memory"
+    elif raw["cpu_exceeded"] or sig == signal.SIGXCPU:
+        limit = "cpu_time"
+    elif verdict is not None and verdict.limit:
+        limit = verdict.limit
+    elif sig == signal.SIGXFSZ:
+        limit = "file_size"
+    elif truncated:
+        limit = "output"
+    else:
+        limit = None
+    reasons = [limits.reason(limit, result["oom_killed"])] if limit else []
+    if sig is not None and limit is None:
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        reasons.append(f"killed by signal {name} ({sig})")
+
+    exit_ok = raw["exit_code"] == 0
+    if raw["verdict"] and verdict is None:
+        reasons.append("the verdict on the runner's private pipe was malformed or forged; not a success")
+    if mode == "component":
+        ran = exit_ok and verdict is not None and verdict.status == "ok"
+        if exit_ok and not ran and verdict is None and not raw["verdict"]:
+            reasons.append("the process exited with status 0 but the runner never reported run() returning")
+    else:
+        # no verdict is fine (os._exit(0) in a script); a malformed one is not
+        ran = exit_ok and (not raw["verdict"] or (verdict is not None and verdict.status == "ok"))
+    result["limit_exceeded"] = limit
+    result["success"] = ran and limit is None
+    if reasons:
+        result["error"] = _with_reasons(stderr, reasons)
+    return result

@@ -1,0 +1,112 @@
+"""Work directories on the host: one per sandbox object, one per run in it.
+
+A sandbox object owns ``<temp_dir>/autopoietic-<pid>-<random>``; each run
+(or each fork server) makes ``run-<random>`` in it for the mount point of
+its new root, or, in direct execution, as the component's home.  The
+owner's pid in the name lets the next sandbox remove what a caller killed
+with SIGKILL left behind (``remove_stale_roots``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import weakref
+
+from . import _cgroup
+from ._common import SandboxError, logger
+
+__all__ = ["WorkRoot", "remove_tree"]
+
+
+def remove_stale_roots(parent: str) -> None:
+    """Remove work directories of sandboxes whose process is gone (killed
+    with SIGKILL, say): ``autopoietic-<pid>-*`` owned by this uid, with no
+    live process of that pid.  A reused pid only keeps a stale directory."""
+    for entry in _cgroup.dead_owners(parent):
+        try:
+            if entry.stat(follow_symlinks=False).st_uid == os.geteuid():
+                remove_tree(entry.path)
+        except OSError:
+            continue
+
+
+def _remove_own_tree(path: str, owner_pid: int) -> None:
+    if os.getpid() == owner_pid:
+        remove_tree(path)
+
+
+def remove_tree(path: str) -> None:
+    """Remove a work directory, also where the component removed our
+    permission bits on what it made (direct execution as a normal user)."""
+    if not os.path.lexists(path):
+        return
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        return
+    for dirpath, dirnames, _ in os.walk(path):
+        for d in dirnames:
+            full = os.path.join(dirpath, d)
+            if not os.path.islink(full):
+                try:
+                    os.chmod(full, stat.S_IRWXU)
+                except OSError:
+                    pass
+    try:
+        os.chmod(path, stat.S_IRWXU)
+    except OSError:
+        pass
+    shutil.rmtree(path, ignore_errors=True)
+    if os.path.lexists(path):
+        logger.warning("autopoietic: could not remove the work directory %s", path)
+
+
+class WorkRoot:
+    """The work directory of the sandbox object ``owner``, under temp_dir
+    (default: the system temp directory), removed by ``remove()`` or when
+    owner is garbage collected.  Raises SandboxError when it cannot be
+    made.  Only the creating process removes it: a forked copy of the
+    process (multiprocessing, os.fork) exits without taking it."""
+
+    def __init__(self, temp_dir: str | None, owner: object) -> None:
+        where = temp_dir or tempfile.gettempdir()
+        remove_stale_roots(where)
+        try:
+            # the owner's pid in the name: a caller killed with SIGKILL
+            # cannot clean up, the next sandbox does (remove_stale_roots)
+            self.path = tempfile.mkdtemp(prefix=f"autopoietic-{os.getpid()}-", dir=temp_dir)
+        except OSError as exc:
+            raise SandboxError(f"cannot create the sandbox's work directory under {where!r}: {exc}") from exc
+        self._finalizer = weakref.finalize(owner, _remove_own_tree, self.path, os.getpid())
+
+    @property
+    def alive(self) -> bool:
+        """False once remove() ran."""
+        return self._finalizer.alive
+
+    def remove(self) -> None:
+        """Remove the directory (in the creating process only); idempotent."""
+        self._finalizer()
+
+    def check_alive(self) -> None:
+        """SandboxError once the sandbox object was cleaned up."""
+        if not self._finalizer.alive:
+            raise SandboxError("this sandbox was cleaned up; create a new AutopoieticSandbox")
+
+    def new(self) -> str:
+        """A fresh ``run-*`` directory (mode 0700); SandboxError when it
+        cannot be made or the sandbox was cleaned up."""
+        self.check_alive()
+        try:
+            return tempfile.mkdtemp(prefix="run-", dir=self.path)
+        except FileNotFoundError:
+            # Someone removed our directory while we were in use: make it again.
+            try:
+                os.makedirs(self.path, mode=0o700, exist_ok=True)
+                return tempfile.mkdtemp(prefix="run-", dir=self.path)
+            except OSError as exc:
+                raise SandboxError(f"cannot create a work directory under {self.path!r}: {exc}") from exc
+        except OSError as exc:
+            raise SandboxError(f"cannot create a work directory under {self.path!r}: {exc}") from exc
