@@ -31,6 +31,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
+from ._common import MARKER_ATTRIBUTE, SIGNATURE_ATTRIBUTE, SIGNATURE_PREFIX
 from .manager import AutopoieticManager, CycleLog
 from .meta_architect import ComponentSpec
 from .sandbox import AutopoieticSandbox, ExecutionResult, SandboxError
@@ -49,17 +50,17 @@ DEMO_METRICS = (
     {"error_rate": 0.02, "cpu_usage": 95.0, "latency_ms": 900.0},
 )
 
-EXAMPLE_COMPONENT = '''"""An example component: sums squares and reports it."""
+EXAMPLE_COMPONENT = f'''"""An example component: sums squares and reports it."""
 import math
 
 
 class ExampleComponent:
-    _security_signature = "modulo_autopoiesis_data_example_component"
-    _generated_in_sandbox = True
+    {SIGNATURE_ATTRIBUTE} = "{SIGNATURE_PREFIX}example_component"
+    {MARKER_ATTRIBUTE} = True
 
     def run(self):
         total = sum(i * i for i in range(10))
-        print(f"sum of squares below 10 = {total}, sqrt = {math.sqrt(total):.3f}")
+        print(f"sum of squares below 10 = {{total}}, sqrt = {{math.sqrt(total):.3f}}")
         return total
 '''
 

@@ -18,13 +18,13 @@ import keyword
 from dataclasses import dataclass
 from typing import Iterable
 
+from ._common import MARKER_ATTRIBUTE, SIGNATURE_ATTRIBUTE, SIGNATURE_PREFIX
 from .architecture_evolution import EvolutionStrategy
 from .meta_architect import ComponentSpec
 
 __all__ = ["CodeSynthesizer", "SynthesizedComponent", "SIGNATURE_PREFIX", "class_name_for", "signed_name",
            "spec_name_of"]
 
-SIGNATURE_PREFIX = "modulo_autopoiesis_data_"
 
 
 def signed_name(spec_name: str) -> str:
@@ -66,8 +66,8 @@ def _strategy_of(spec: ComponentSpec) -> EvolutionStrategy | None:
 def _attribute_names(spec: ComponentSpec) -> list[str]:
     """Config keys safe to become instance attributes (plain, non-dunder,
     not clashing with the protocol or our own members)."""
-    reserved = {"name", "config", "component_type", "run", "_process", "_extended_features", "_security_signature",
-                "_generated_in_sandbox"}
+    reserved = {"name", "config", "component_type", "run", "_process", "_extended_features", SIGNATURE_ATTRIBUTE,
+                MARKER_ATTRIBUTE}
     return [
         key
         for key in spec.config
@@ -174,8 +174,8 @@ def _checksum(items):
 class {class_name}:
     """{description}"""
 
-    _security_signature = {signed_name(spec.name)!r}
-    _generated_in_sandbox = True
+    {SIGNATURE_ATTRIBUTE} = {signed_name(spec.name)!r}
+    {MARKER_ATTRIBUTE} = True
     name = {spec.name!r}
     component_type = {spec.type!r}
 
