@@ -92,3 +92,14 @@ def test_example_runs_as_written(example: Example, tmp_path: Path):
         # the summary table and one record per component, as docs/api.md says
         assert "| 1 | 1 | 0 |" in proc.stdout, proc.stdout
         assert (tmp_path / "results.jsonl").read_text().count('"success": true') == 1
+
+
+def test_help_is_plain_text():
+    """``python -m autopoietic --help`` reads as written: no reST markup,
+    no command name broken across lines, the exit statuses listed."""
+    proc = subprocess.run([sys.executable, "-m", "autopoietic", "--help"], capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, COLUMNS="60"))
+    assert proc.returncode == 0, proc.stderr
+    assert "``" not in proc.stdout
+    assert not re.search(r"\w-\n", proc.stdout), proc.stdout
+    assert "exit status:" in proc.stdout and "docs/api.md" in proc.stdout
