@@ -5,8 +5,9 @@ the sandboxed interpreter, so nothing of the host's Python state comes along.
 
 fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
 ``MODE US FILE US NAME`` (US = 0x1f), then the per-run nonce.  MODE
-``component`` runs the component protocol of SPEC section 5 on the module
-NAME; MODE ``source`` runs the source as ``__main__``.  ``sys.argv`` is
+``component`` runs the component protocol (docs/api.md, "The component
+protocol") on the module NAME; MODE ``source`` runs the source as
+``__main__``.  ``sys.argv`` is
 ``[FILE]``.  The source is read from fd 5, a sealed memfd that holds exactly
 the UTF-8 bytes the host validated; they are decoded here and compiled as
 ``str``, so a PEP 263 coding declaration is ignored.  A copy is written to
@@ -27,8 +28,8 @@ outcome as data, with no module, verdict function or nonce in its frame or
 in the globals; ``_autopoietic_report`` is only defined afterwards, and
 only then is the nonce read from fd 3 (until then it is in the kernel's
 pipe buffer, in no memory of this process) and the verdict written.  What
-remains reachable by a frame walk is the interpreter itself (README, "Not
-protected").
+remains reachable by a frame walk is the interpreter itself
+(docs/threat-model.md, "Not protected, or only bounded").
 """
 
 from __future__ import annotations
