@@ -103,3 +103,29 @@ def test_help_is_plain_text():
     assert "``" not in proc.stdout
     assert not re.search(r"\w-\n", proc.stdout), proc.stdout
     assert "exit status:" in proc.stdout and "docs/api.md" in proc.stdout
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub's anchors of a Markdown file's headings."""
+    found = set()
+    for heading in re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+@pytest.mark.parametrize("path", [*DOCUMENTS, ROOT / "SECURITY.md", ROOT / "CHANGELOG.md"],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_links_resolve(path: Path):
+    """Every relative link of the docs names a file that exists, and a
+    heading of it where it names one."""
+    text = re.sub(r"^```.*?^```$", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue  # a URL
+        file, _, anchor = target.partition("#")
+        linked = (path.parent / file).resolve() if file else path
+        if not linked.exists() or (anchor and anchor not in _anchors(linked)):
+            broken.append(target)
+    assert not broken, f"{path.name}: {broken}"
