@@ -1,14 +1,14 @@
 """The in-sandbox runner, executed as ``python -I -S -B -X utf8 -c <this source>``.
 
-Not imported by the host: sandbox.py reads this file's text and passes it to
+Not imported by the host: _launch.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
 fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
 ``MODE US FILE US NAME US MARKERS`` (US = 0x1f; MARKERS: the attribute
 names the component's class must carry, comma-separated), then the per-run
-nonce.  MODE
-``component`` runs the component protocol of SPEC section 5 on the module
-NAME; MODE ``source`` runs the source as ``__main__``.  ``sys.argv`` is
+nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
+component protocol") on the module NAME; MODE ``source`` runs the source as
+``__main__``.  ``sys.argv`` is
 ``[FILE]``.  The source is read from fd 5, a sealed memfd that holds exactly
 the UTF-8 bytes the host validated; they are decoded here and compiled as
 ``str``, so a PEP 263 coding declaration is ignored.  A copy is written to
@@ -29,8 +29,8 @@ outcome as data, with no module, verdict function or nonce in its frame or
 in the globals; ``_autopoietic_report`` is only defined afterwards, and
 only then is the nonce read from fd 3 (until then it is in the kernel's
 pipe buffer, in no memory of this process) and the verdict written.  What
-remains reachable by a frame walk is the interpreter itself (README, "Not
-protected").
+remains reachable by a frame walk is the interpreter itself
+(docs/threat-model.md, "Not protected, or only bounded").
 """
 
 from __future__ import annotations

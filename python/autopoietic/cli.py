@@ -327,8 +327,32 @@ def _add_limit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
 
 
+#: ``--help``'s text, plain (argparse prints it as written).
+HELP_DESCRIPTION = "Run untrusted, machine-generated Python components in a Linux sandbox."
+HELP_EPILOG = """\
+examples:
+  python -m autopoietic doctor                  what isolation this host allows
+  python -m autopoietic run greeter.py          a file as a component
+  python -m autopoietic run --source script.py  a file as a plain script
+  python -m autopoietic validate greeter.py     the validator's findings
+  python -m autopoietic run-many dir/ --jobs 4 --json-lines out.jsonl
+
+Every command but run-many takes --json; run-many writes --json-lines FILE.
+COMMAND --help shows a command's options.
+
+exit status:
+  0    success
+  1    a run failed, validate found something, or doctor found no namespaces
+  2    bad input: an unreadable file, a bad option, a refused component
+  130  interrupted
+
+Documentation: README.md and docs/ in the source tree (docs/api.md,
+"The command line")."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autopoietic", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autopoietic", description=HELP_DESCRIPTION, epilog=HELP_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="run autopoietic cycles on the built-in spec set")

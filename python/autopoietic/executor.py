@@ -36,9 +36,9 @@ class SandboxExecutor(Executor):
     bad option raises ``TypeError`` or ``ValueError`` at construction.
 
     ``submit_component(code, name)`` and ``submit_source(source)`` return a
-    ``Future`` of the result dict (SPEC section 4); a component the
-    validator refuses, or bad input, fails its future with the
-    ``SandboxError`` / ``TypeError`` that ``execute_component`` raises.
+    ``Future`` of the result dict (docs/api.md, "The result dict"); a
+    component the validator refuses, or bad input, fails its future with
+    the ``SandboxError`` / ``TypeError`` that ``execute_component`` raises.
     ``submit(fn, *args)`` runs a plain callable on a worker, as any
     ``Executor`` does (not sandboxed).
 
