@@ -1,7 +1,7 @@
 """autopoietic: run untrusted, machine-generated Python components in isolation.
 
-See ``autopoietic.sandbox`` for the API and the README for what the sandbox
-does and does not protect against.
+See ``autopoietic.sandbox`` for the API (docs/api.md), and docs/threat-model.md
+for what the sandbox does and does not protect against.
 """
 
 from .sandbox import AutopoieticSandbox, ExecutionResult, SandboxError, create_secure_sandbox

@@ -28,7 +28,7 @@ hierarchy giving the most of memory, pids and CPU.  On cgroup v2 a cgroup
 that holds processes cannot hand controllers to children, so the caller's
 own cgroup serves only when its ``cgroup.subtree_control`` has them already;
 ``AUTOPOIETIC_CGROUP_PARENT`` names another (a delegated one, see
-docs/cgroups.md).
+docs/limits.md, "A normal user").
 """
 
 from __future__ import annotations

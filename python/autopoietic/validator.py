@@ -6,7 +6,7 @@ f-string replacement fields as code, comments, line joining) and applies the
 rules below, so text inside strings and comments is not mistaken for code,
 and the known bypass families are caught.  It is a gate, not the boundary:
 what it lets through still runs inside the kernel isolation
-(README, "Threat model"), which is what stops code that no static check can
+(docs/threat-model.md), which is what stops code that no static check can
 see (strings built at run time, bugs in allowed modules).
 
 Rules (the ``rule`` of each finding):
