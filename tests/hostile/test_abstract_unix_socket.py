@@ -3,36 +3,44 @@
 Expected: the second cannot reach the first (connection refused)."""
 
 import threading
-import time
 
 from attack import assert_clear_result, token
+from helpers import announce, bound, ready_token, wait_ready
 
 
 def test_abstract_socket_between_sandboxes(run):
     name = token()
+    ready = ready_token()
     results = {}
 
     def server():
+        # listens, says so, and waits a while for a connection; prints when it stopped waiting
         results["server"] = run(
             "import socket, time\n"
             "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
             f"s.bind('\\0{name}')\n"
             "s.listen(1)\n"
-            "s.settimeout(3)\n"
+            + announce(ready) +
+            f"s.settimeout({bound(2.0)})\n"
             "try:\n    s.accept()\n    print('ACCEPTED')\nexcept socket.timeout:\n    print('nobody came')\n"
+            "print(time.monotonic())\n"
         )
 
     thread = threading.Thread(target=server)
     thread.start()
-    time.sleep(1.0)  # the server is listening
+    wait_ready(ready)  # the server is listening
     results["client"] = run(
-        "import socket\n"
+        "import socket, time\n"
         "c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
-        f"try:\n    c.connect('\\0{name}')\n    print('CONNECTED')\n"
-        "except OSError as e:\n    print('failed', e.errno)\n"
+        f"try:\n    c.connect('\\0{name}')\n    print('CONNECTED')\nexcept OSError as e:\n    print('failed', e.errno)\n"
+        "print(time.monotonic())\n"
     )
     thread.join()
     assert_clear_result(results["client"])
     assert_clear_result(results["server"])
-    assert results["client"]["output"].strip() == "failed 111"  # ECONNREFUSED
-    assert results["server"]["output"].strip() == "nobody came"
+    client, tried_at = results["client"]["output"].splitlines()
+    server, stopped_at = results["server"]["output"].splitlines()
+    assert client == "failed 111"  # ECONNREFUSED
+    assert server == "nobody came"
+    # the client tried while the server listened (CLOCK_MONOTONIC is the host's)
+    assert float(tried_at) < float(stopped_at)

@@ -3,6 +3,8 @@ Expected: the wall-clock timeout kills the whole tree on time."""
 
 import pytest
 
+from helpers import bound
+
 
 SOURCES = {
     "sleep": "import time\ntime.sleep(3600)",
@@ -19,4 +21,4 @@ def test_sleep_forever(run, kind):
     assert result["timed_out"] is True
     assert result["isolation"] == "unshare-namespaces-timeout"
     assert result["limit_exceeded"] == "wall_time"
-    assert 1.0 <= result["execution_time"] < 3.0  # room for a loaded machine
+    assert 1.0 <= result["execution_time"] < bound(3.0)  # not the hour it asks for
