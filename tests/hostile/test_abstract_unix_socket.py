@@ -2,6 +2,8 @@
 (the abstract namespace is per network namespace).
 Expected: the second cannot reach the first (connection refused)."""
 
+import os
+import signal
 import threading
 
 from attack import assert_clear_result, token
@@ -14,27 +16,32 @@ def test_abstract_socket_between_sandboxes(run):
     results = {}
 
     def server():
-        # listens, says so, and waits a while for a connection; prints when it stopped waiting
+        # listens, says so, and waits for a connection until SIGUSR1 (or a
+        # bound); prints when it stopped waiting
         results["server"] = run(
-            "import socket, time\n"
+            "import signal, socket, time\n"
+            "class Stop(Exception):\n    pass\n"
+            "def stop(*_):\n    raise Stop\n"
+            "signal.signal(signal.SIGUSR1, stop)\n"
             "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
             f"s.bind('\\0{name}')\n"
             "s.listen(1)\n"
+            f"s.settimeout({bound(10.0)})\n"
             + announce(ready) +
-            f"s.settimeout({bound(2.0)})\n"
-            "try:\n    s.accept()\n    print('ACCEPTED')\nexcept socket.timeout:\n    print('nobody came')\n"
+            "try:\n    s.accept()\n    print('ACCEPTED')\nexcept (Stop, socket.timeout):\n    print('nobody came')\n"
             "print(time.monotonic())\n"
         )
 
     thread = threading.Thread(target=server)
     thread.start()
-    wait_ready(ready)  # the server is listening
+    (pid,) = wait_ready(ready)  # the server is listening
     results["client"] = run(
         "import socket, time\n"
         "c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
         f"try:\n    c.connect('\\0{name}')\n    print('CONNECTED')\nexcept OSError as e:\n    print('failed', e.errno)\n"
         "print(time.monotonic())\n"
     )
+    os.kill(pid, signal.SIGUSR1)  # the client is done: stop waiting
     thread.join()
     assert_clear_result(results["client"])
     assert_clear_result(results["server"])

@@ -15,7 +15,11 @@ SOURCES = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(SOURCES))
+# each takes its 1 s timeout: two kinds in the fast tier, all four in make test-all
+FAST = {"sleep", "ignore-signals"}
+
+
+@pytest.mark.parametrize("kind", [k if k in FAST else pytest.param(k, marks=pytest.mark.slow) for k in sorted(SOURCES)])
 def test_sleep_forever(run, kind):
     result = run(SOURCES[kind], timeout_s=1.0)
     assert result["timed_out"] is True
