@@ -59,8 +59,10 @@ test-all: $(ALL_STAMP)
 	$(PY) -m pytest
 
 # The release artefacts: `python -m build` makes an sdist and a wheel; the
-# wheel goes into a fresh venv, and the fast tier runs from the unpacked sdist
-# against it (so the sdist carries what the tests need).
+# wheel goes into a fresh venv with every extra (so the extras resolve, and
+# the README's dask example runs under AUTOPOIETIC_MUST_WORK), and the fast
+# tier runs from the unpacked sdist against it (so the sdist carries what
+# the tests need).
 DIST_DIR := build/dist-check
 dist-check:
 	rm -rf $(DIST_DIR)
@@ -68,7 +70,7 @@ dist-check:
 	$(PYTHON) -m venv $(DIST_DIR)/venv
 	$(DIST_DIR)/venv/bin/python -m pip install --quiet --disable-pip-version-check build
 	$(DIST_DIR)/venv/bin/python -m build --outdir $(DIST_DIR) .
-	$(DIST_DIR)/venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls $(DIST_DIR)/*.whl)[test]"
+	$(DIST_DIR)/venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls $(DIST_DIR)/*.whl)[test,dask,progress]"
 	tar -xzf $(DIST_DIR)/autopoietic-*.tar.gz -C $(DIST_DIR)
 	cd $(DIST_DIR)/autopoietic-*/ && ../venv/bin/python -m pytest -m "not slow" -p no:cacheprovider
 
