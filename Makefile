@@ -1,15 +1,24 @@
 # The README's two commands: `make run` and `make test`.
-# Everything they need is installed here, into .venv, from the package index.
+# Everything they need is installed here, into .venv, from the package index;
+# the system tools of bench, fuzz, sanitize and lint come from
+# scripts/install-system-packages.sh (run it once, as root).
 
 PYTHON ?= python3
 # our builds fail on any compiler warning (setup.py)
 export AUTOPOIETIC_WERROR = 1
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+# what is installed into .venv: the package alone (make run), with the test
+# tools (make install, make test), with every optional extra (make test-all)
+RUN_STAMP := $(VENV)/.installed-run
+STAMP     := $(VENV)/.installed-test
+ALL_STAMP := $(VENV)/.installed-all
 SOURCES := setup.py pyproject.toml MANIFEST.in $(wildcard src/_sandbox/*.c src/_sandbox/*.h python/autopoietic/*.py python/autopoietic/*.pyi)
+# Missing system tool: say which and where to get it, and stop.
+need = @command -v $(1) >/dev/null || { echo "$(1) is missing: run scripts/install-system-packages.sh $(2) (as root)" >&2; exit 1; }
 
-.PHONY: all install run test clean fuzz bench soak sanitize lint
+.PHONY: all install run test test-all dist-check clean fuzz bench soak sanitize lint
 
 all: install
 
@@ -17,19 +26,53 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # `pip install .` builds the extension with -Wall -Wextra -Werror (setup.py).
+$(RUN_STAMP): $(PY) $(SOURCES)
+	$(PIP) .
+	touch $@
+
 $(STAMP): $(PY) $(SOURCES)
-	$(PY) -m pip install --quiet --disable-pip-version-check '.[test,dask]'
+	$(PIP) '.[test]'
+	touch $@
+
+# dask for tests/test_distributed.py, tqdm for run-many's progress bar test
+$(ALL_STAMP): $(PY) $(SOURCES)
+	$(PIP) '.[test,dask,progress]'
 	touch $@
 
 install: $(STAMP)
 
-run: install
+# the demo needs the package alone
+run: $(RUN_STAMP)
 	$(PY) -m autopoietic demo
 
-# the typed API first (mypy --strict, configured in pyproject.toml), then every test
+# The fast tier: the typed API (mypy --strict, configured in pyproject.toml),
+# then every test not marked slow: each concern (isolation, limits, warm mode,
+# validator, hostile cases, cgroups) is in it, in a few minutes.
 test: install
 	$(PY) -m mypy
+	$(PY) -m pytest -m "not slow"
+
+# Everything: the fast tier and the slow tests (soak, reliability, dask, the
+# slow hostile and limit cases).  .ci/run runs this.
+test-all: $(ALL_STAMP)
+	$(PY) -m mypy
 	$(PY) -m pytest
+
+# The release artefacts: `python -m build` makes an sdist and a wheel; the
+# wheel goes into a fresh venv with every extra (so the extras resolve, and
+# the README's dask example runs under AUTOPOIETIC_MUST_WORK), and the fast
+# tier runs from the unpacked sdist against it (so the sdist carries what
+# the tests need).
+DIST_DIR := build/dist-check
+dist-check:
+	rm -rf $(DIST_DIR)
+	mkdir -p $(DIST_DIR)
+	$(PYTHON) -m venv $(DIST_DIR)/venv
+	$(DIST_DIR)/venv/bin/python -m pip install --quiet --disable-pip-version-check build
+	$(DIST_DIR)/venv/bin/python -m build --outdir $(DIST_DIR) .
+	$(DIST_DIR)/venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls $(DIST_DIR)/*.whl)[test,dask,progress]"
+	tar -xzf $(DIST_DIR)/autopoietic-*.tar.gz -C $(DIST_DIR)
+	cd $(DIST_DIR)/autopoietic-*/ && ../venv/bin/python -m pytest -m "not slow" -p no:cacheprovider
 
 # 10,000 executions in one process; prints fd, thread, RSS figures and runs/s.
 soak: install
@@ -37,18 +80,17 @@ soak: install
 
 # Benchmarks: run side by side in one run; quote medians and ratios.
 bench: install
-	command -v bwrap >/dev/null || (apt-get update -q && apt-get install -y -q bubblewrap) || \
-		echo "bwrap unavailable: its row is skipped"
+	@command -v bwrap >/dev/null || echo "bwrap is missing, its row is skipped: scripts/install-system-packages.sh bubblewrap"
 	$(PY) bench/validator.py
 	$(PY) bench/execution.py
 
 clean:
-	rm -rf $(VENV) $(SAN_VENV) build *.egg-info python/*.egg-info
+	rm -rf $(VENV) $(SAN_VENV) build dist *.egg-info python/*.egg-info
 
-# The C scanner alone under libFuzzer (installs clang from Debian if missing).
+# The C scanner alone under libFuzzer (clang: scripts/install-system-packages.sh).
 FUZZ_SECONDS ?= 60
 fuzz: install
-	command -v clang >/dev/null || (apt-get update -q && apt-get install -y -q clang)
+	$(call need,clang,clang)
 	mkdir -p build/fuzz/corpus
 	$(PY) fuzz/gen_policy.py build/fuzz/policy.h
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc/_sandbox -Ibuild/fuzz \
@@ -64,7 +106,7 @@ SAN_VENV  := .venv-sanitize
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_RT    = $(shell $(CC) -print-file-name=libasan.so)
 sanitize: install
-	command -v valgrind >/dev/null || (apt-get update -q && apt-get install -y -q valgrind)
+	$(call need,valgrind,valgrind)
 	test -x $(SAN_VENV)/bin/python || $(PYTHON) -m venv $(SAN_VENV)
 	CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(SAN_VENV)/bin/pip install --quiet --disable-pip-version-check \
 		--force-reinstall --no-deps . && $(SAN_VENV)/bin/pip install --quiet --disable-pip-version-check '.[test]'
@@ -89,7 +131,7 @@ sanitize: install
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		--child-silent-after-fork=yes build/sanitize/spawn_check_plain --no-warm
 
-# Static analysis of the C code (cppcheck and clang-tidy from Debian).
+# Static analysis of the C code (cppcheck and clang-tidy: scripts/install-system-packages.sh).
 # cppcheck: warning, performance, portability and style; module.c is read
 # without Python's headers, so two checks that then misread the
 # Py_BEGIN_ALLOW_THREADS macros are off for it.  clang-tidy: bugprone-*,
@@ -99,8 +141,8 @@ sanitize: install
 # _GNU_SOURCE define), narrowing conversions (checked by -Wall -Wextra).
 TIDY_CHECKS := -*,bugprone-*,cert-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-cert-err33-c,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-cert-dcl37-c,-cert-dcl51-cpp,-bugprone-narrowing-conversions
 lint: install
-	command -v cppcheck >/dev/null && command -v clang-tidy >/dev/null || \
-		(apt-get update -q && apt-get install -y -q cppcheck clang-tidy)
+	$(call need,cppcheck,cppcheck)
+	$(call need,clang-tidy,clang-tidy)
 	cppcheck --enable=warning,performance,portability,style --std=c11 --inline-suppr --error-exitcode=1 -q \
 		-D_GNU_SOURCE -D__x86_64__ -Isrc/_sandbox --suppress=missingIncludeSystem \
 		'-DPy_BEGIN_ALLOW_THREADS={' '-DPy_END_ALLOW_THREADS=}' '-DPy_RETURN_NONE=return NULL' \

@@ -1,4 +1,7 @@
-"""Fixtures shared by all tests (helpers live in helpers.py)."""
+"""Fixtures shared by all tests (helpers live in the helpers package).
+
+Tests that start a sandbox take ``execution_mode`` (directly or through
+``sandbox``) and run once per mode; tests that start none run once."""
 
 from __future__ import annotations
 
@@ -18,8 +21,9 @@ from helpers import UNDER_ASAN, WARM_UNDER_ASAN, require, require_root, runs_as_
 
 @pytest.fixture(params=["spawn", "warm"])
 def execution_mode(request, monkeypatch) -> str:
-    """Both execution modes of SPEC section 8: every sandbox the test makes,
-    in this process or in a child process it starts, runs in this mode."""
+    """Both execution modes (docs/design.md, "Execution modes"): every
+    sandbox the test makes, in this process or in a child process it
+    starts, runs in this mode."""
     if request.param == "warm" and UNDER_ASAN:
         pytest.skip(WARM_UNDER_ASAN)
     monkeypatch.setenv("AUTOPOIETIC_MODE", request.param)
@@ -30,6 +34,14 @@ def execution_mode(request, monkeypatch) -> str:
 def sandbox(tmp_path: Path, execution_mode: str):
     with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sb:
         assert sb.mode == execution_mode
+        yield sb
+
+
+@pytest.fixture
+def idle_sandbox(tmp_path: Path):
+    """A sandbox object for tests that start no run (argument checks, the
+    validator's refusals): made once, in the default mode."""
+    with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sb:
         yield sb
 
 

@@ -1,4 +1,4 @@
-"""The public API of SPEC section 3 and the result dict of section 4."""
+"""The public API (docs/api.md) and the result dict (docs/api.md, "The result dict")."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox, ExecutionResult, SandboxError, create_secure_sandbox
 
-from helpers import component
+from helpers import announce, bound, component, ready_token, wait_ready
 
-# every test here runs in both execution modes (SPEC section 8)
-pytestmark = pytest.mark.usefixtures("execution_mode")
+# Tests that start a sandbox run in both execution modes (docs/design.md,
+# "Execution modes"): through the sandbox fixture or by taking
+# execution_mode.  The others (argument checks, the validator's refusals)
+# start none and run once, with idle_sandbox where they need an object.
 
 RESULT_TYPES = {
     "success": (bool,),
@@ -67,7 +69,7 @@ def test_valid_component_succeeds_in_namespaces(sandbox):
     assert "working\n" in result["output"]
     assert "SUCCESS: Component GoodComponent executed successfully" in result["output"]
     assert {"user", "pid", "ipc", "uts", "net", "mnt"} <= set(result["namespaces"])
-    assert 0 < result["execution_time"] < 10
+    assert 0 < result["execution_time"] < bound(10)  # a hung run would hit the 20 s timeout
     assert result["cpu_time_s"] > 0 and result["max_rss_kib"] > 1000
     # the component's peak, not the caller's (init is a copy of the caller)
     big = sandbox.run_source("x = bytearray(60 << 20)\nx[::4096] = b'x' * len(x[::4096])")
@@ -76,7 +78,7 @@ def test_valid_component_succeeds_in_namespaces(sandbox):
     assert small["max_rss_kib"] < 30 * 1024
 
 
-def test_result_shape_of_every_outcome(tmp_path):
+def test_result_shape_of_every_outcome(tmp_path, execution_mode):
     with AutopoieticSandbox(temp_dir=tmp_path, max_cpu_time_seconds=5, timeout_s=0.5) as sb:
         outcomes = [
             sb.execute_component(component("return 1"), "ok_one"),
@@ -119,41 +121,41 @@ def test_exception_in_run_gives_traceback(sandbox):
     ],
     ids=["import-os", "import-subprocess", "eval", "open", "no-signature", "no-marker"],
 )
-def test_validator_refusal_raises(sandbox, code, rule):
-    assert sandbox.validate_component(code) is False
+def test_validator_refusal_raises(idle_sandbox, code, rule):
+    assert idle_sandbox.validate_component(code) is False
     with pytest.raises(SandboxError) as info:
-        sandbox.execute_component(code, "sample")
+        idle_sandbox.execute_component(code, "sample")
     assert rule in [f.rule for f in info.value.findings]
     assert all(f.line >= 1 and f.col >= 0 for f in info.value.findings)
-    assert list(Path(sandbox._root).iterdir()) == []  # nothing was written or run
+    assert list(Path(idle_sandbox._root).iterdir()) == []  # nothing was written or run
 
 
-def test_validate_component_accepts_a_valid_component(sandbox):
-    assert sandbox.validate_component(component()) is True
+def test_validate_component_accepts_a_valid_component(idle_sandbox):
+    assert idle_sandbox.validate_component(component()) is True
 
 
-def test_finding_position_is_line_and_column(sandbox):
+def test_finding_position_is_line_and_column(idle_sandbox):
     code = component("return 1", prelude="x = 1\ny = 2; import sys")
     with pytest.raises(SandboxError) as info:
-        sandbox.execute_component(code, "sample")
+        idle_sandbox.execute_component(code, "sample")
     (finding,) = info.value.findings
     assert (finding.rule, finding.line, finding.col) == ("denied-import", 2, 14)
     assert "'sys'" in finding.message
 
 
 @pytest.mark.parametrize("bad", [None, b"class X: pass", 42, ["code"]])
-def test_non_str_code_is_type_error(sandbox, bad):
+def test_non_str_code_is_type_error(idle_sandbox, bad):
     with pytest.raises(TypeError):
-        sandbox.execute_component(bad, "sample")
+        idle_sandbox.execute_component(bad, "sample")
     with pytest.raises(TypeError):
-        sandbox.validate_component(bad)
+        idle_sandbox.validate_component(bad)
     with pytest.raises(TypeError):
-        sandbox.run_source(bad)
+        idle_sandbox.run_source(bad)
 
 
-def test_non_str_name_is_type_error(sandbox):
+def test_non_str_name_is_type_error(idle_sandbox):
     with pytest.raises(TypeError):
-        sandbox.execute_component(component(), 42)
+        idle_sandbox.execute_component(component(), 42)
 
 
 @pytest.mark.parametrize(
@@ -182,15 +184,15 @@ def test_code_over_the_size_bound_raises(tmp_path):
         assert sb.validate_component(big) is False
 
 
-def test_default_size_bound_is_one_mib(sandbox):
+def test_default_size_bound_is_one_mib(idle_sandbox):
     huge = component("return 1") + "#" * (1 << 20) + "\n"
     with pytest.raises(SandboxError):
-        sandbox.execute_component(huge, "sample")
+        idle_sandbox.execute_component(huge, "sample")
 
 
-def test_lone_surrogate_is_refused(sandbox):
+def test_lone_surrogate_is_refused(idle_sandbox):
     with pytest.raises(SandboxError, match="UTF-8"):
-        sandbox.execute_component(component("return '\ud800'"), "sample")
+        idle_sandbox.execute_component(component("return '\ud800'"), "sample")
 
 
 @pytest.mark.parametrize("option", ["max_memory_mb", "max_cpu_time_seconds", "max_file_size_kb", "timeout_s"])
@@ -247,7 +249,7 @@ def test_run_source_sys_exit_zero_is_success(sandbox):
     assert result["output"] == "done\n"
 
 
-def test_validate_code_false_skips_the_validator(tmp_path):
+def test_validate_code_false_skips_the_validator(tmp_path, execution_mode):
     with AutopoieticSandbox(temp_dir=tmp_path, validate_code=False) as sb:
         result = sb.execute_component(component("import os\nreturn os.getpid()"), "sample")
     assert result["success"] is True, result["error"]
@@ -265,7 +267,7 @@ def test_cleanup_is_idempotent_and_final(tmp_path):
         sb.execute_component(component(), "sample")
 
 
-def test_context_manager_cleans_up(tmp_path):
+def test_context_manager_cleans_up(tmp_path, execution_mode):
     with AutopoieticSandbox(temp_dir=tmp_path) as sb:
         assert sb.execute_component(component(), "sample")["success"]
         root = Path(sb._root)
@@ -326,22 +328,24 @@ def test_require_isolation_env_is_read(tmp_path, monkeypatch):
         assert sb.require_isolation is False
 
 
-def test_work_directory_is_private(sandbox):
-    root = Path(sandbox._root)
+def test_work_directory_is_private(idle_sandbox):
+    root = Path(idle_sandbox._root)
     assert root.stat().st_mode & 0o077 == 0
     assert root.stat().st_uid == os.geteuid()
 
 
-def test_cleanup_during_a_run_cancels_it(tmp_path):
+def test_cleanup_during_a_run_cancels_it(tmp_path, execution_mode):
     sb = AutopoieticSandbox(temp_dir=tmp_path, timeout_s=60)
     results = []
-    worker = threading.Thread(target=lambda: results.append(sb.run_source("import time\ntime.sleep(50)")))
+    ready = ready_token()
+    worker = threading.Thread(target=lambda: results.append(
+        sb.run_source(announce(ready) + "import time\ntime.sleep(50)")))
     worker.start()
-    time.sleep(1.0)
+    wait_ready(ready)
     start = time.monotonic()
     sb.cleanup()
-    worker.join(10)
-    assert not worker.is_alive() and time.monotonic() - start < 2
+    worker.join(bound(10))
+    assert not worker.is_alive() and time.monotonic() - start < bound(2)  # not the 50 s sleep
     result, = results
     assert result["success"] is False and result["signal"] == 9 and not result["timed_out"]
     assert result["error"].endswith("cancelled: cleanup() was called during the run; the process tree was killed")

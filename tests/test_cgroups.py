@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from autopoietic._common import SANDBOX_UID
 from autopoietic._ids import PRIVATE_ID_RANGE
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import IGNORED_CHILDREN_SOURCE, ROOT_ONLY, require, require_root
+from helpers import IGNORED_CHILDREN_SOURCE, ROOT_ONLY, announce, eventually, ready_token, require, require_root, wait_ready
 
 
 def _hierarchy() -> _cgroup.Hierarchy:
@@ -61,27 +60,27 @@ def test_each_run_gets_a_cgroup_and_nothing_is_left_behind(tmp_path, execution_m
 def test_the_cgroup_bounds_memory_and_pids_of_each_run(tmp_path, execution_mode):
     hierarchy = _hierarchy()
     require_root("reading the limit files of a run's cgroup")
-    source = "import time; time.sleep(3)"
+    ready = ready_token()
+    source = announce(ready) + "import time; time.sleep(60)"
     with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20, max_memory_mb=64, max_processes=7) as sb:
         import threading
 
         done: list[dict] = []
         thread = threading.Thread(target=lambda: done.append(sb.run_source(source)))
         thread.start()
+        wait_ready(ready)  # the run is in its cgroup
         seen: dict[str, str] = {}
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and len(seen) < 2:
-            for parent in _ours(hierarchy, os.getpid()):
-                for run in parent.glob("run-*"):
-                    procs = (run / "cgroup.procs").read_text().split()
-                    if not procs:
-                        continue  # warm mode: the standby of the next run
-                    for name in ("memory.limit_in_bytes", "memory.max", "pids.max"):
-                        if (run / name).exists():
-                            seen[name] = (run / name).read_text().strip()
-            time.sleep(0.05)
+        for parent in _ours(hierarchy, os.getpid()):
+            for run in parent.glob("run-*"):
+                procs = (run / "cgroup.procs").read_text().split()
+                if not procs:
+                    continue  # warm mode: the standby of the next run
+                for name in ("memory.limit_in_bytes", "memory.max", "pids.max"):
+                    if (run / name).exists():
+                        seen[name] = (run / name).read_text().strip()
+        sb.cleanup()  # cancels the run
         thread.join()
-    assert done and done[0]["success"], done
+    assert done and "cancelled" in done[0]["error"], done
     if "memory" in hierarchy.bases:
         assert seen.get("memory.limit_in_bytes", seen.get("memory.max")) == str(64 << 20), seen
     if "pids" in hierarchy.bases:
@@ -94,25 +93,31 @@ from autopoietic.sandbox import AutopoieticSandbox
 sb = AutopoieticSandbox(timeout_s=60, mode=sys.argv[1])
 sb.run_source("print(1)")
 print("ran", flush=True)
-sb.run_source("import time; time.sleep(60)")
+sb.run_source(sys.argv[2] + "import time; time.sleep(60)")
 """
+
+
+def _emptied(cgroups: list[Path]) -> bool:
+    """No process left in any cgroup under these."""
+    return all(not procs.read_text().split() for p in cgroups if p.exists() for procs in p.rglob("cgroup.procs"))
 
 
 @pytest.mark.parametrize("mode", ["warm", "spawn"])
 def test_a_killed_callers_cgroup_is_removed_by_the_next_sandbox(tmp_path, mode):
     hierarchy = _hierarchy()
-    with subprocess.Popen([sys.executable, "-c", _KILLED_CALLER, mode], stdout=subprocess.PIPE, text=True,
-                          cwd=tmp_path) as proc:
+    ready = ready_token()
+    with subprocess.Popen([sys.executable, "-c", _KILLED_CALLER, mode, announce(ready)], stdout=subprocess.PIPE,
+                          text=True, cwd=tmp_path) as proc:
         try:
             assert proc.stdout is not None and proc.stdout.readline().strip() == "ran"
-            time.sleep(0.5)
+            wait_ready(ready)  # the second run is in its cgroup
             stale = _ours(hierarchy, proc.pid)
             assert stale, "the caller's cgroup was not made"
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
     # its sandboxes die with it (PR_SET_PDEATHSIG), a moment later
-    time.sleep(0.5)
+    assert eventually(lambda: _emptied(stale))
     with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sb:
         assert sb.run_source("pass")["success"]
         assert not any(p.exists() for p in stale), stale

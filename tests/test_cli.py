@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-# every test here runs in both execution modes (SPEC section 8)
-pytestmark = pytest.mark.usefixtures("execution_mode")
+# Commands that start a sandbox run in both execution modes (docs/design.md,
+# "Execution modes"): they take execution_mode.  Argument errors, refusals
+# and the linter start none and run once.
 
 COMPONENT = '''class Greeter:
     _security_signature = "modulo_autopoiesis_data_my_greeter"
@@ -25,7 +26,7 @@ def cli(*args, cwd=None):
                           timeout=120, cwd=cwd)
 
 
-def test_run_component_file(tmp_path):
+def test_run_component_file(tmp_path, execution_mode):
     path = tmp_path / "my-greeter.py"  # not an identifier: the name becomes my_greeter
     path.write_text(COMPONENT)
     proc = cli("run", str(path))
@@ -36,7 +37,7 @@ def test_run_component_file(tmp_path):
     assert result["success"] is True and "hello" in result["output"]
 
 
-def test_run_source_and_limits(tmp_path):
+def test_run_source_and_limits(tmp_path, execution_mode):
     path = tmp_path / "script.py"
     path.write_text("while True: pass\n")
     proc = cli("run", str(path), "--source", "--cpu-s", "0.5", "--timeout-s", "10", "--json")
@@ -106,7 +107,7 @@ def test_empty_name_is_refused(tmp_path):
     assert proc.returncode == 2 and "plain Python identifier" in proc.stderr
 
 
-def test_broken_pipe_is_quiet(tmp_path):
+def test_broken_pipe_is_quiet(tmp_path, execution_mode):
     path = tmp_path / "c.py"
     path.write_text(COMPONENT)
     proc = subprocess.run(f"{sys.executable} -m autopoietic run {path} | head -1", shell=True, capture_output=True,
@@ -114,7 +115,7 @@ def test_broken_pipe_is_quiet(tmp_path):
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
 
 
-def test_example():
+def test_example(execution_mode):
     proc = cli("example", "--json")
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["success"] is True

@@ -18,8 +18,10 @@ try:
 except ImportError:  # the optional extra: pip install .[dask]
     Client = LocalCluster = None
 
-# every test here runs in both execution modes (SPEC section 8)
-pytestmark = pytest.mark.usefixtures("execution_mode")
+# every test here starts sandboxes on dask workers: each runs in both
+# execution modes (docs/design.md, "Execution modes"); a cluster takes
+# seconds to start, and dask is an extra: slow (make test-all installs it)
+pytestmark = [pytest.mark.usefixtures("execution_mode"), pytest.mark.slow]
 
 SERVER_MARK = "_autopoietic_serve"  # in every fork server's command line
 

@@ -1,4 +1,4 @@
-"""Historical fidelity (SPEC section 10): the pipeline keeps the API that the
+"""Historical fidelity (docs/historical.md): the pipeline keeps the API that the
 historical system's own manager test uses.  Written the way that test is: a
 ``tmp_path``, ``register_spec``, ``run_cycle`` with metrics dicts and phi
 patched on the instance; every synthesized component runs in the real

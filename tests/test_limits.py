@@ -10,7 +10,12 @@ import pytest
 
 from autopoietic.sandbox import AutopoieticSandbox
 
-# every test here runs in both execution modes (SPEC section 8)
+from helpers import bound, component
+
+# every test here starts a sandbox: each runs in both execution modes
+# (docs/design.md, "Execution modes").  Upper bounds on durations go through
+# bound() (tests/helpers/timing.py); each stays below what the failure it
+# guards against would take.
 pytestmark = pytest.mark.usefixtures("execution_mode")
 
 
@@ -39,9 +44,9 @@ def test_endless_loop_hits_the_wall_clock_timeout(make):
     assert result["isolation"] == "unshare-namespaces-timeout"
     assert result["limit_exceeded"] == "wall_time"
     assert result["signal"] == 9 and result["exit_code"] is None
-    # upper bounds leave room for a loaded machine; the point is "near 1 s, not 30"
-    assert 1.0 <= result["execution_time"] < 3.0
-    assert elapsed < 4.0
+    # the point is "near 1 s, not 30"
+    assert 1.0 <= result["execution_time"] < bound(3.0)
+    assert elapsed < bound(4.0)
     assert "timed out after 1 s" in result["error"]
     assert result["cpu_time_s"] > 0.05  # sampled before the kill (init's rusage misses it)
 
@@ -50,7 +55,7 @@ def test_sleeping_component_times_out_with_millisecond_precision(make):
     sb = make(timeout_s=0.25)
     result = sb.run_source("import time\ntime.sleep(60)")
     assert result["timed_out"] is True
-    assert 0.25 <= result["execution_time"] < 1.0
+    assert 0.25 <= result["execution_time"] < bound(1.0)  # not the 60 s sleep
 
 
 def test_default_timeout_is_the_cpu_limit(make):
@@ -59,7 +64,7 @@ def test_default_timeout_is_the_cpu_limit(make):
         assert sb.timeout_s == 0.4
         result = sb.run_source("import time\ntime.sleep(30)")
         assert result["limit_exceeded"] == "wall_time"
-        assert result["execution_time"] < 2.0
+        assert result["execution_time"] < bound(2.0)  # not the 30 s sleep
     finally:
         sb.cleanup()
 
@@ -75,8 +80,6 @@ def test_memory_limit(make):
 
 
 def test_memory_limit_in_a_component(tmp_path):
-    from helpers import component
-
     with AutopoieticSandbox(temp_dir=tmp_path, max_memory_mb=64) as sb:
         result = sb.execute_component(component("data = [0] * (200 * 1024 * 1024)\nreturn len(data)"), "sample")
     assert result["success"] is False
@@ -102,7 +105,7 @@ def test_file_size_limit(make):
 
 
 def test_cpu_time_limit(make):
-    sb = make(max_cpu_time_seconds=1, timeout_s=10)
+    sb = make(max_cpu_time_seconds=1, timeout_s=30)
     result = sb.run_source("while True:\n    pass")
     assert result["success"] is False
     assert result["limit_exceeded"] == "cpu_time"
@@ -110,8 +113,8 @@ def test_cpu_time_limit(make):
     assert result["isolation"] == "unshare-namespaces"
     # the kernel's accounting on a loaded VM was seen 17% under the limit
     # when RLIMIT_CPU fired (a new user's run next to CI on 2 cores)
-    assert 0.8 <= result["cpu_time_s"] < 1.6
-    assert result["execution_time"] < 6
+    assert 0.8 <= result["cpu_time_s"] < bound(1.6)
+    assert result["execution_time"] < bound(6)  # the wall timeout is 30 s
 
 
 def test_fractional_cpu_limit_is_checked_from_the_parent(make):
@@ -119,22 +122,22 @@ def test_fractional_cpu_limit_is_checked_from_the_parent(make):
     sb = make(max_cpu_time_seconds=0.3, timeout_s=10)
     result = sb.run_source("while True:\n    pass")
     assert result["limit_exceeded"] == "cpu_time"
-    assert 0.3 <= result["cpu_time_s"] < 0.8
-    assert result["execution_time"] < 4.0
+    assert 0.3 <= result["cpu_time_s"] < bound(0.8)  # RLIMIT_CPU alone would stop it at 1 s
+    assert result["execution_time"] < bound(4.0)  # the wall timeout is 10 s
 
 
 def test_cpu_of_child_processes_counts(make):
-    """Two burning processes share one CPU budget."""
+    """Eight burning processes share one CPU budget."""
     sb = make(max_cpu_time_seconds=0.6, timeout_s=10)
     result = sb.run_source(
         "import os\n"
-        "os.fork()\n"
+        "for _ in range(3):\n    os.fork()\n"
         "while True:\n    pass"
     )
     assert result["limit_exceeded"] == "cpu_time"
     # stopped near the shared budget; counting one process only would let
-    # the pair burn about twice of it
-    assert 0.6 <= result["cpu_time_s"] < 0.95
+    # the eight burn about eight times of it (4.8 s)
+    assert 0.6 <= result["cpu_time_s"] < bound(0.95)
 
 
 def test_output_flood_is_capped(make):

@@ -17,17 +17,37 @@ from autopoietic.manager import DEFAULT_PHI, AutopoieticManager, CycleLog
 from autopoietic.meta_architect import ComponentSpec, MetaArchitect
 from autopoietic.sandbox import AutopoieticSandbox
 
-# every test here runs in both execution modes (SPEC section 8)
-pytestmark = pytest.mark.usefixtures("execution_mode")
+# Tests that run components (shared_sandbox, the demo) run in both
+# execution modes (docs/design.md, "Execution modes").  The specs, the
+# architect, evolution, synthesis and the manager's bookkeeping start no
+# sandbox: they run once, in milliseconds (no_sandbox stands in where the
+# manager needs an object, and fails the test if a run is asked of it).
 
 HEALTHY = {"error_rate": 0.01, "cpu_usage": 30.0, "latency_ms": 100.0}
 FAILING = {"error_rate": 0.2, "cpu_usage": 30.0, "latency_ms": 100.0}
 
 
 @pytest.fixture
-def shared_sandbox(tmp_path_factory):
+def shared_sandbox(tmp_path_factory, execution_mode):
     with AutopoieticSandbox(temp_dir=tmp_path_factory.mktemp("sb"), timeout_s=20) as sb:
         yield sb
+
+
+class NoSandbox:
+    """The manager's sandbox in tests that must start no run."""
+
+    def execute_component(self, *args: object) -> dict:
+        raise AssertionError("this test must not start a sandbox")
+
+    run_source = execute_component
+
+    def cleanup(self) -> None:
+        pass
+
+
+@pytest.fixture
+def no_sandbox():
+    return NoSandbox()
 
 
 @pytest.fixture
@@ -210,7 +230,7 @@ def test_hostile_config_values_stay_string_literals(value):
     assert [type(n).__name__ for n in tree.body] == ["Expr", "Import", "Assign", "FunctionDef", "ClassDef"]
 
 
-def test_hostile_config_value_runs_inert(shared_sandbox, tmp_path):
+def test_hostile_config_value_runs_inert(tmp_path, execution_mode):
     canary = tmp_path / "pwned"
     spec = ComponentSpec("victim", "processor", {"payload": f"'); open({str(canary)!r}, 'w'); ('"})
     comp = CodeSynthesizer().synthesize([spec])[signed_name("victim")]
@@ -247,9 +267,9 @@ def test_full_cycles(workdir, shared_sandbox):
         assert name in text and "Componente autopoiético sintetizado" in text and "\nclass " in text
 
 
-def test_phi_below_threshold_synthesizes_nothing(workdir, shared_sandbox):
+def test_phi_below_threshold_synthesizes_nothing(workdir, no_sandbox):
     write_phi(workdir, 0.01)
-    with make_manager(shared_sandbox) as manager:
+    with make_manager(no_sandbox) as manager:
         log = manager.run_cycle(HEALTHY)
     assert log.synthesized_components == [] and log.executions == []
     assert log.phi_before == log.phi_after == 0.01
@@ -257,8 +277,8 @@ def test_phi_below_threshold_synthesizes_nothing(workdir, shared_sandbox):
     assert len((workdir / "data" / "autopoietic" / "history.jsonl").read_text().splitlines()) == 1
 
 
-def test_phi_is_read_from_the_working_directory(workdir, shared_sandbox):
-    with make_manager(shared_sandbox) as manager:
+def test_phi_is_read_from_the_working_directory(workdir, no_sandbox):
+    with make_manager(no_sandbox) as manager:
         assert manager._get_current_phi() == DEFAULT_PHI == 0.5  # no file
         write_phi(workdir, 0.73)
         assert manager._get_current_phi() == 0.73
@@ -269,11 +289,11 @@ def test_phi_is_read_from_the_working_directory(workdir, shared_sandbox):
 
 
 @pytest.mark.parametrize("content", ["not json", '{"other": 1}', '{"phi": "high"}', '{"phi": null}', "[]"])
-def test_bad_metrics_file_falls_back(workdir, shared_sandbox, content, caplog):
+def test_bad_metrics_file_falls_back(workdir, no_sandbox, content, caplog):
     path = workdir / "data" / "monitor" / "real_metrics.json"
     path.parent.mkdir(parents=True)
     path.write_text(content)
-    with make_manager(shared_sandbox) as manager:
+    with make_manager(no_sandbox) as manager:
         assert manager._get_current_phi() == 0.5
 
 
@@ -337,17 +357,17 @@ def test_history_keeps_earlier_lines_when_a_write_is_torn(workdir, shared_sandbo
     assert [p.name for p in history.parent.iterdir() if p.name.startswith(".")] == []
 
 
-def test_register_spec_checks(shared_sandbox):
-    with make_manager(shared_sandbox) as manager:
+def test_register_spec_checks(no_sandbox):
+    with make_manager(no_sandbox) as manager:
         with pytest.raises(ValueError):
             manager.register_spec(ComponentSpec("data_processor", "processor"))
         with pytest.raises(TypeError):
             manager.register_spec({"name": "x"})  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        AutopoieticManager(phi_threshold=2, sandbox=shared_sandbox)
+        AutopoieticManager(phi_threshold=2, sandbox=no_sandbox)
 
 
-def test_demo_command(tmp_path):
+def test_demo_command(tmp_path, execution_mode):
     env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-m", "autopoietic", "demo", "--cycles", "2"], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path, env=env)
@@ -360,7 +380,7 @@ def test_demo_command(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written into the working directory
 
 
-def test_demo_json_and_data_dir(tmp_path):
+def test_demo_json_and_data_dir(tmp_path, execution_mode):
     proc = subprocess.run([sys.executable, "-m", "autopoietic", "demo", "--cycles", "1", "--json", "--data-dir",
                            str(tmp_path / "d")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

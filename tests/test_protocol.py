@@ -1,4 +1,4 @@
-"""The component protocol of SPEC section 5 and the runner's verdict.
+"""The component protocol (docs/api.md, "The component protocol") and the runner's verdict.
 
 The verdict never comes from stdout or from exit status 0 alone: these
 components try to fake success and must not get it.  They run with the
@@ -13,7 +13,8 @@ from autopoietic.sandbox import AutopoieticSandbox
 
 from helpers import component
 
-# every test here runs in both execution modes (SPEC section 8)
+# every test here starts a sandbox: each runs in both execution modes
+# (docs/design.md, "Execution modes")
 pytestmark = pytest.mark.usefixtures("execution_mode")
 
 

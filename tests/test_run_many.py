@@ -18,7 +18,8 @@ import pytest
 
 from helpers import component
 
-# every test here runs in both execution modes (SPEC section 8)
+# every test here starts sandboxes: each runs in both execution modes
+# (docs/design.md, "Execution modes")
 pytestmark = pytest.mark.usefixtures("execution_mode")
 
 
@@ -90,13 +91,12 @@ def test_single_files_and_bad_input(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_progress_bar_on_a_terminal(tmp_path):
-    write_batch(tmp_path, 4, refused=True)
+def run_many_on_a_terminal(args: list[str]) -> tuple[subprocess.CompletedProcess, str]:
+    """run-many with stderr on a 100-column pseudo-terminal: (process, what the terminal showed)."""
     primary, secondary = pty.openpty()
-    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     try:
-        proc = subprocess.run([sys.executable, "-m", "autopoietic", "run-many", str(tmp_path)],
-                              stdout=subprocess.PIPE, stderr=secondary, timeout=300)
+        proc = subprocess.run([sys.executable, *args], stdout=subprocess.PIPE, stderr=secondary, timeout=300)
         os.close(secondary)
         secondary = -1
         shown = b""
@@ -112,8 +112,26 @@ def test_progress_bar_on_a_terminal(tmp_path):
         os.close(primary)
         if secondary >= 0:
             os.close(secondary)
+    return proc, shown.decode("utf-8", "replace")
+
+
+def test_plain_lines_on_a_terminal_without_tqdm(tmp_path):
+    """tqdm is the optional 'progress' extra: without it run-many says so
+    and prints a plain line per component, on a terminal too."""
+    write_batch(tmp_path, 2, refused=True)
+    no_tqdm = "import runpy, sys; sys.modules['tqdm'] = None; runpy.run_module('autopoietic', run_name='__main__')"
+    proc, text = run_many_on_a_terminal(["-c", no_tqdm, "run-many", str(tmp_path)])
+    assert proc.returncode == 1, text
+    assert "no progress bar without tqdm (pip install autopoietic[progress])" in text
+    assert "[3/3]" in text and "bad.py: REFUSED" in text and "\r" not in text.replace("\r\n", "\n")
+    assert b"| 3 | 2 | 1 |" in proc.stdout
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    pytest.importorskip("tqdm", reason="the progress extra is not installed (pip install .[progress])")
+    write_batch(tmp_path, 4, refused=True)
+    proc, text = run_many_on_a_terminal(["-m", "autopoietic", "run-many", str(tmp_path)])
     assert proc.returncode == 1
-    text = shown.decode("utf-8", "replace")
     assert "5/5" in text and "component" in text and "\r" in text  # tqdm's bar, redrawn in place
     assert ": ok " not in text  # no plain line per success
     assert "bad.py: REFUSED" in text  # a failure stays listed above the bar

@@ -20,11 +20,13 @@ def mypy(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           cwd=cwd)
 
 
+@pytest.mark.slow  # 2.5 s; make test and make test-all run mypy before pytest
 def test_package_is_strictly_typed():
     proc = mypy("--strict", str(ROOT / "python" / "autopoietic"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow  # 8.5 s here
 def test_a_users_type_checker_knows_the_result(tmp_path):
     user = tmp_path / "user_code.py"
     user.write_text(textwrap.dedent("""

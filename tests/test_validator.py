@@ -1,4 +1,4 @@
-"""The validator (SPEC section 7): table-driven, one hostile snippet per
+"""The validator (docs/validator.md): table-driven, one hostile snippet per
 bypass technique (rule id and position), benign snippets with no finding,
 and properties over random input (hypothesis)."""
 

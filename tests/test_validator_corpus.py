@@ -73,7 +73,7 @@ def test_idiomatic_code_is_accepted(path):
 
 #: Runs a corpus component's marked class: most of them define helper
 #: classes (dataclasses, exceptions) before it, while the component protocol
-#: takes a module's first class (SPEC section 5).
+#: takes a module's first class (docs/api.md, "The component protocol").
 DRIVER = """
 for _value in list(globals().values()):
     if isinstance(_value, type) and _value.__module__ == "__main__" and "_generated_in_sandbox" in vars(_value):
@@ -84,6 +84,7 @@ else:
 """
 
 
+@pytest.mark.slow  # 4.5 s here; test_api runs accepted components in the fast tier
 def test_accepted_components_run_in_the_sandbox(tmp_path):
     components = [p for p in CORPUS if is_component(p.read_text(encoding="utf-8"))]
     with AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20) as sb:

@@ -36,6 +36,7 @@ def checker(tmp_path_factory):
     return binary
 
 
+@pytest.mark.slow  # 8 s here, most of it compiling
 def test_corpus_under_sanitizers(checker, tmp_path):
     corpus = [s for _, s, _ in HOSTILE] + BENIGN + [s for _, s in synthesized_sources()]
     corpus += ["f'{" * 300, "'" * 10000, "\\" * 5000, "x" * 300 + ".__class__", "\xff".join("abc"), "é" * 1000]

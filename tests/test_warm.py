@@ -1,4 +1,4 @@
-"""Warm mode (SPEC section 8): the fork server's life cycle, and what a
+"""Warm mode (docs/design.md, "Execution modes"): the fork server's life cycle, and what a
 component forked from it can and cannot reach.  The rest of the suite runs
 in both modes through the execution_mode fixture."""
 
@@ -20,7 +20,8 @@ import pytest
 from autopoietic import _forkserver
 from autopoietic.sandbox import AutopoieticSandbox
 
-from helpers import UNDER_ASAN, WARM_UNDER_ASAN, children_of, component
+from helpers import (UNDER_ASAN, WARM_UNDER_ASAN, announce, bound, children_of, component, eventually, ready_token,
+                     wait_ready)
 
 pytestmark = pytest.mark.skipif(UNDER_ASAN, reason=WARM_UNDER_ASAN)
 
@@ -37,17 +38,16 @@ def server_of(sb: AutopoieticSandbox) -> _forkserver.ForkServer:
     return server
 
 
+def dead(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"  # dead, waiting for its parent to reap it
+    except FileNotFoundError:
+        return True
+
+
 def gone(pid: int, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True  # dead, waiting for its parent to reap it
-        except FileNotFoundError:
-            return True
-        time.sleep(0.02)
-    return False
+    return eventually(lambda: dead(pid), seconds)
 
 
 def test_mode_option(tmp_path, monkeypatch):
@@ -96,12 +96,18 @@ def test_killing_the_server_mid_run_is_a_clean_error_and_the_next_run_works(warm
     warm.run_source("pass")
     pid = server_of(warm).pid
     token = f"autopoietic-warm-{uuid.uuid4().hex}"
-    killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
+    ready = ready_token()
+
+    def kill_when_running() -> None:
+        wait_ready(ready)
+        os.kill(pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_when_running)
     killer.start()
     started = time.monotonic()
-    result = warm.run_source(f"import time\nprint({token!r}, flush=True)\ntime.sleep(30)")
+    result = warm.run_source(announce(ready) + f"import time\nprint({token!r}, flush=True)\ntime.sleep(30)")
     killer.join()
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < bound(10)  # not the 30 s sleep
     assert result["isolation"] == "error" and result["success"] is False
     assert "fork server died during the run (killed by signal 9)" in result["error"]
     assert set(result) >= {"output", "execution_time", "limit_exceeded", "namespaces"}
@@ -144,8 +150,7 @@ def test_cleanup_stops_every_server(tmp_path):
     workers = [threading.Thread(target=use) for _ in range(3)]
     for w in workers:
         w.start()
-    while len(pids) < 3:
-        time.sleep(0.01)
+    assert eventually(lambda: len(pids) == 3, 20)
     assert len(set(pids)) == 3  # one server per thread
     sb.cleanup()
     done.set()
@@ -338,11 +343,16 @@ def test_warm_mode_falls_back_to_spawn_with_a_reason(tmp_path, monkeypatch, capl
     assert len(warnings) == 1 and "fork server did not start" in warnings[0]
 
 
+@pytest.mark.slow  # 38 s here
 def test_a_thousand_warm_runs_leave_nothing_behind(warm):
     """No zombie, no extra fd in caller or server, the server's RSS bounded."""
     warm.run_source("pass")
     server = server_of(warm)
-    time.sleep(0.5)  # the server has prepared the next run's sandbox
+
+    def prepared() -> bool:  # the server has made the next run's sandbox: its one live child
+        return [state for _, state in children_of(server.pid) if state != "Z"] != []
+
+    assert eventually(prepared)
 
     def rss_kib(pid):
         with open(f"/proc/{pid}/status") as f:
@@ -355,7 +365,7 @@ def test_a_thousand_warm_runs_leave_nothing_behind(warm):
         result = warm.execute_component(component(f"print({i})"), "sample")
         assert result["success"] and result["output"].startswith(f"{i}\n"), result
     assert server_of(warm).pid == server.pid
-    time.sleep(0.5)
+    assert eventually(prepared)
     assert len(os.listdir("/proc/self/fd")) == fds_before
     assert len(os.listdir(f"/proc/{server.pid}/fd")) == server_fds_before
     # the server's only child: the init of the sandbox it keeps prepared

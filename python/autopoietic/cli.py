@@ -245,9 +245,14 @@ def _cmd_run_many(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     bar: Any = nullcontext()
     if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(files), unit="component", file=sys.stderr)
+        try:
+            from tqdm import tqdm
+        except ImportError:  # the optional extra: pip install autopoietic[progress]
+            progress = False
+            print("no progress bar without tqdm (pip install autopoietic[progress]): one line per component",
+                  file=sys.stderr, flush=True)
+        else:
+            bar = tqdm(total=len(files), unit="component", file=sys.stderr)
     times: list[float] = []
     succeeded = refused = 0
     failures: dict[str, int] = {}

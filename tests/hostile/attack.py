@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 
@@ -14,15 +13,6 @@ def assert_clear_result(result: dict) -> None:
 
 def token() -> str:
     return f"autopoietic-hostile-{uuid.uuid4().hex}"
-
-
-def wait_gone(predicate, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 SYSCALLS = '''

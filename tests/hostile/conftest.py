@@ -26,7 +26,9 @@ with AutopoieticSandbox(**request["options"]) as sb:
 """
 
 
-@pytest.fixture(params=["caller", "nobody"])
+# As uid 65534 (root only: a normal user's `make test` is the caller case
+# already) each case starts a second interpreter: slow, in make test-all.
+@pytest.fixture(params=["caller", pytest.param("nobody", marks=pytest.mark.slow)])
 def run(request, tmp_path, execution_mode):
     """run(source, **sandbox_options) -> result dict, as the caller or as uid 65534."""
     if request.param == "caller":

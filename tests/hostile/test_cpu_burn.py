@@ -3,6 +3,7 @@ single process crosses RLIMIT_CPU.
 Expected: the parent's CPU check of the whole tree stops it: 'cpu_time'."""
 
 from attack import assert_clear_result
+from helpers import bound
 
 
 def test_cpu_burn_threads_and_processes(run):
@@ -23,6 +24,8 @@ def test_cpu_burn_threads_and_processes(run):
     # The check runs in the caller's thread: on a host with CPU to spare it
     # stops the tree within a tick of 1.0 s.  On one overloaded further (6
     # other busy loops or a second test suite on 2 cores) it reached 3.4-4.0
-    # s; this bound is for a host that is not.
-    assert 1.0 <= result["cpu_time_s"] < 3.0
-    assert result["execution_time"] < 5
+    # s (3.78 s seen in a review): the bound scales with
+    # AUTOPOIETIC_TEST_TIME_FACTOR.  Without the check the tree would burn
+    # 8 threads' worth until the 20 s timeout.
+    assert 1.0 <= result["cpu_time_s"] < bound(3.0)
+    assert result["execution_time"] < bound(5)

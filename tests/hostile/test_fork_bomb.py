@@ -5,7 +5,7 @@ responsive, and no process of it is left afterwards."""
 import time
 
 from attack import assert_clear_result, token
-from helpers import host_processes_with
+from helpers import bound, host_processes_with
 
 
 def test_fork_bomb(run):
@@ -20,10 +20,10 @@ def test_fork_bomb(run):
         "    if pid == 0:\n"
         "        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60)', MARK])\n"
         "    children += 1\n",
-        max_processes=32, timeout_s=20,
+        max_processes=32, timeout_s=60,
     )
     assert_clear_result(result)
     assert result["limit_exceeded"] == "processes", result["error"]
     assert result["success"] is False
-    assert time.monotonic() - start < 15
+    assert time.monotonic() - start < bound(15)  # stopped by RLIMIT_NPROC, not the 60 s timeout
     assert host_processes_with(marker) == []

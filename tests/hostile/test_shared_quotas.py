@@ -74,6 +74,7 @@ for pid in children:
 """
 
 
+@pytest.mark.slow  # holds the signals HOLD_S = 3 s; the epoll and aio cases are in the fast tier
 def test_signal_queue_stays_the_sandboxs(run, request):
     with HostChecker("signals", _checker_uid(request)) as check:
         result = run(SIGNAL_FLOOD)

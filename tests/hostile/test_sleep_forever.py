@@ -3,6 +3,8 @@ Expected: the wall-clock timeout kills the whole tree on time."""
 
 import pytest
 
+from helpers import bound
+
 
 SOURCES = {
     "sleep": "import time\ntime.sleep(3600)",
@@ -13,10 +15,14 @@ SOURCES = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(SOURCES))
+# each takes its 1 s timeout: two kinds in the fast tier, all four in make test-all
+FAST = {"sleep", "ignore-signals"}
+
+
+@pytest.mark.parametrize("kind", [k if k in FAST else pytest.param(k, marks=pytest.mark.slow) for k in sorted(SOURCES)])
 def test_sleep_forever(run, kind):
     result = run(SOURCES[kind], timeout_s=1.0)
     assert result["timed_out"] is True
     assert result["isolation"] == "unshare-namespaces-timeout"
     assert result["limit_exceeded"] == "wall_time"
-    assert 1.0 <= result["execution_time"] < 3.0  # room for a loaded machine
+    assert 1.0 <= result["execution_time"] < bound(3.0)  # not the hour it asks for

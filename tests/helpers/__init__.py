@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+# time bounds, eventually() and readiness signals: helpers/timing.py
+from .timing import (READY_DAEMON, TIME_FACTOR, announce, bound, eventually, processes_named,  # noqa: F401
+                     ready_token, wait_ready)
+
 MUST_WORK = os.environ.get("AUTOPOIETIC_MUST_WORK") == "1"
 #: make sanitize runs the suite with AddressSanitizer preloaded
 UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
@@ -65,7 +69,7 @@ def require_root(what: str) -> None:
 
 def component(run_body: str = "return 42", *, class_name: str = "SampleComponent", name: str = "sample",
               prelude: str = "", signature: bool = True, marker: bool = True) -> str:
-    """Source of a component following the protocol of SPEC section 5."""
+    """Source of a component following the protocol (docs/api.md, "The component protocol")."""
     lines = []
     if prelude:
         lines.append(textwrap.dedent(prelude).strip("\n"))
