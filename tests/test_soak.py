@@ -4,7 +4,7 @@ threads must not grow, its RSS stays within a stated bound, and nothing is
 left behind (zombies, directories, mounts, processes).
 
 make test-all runs 1,000 (slow: not in make test); make soak runs 10,000 (AUTOPOIETIC_SOAK_RUNS) and
-prints the figures quoted in the README."""
+prints the figures quoted in docs/reliability.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The validator measured both ways on corpora (README, "The validator"):
+"""The validator measured both ways on corpora (docs/validator.md):
 what code generators write is accepted, and every known bypass is refused.
 
 - ``tests/corpus/accepted/``: idiomatic modules in the styles that code
@@ -95,7 +95,7 @@ def test_accepted_components_run_in_the_sandbox(tmp_path):
 
 
 def test_the_synthesizer_and_the_corpus_together_pass_entirely():
-    """The number the README reports: accepted / total over both corpora."""
+    """The number docs/validator.md reports: accepted / total over both corpora."""
     sources = [p.read_text(encoding="utf-8") for p in CORPUS] + [s for _, s in synthesized_sources()]
     refused = [s[:80] for s in sources if validate(s, DEFAULT_POLICY if is_component(s) else NO_MARKERS)]
     assert refused == []

@@ -36,7 +36,7 @@ def require(condition: bool, reason: str) -> None:
 
 
 #: How a test that needs root says so: a normal user's `make test` skips it
-#: (never a failure, AUTOPOIETIC_MUST_WORK or not; the README counts them).
+#: (never a failure, AUTOPOIETIC_MUST_WORK or not).
 ROOT_ONLY = "needs root: "
 
 

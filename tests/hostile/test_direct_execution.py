@@ -6,7 +6,7 @@ Still contained: rlimits (memory, file size, open files, CPU), the
 wall-clock timeout, output caps, the seccomp filter (no ptrace, mount, bpf,
 internet sockets), no_new_privs, a clean environment, closed fds, and
 processes left behind (init is a child subreaper and kills them).
-Not contained (README, 'direct-execution'): the host's files as the caller
+Not contained (docs/threat-model.md, direct-execution): the host's files as the caller
 sees them, the host's process list and hostname, the process count, and a
 component may signal its init or the caller (same uid)."""
 
@@ -84,7 +84,7 @@ def test_what_direct_execution_still_contains():
 
 
 def test_what_direct_execution_cannot_contain():
-    """Stated in the README: these are visible without namespaces."""
+    """Stated in docs/threat-model.md: these are visible without namespaces."""
     r = run_cases({
         "host_files": ["import os\nprint(os.path.exists('/etc/passwd'), os.path.exists('/proc/1/cmdline'))", {}],
         "host_pids": ["import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]) > 3)", {}],

@@ -19,7 +19,7 @@ COMPONENT = textwrap.dedent('''
             for scope in (frame.f_locals, frame.f_globals):
                 for key, value in list(scope.items()):
                     if key == "__builtins__":
-                        continue  # the interpreter itself: README, "Not protected"
+                        continue  # the interpreter itself: docs/threat-model.md, "Not protected"
                     if type(value) is type(sys):
                         modules.add(value.__name__)
                     elif callable(value) and not isinstance(value, type):
