@@ -811,7 +811,7 @@ class AutopoieticSandbox:
             # direct execution: the private host directory is the work dir
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
         options: dict[str, Any] = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
-                         "tmp": _rootfs.SANDBOX_TMPDIR}
+                         "tmp": _rootfs.SANDBOX_TMPDIR, "hostname": "sandbox"}
         root = os.geteuid() == 0
         # root's components get a host uid and gid of their own (chosen
         # once per sandbox object: _free_private_id), so the kernel's
