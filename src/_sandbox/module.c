@@ -9,7 +9,12 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "sandbox.h"
+#include "child.h"
+#include "clone.h"
+#include "proctree.h"
+#include "seccomp.h"
+#include "validator.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <math.h>
@@ -388,12 +393,12 @@ static PyObject *build_result(const struct sbx_run *run)
     values[5] = PyFloat_FromDouble(run->wall_s);
     values[6] = PyFloat_FromDouble(run->cpu_s);
     values[7] = PyLong_FromLong(run->max_rss_kib);
-    values[8] = PyBytes_FromStringAndSize(run->out.data, (Py_ssize_t)run->out.len);
-    values[9] = PyBytes_FromStringAndSize(run->err.data, (Py_ssize_t)run->err.len);
-    values[10] = PyBytes_FromStringAndSize(run->verdict.data, (Py_ssize_t)run->verdict.len);
-    values[11] = PyBool_FromLong(run->out.truncated);
-    values[12] = PyBool_FromLong(run->err.truncated);
-    values[13] = PyBool_FromLong(run->verdict.truncated);
+    values[8] = PyBytes_FromStringAndSize(run->buf[SBX_STREAM_STDOUT].data, (Py_ssize_t)run->buf[SBX_STREAM_STDOUT].len);
+    values[9] = PyBytes_FromStringAndSize(run->buf[SBX_STREAM_STDERR].data, (Py_ssize_t)run->buf[SBX_STREAM_STDERR].len);
+    values[10] = PyBytes_FromStringAndSize(run->buf[SBX_STREAM_VERDICT].data, (Py_ssize_t)run->buf[SBX_STREAM_VERDICT].len);
+    values[11] = PyBool_FromLong(run->buf[SBX_STREAM_STDOUT].truncated);
+    values[12] = PyBool_FromLong(run->buf[SBX_STREAM_STDERR].truncated);
+    values[13] = PyBool_FromLong(run->buf[SBX_STREAM_VERDICT].truncated);
     values[14] = PyBool_FromLong(run->cancelled);
     values[15] = PyLong_FromLongLong(run->cg_memory_peak);
     values[16] = PyLong_FromLongLong(run->cg_oom_kills);
@@ -472,7 +477,7 @@ struct job {
     struct mount_ops mounts;
     PyObject *cwd_bytes;
     char *hostname, *uid_map, *gid_map; /* PyMem copies */
-    unsigned char nonce[4096]; /* PIPE_BUF: one write into the empty pipe */
+    unsigned char nonce[SBX_NONCE_MAX];
     void *filter;
     PyObject *cgroup; /* the plan (a tuple of tuples): cfg.cgroup points into its strings */
     int started; /* sbx_start() was called: run holds fds and buffers */
