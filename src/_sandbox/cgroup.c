@@ -271,7 +271,7 @@ int sbx_cgroup_join_child(const struct sbx_child_fds *f, int *failed)
 }
 
 /* Opened per read: a fork server holds no fd of a run's cgroup that a
- * later sandbox could inherit, and the checks are rare (spawn.c). */
+ * later sandbox could inherit, and the checks are rare (wait.c). */
 double sbx_cgroup_cpu(struct sbx_run *run)
 {
     long long v;
