@@ -8,9 +8,9 @@
  * ids and their maps, the hostname, the component protocol) lives in
  * Python: an option this file needs and is not given is an error, never a
  * default of its own.  What Python must know of the C side is exported
- * once: STAGES, NAMESPACES, REPLY_FORMAT, NONCE_MAX and the
- * CGROUP_JOIN_* values in sbx_exec, RESULT_KEYS and REPLY_FIELDS in
- * sbx_py_getattr.
+ * once: STAGES, NAMESPACES, REPLY_FORMAT, REPLY_KIND_FORMAT,
+ * REPLY_RESULT/_ERROR, NONCE_MAX and the CGROUP_JOIN_* values in sbx_exec,
+ * RESULT_KEYS and REPLY_FIELDS in sbx_py_getattr.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
