@@ -87,14 +87,23 @@ bench: install
 clean:
 	rm -rf $(VENV) $(SAN_VENV) build dist *.egg-info python/*.egg-info
 
+# The C files of the extension: the validator alone (it shares nothing
+# with the rest), the run machinery without the binding (module.c, the
+# only file that needs Python).  Our headers are found for quoted
+# includes only (-iquote): none of them may shadow a system header.
+C_DIR       := src/_sandbox
+C_VALIDATOR := $(C_DIR)/validator.c
+C_CORE      := $(filter-out $(C_DIR)/module.c $(C_VALIDATOR),$(wildcard $(C_DIR)/*.c))
+C_INCLUDES  := -iquote $(C_DIR)
+
 # The C scanner alone under libFuzzer (clang: scripts/install-system-packages.sh).
 FUZZ_SECONDS ?= 60
 fuzz: install
 	$(call need,clang,clang)
 	mkdir -p build/fuzz/corpus
 	$(PY) fuzz/gen_policy.py build/fuzz/policy.h
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc/_sandbox -Ibuild/fuzz \
-		fuzz/validator_fuzz.c src/_sandbox/validator.c -o build/fuzz/validator_fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE $(C_INCLUDES) -Ibuild/fuzz \
+		fuzz/validator_fuzz.c $(C_VALIDATOR) -o build/fuzz/validator_fuzz
 	build/fuzz/validator_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus fuzz/seeds
 
 # The C code under AddressSanitizer and UndefinedBehaviorSanitizer: the whole
@@ -104,6 +113,7 @@ fuzz: install
 # same drivers under valgrind.
 SAN_VENV  := .venv-sanitize
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_CFLAGS = -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror $(C_INCLUDES) -Ibuild/sanitize
 ASAN_RT    = $(shell $(CC) -print-file-name=libasan.so)
 sanitize: install
 	$(call need,valgrind,valgrind)
@@ -114,18 +124,12 @@ sanitize: install
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider
 	mkdir -p build/sanitize
 	$(PY) fuzz/gen_policy.py build/sanitize/policy.h
-	$(CC) -g -O1 $(SAN_FLAGS) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -Isrc/_sandbox -Ibuild/sanitize \
-		fuzz/spawn_check.c src/_sandbox/spawn.c src/_sandbox/child.c src/_sandbox/mounts.c \
-		src/_sandbox/limits.c src/_sandbox/seccomp.c -lm -o build/sanitize/spawn_check
-	$(CC) -g -O1 $(SAN_FLAGS) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -Isrc/_sandbox -Ibuild/sanitize \
-		fuzz/validator_check.c src/_sandbox/validator.c -o build/sanitize/validator_check
+	$(CC) -g -O1 $(SAN_FLAGS) $(SAN_CFLAGS) sanitize/spawn_check.c $(C_CORE) -lm -o build/sanitize/spawn_check
+	$(CC) -g -O1 $(SAN_FLAGS) $(SAN_CFLAGS) sanitize/validator_check.c $(C_VALIDATOR) -o build/sanitize/validator_check
 	ASAN_OPTIONS=detect_leaks=1 build/sanitize/spawn_check
 	ASAN_OPTIONS=detect_leaks=1 build/sanitize/validator_check fuzz/seeds/* python/autopoietic/*.py tests/*.py
-	$(CC) -g -O1 -D_GNU_SOURCE -std=gnu11 -Isrc/_sandbox -Ibuild/sanitize fuzz/spawn_check.c src/_sandbox/spawn.c \
-		src/_sandbox/child.c src/_sandbox/mounts.c src/_sandbox/limits.c src/_sandbox/seccomp.c -lm \
-		-o build/sanitize/spawn_check_plain
-	$(CC) -g -O1 -D_GNU_SOURCE -std=gnu11 -Isrc/_sandbox -Ibuild/sanitize fuzz/validator_check.c \
-		src/_sandbox/validator.c -o build/sanitize/validator_check_plain
+	$(CC) -g -O1 $(SAN_CFLAGS) sanitize/spawn_check.c $(C_CORE) -lm -o build/sanitize/spawn_check_plain
+	$(CC) -g -O1 $(SAN_CFLAGS) sanitize/validator_check.c $(C_VALIDATOR) -o build/sanitize/validator_check_plain
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		build/sanitize/validator_check_plain fuzz/seeds/* python/autopoietic/*.py
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -144,9 +148,9 @@ lint: install
 	$(call need,cppcheck,cppcheck)
 	$(call need,clang-tidy,clang-tidy)
 	cppcheck --enable=warning,performance,portability,style --std=c11 --inline-suppr --error-exitcode=1 -q \
-		-D_GNU_SOURCE -D__x86_64__ -Isrc/_sandbox --suppress=missingIncludeSystem \
+		-D_GNU_SOURCE -D__x86_64__ -I$(C_DIR) --suppress=missingIncludeSystem \
 		'-DPy_BEGIN_ALLOW_THREADS={' '-DPy_END_ALLOW_THREADS=}' '-DPy_RETURN_NONE=return NULL' \
 		--suppress=shadowFunction:src/_sandbox/module.c --suppress=unusedVariable:src/_sandbox/module.c \
-		src/_sandbox/*.c fuzz/*.c
-	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' src/_sandbox/*.c -- \
-		-D_GNU_SOURCE -std=gnu11 -Isrc/_sandbox -I$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['include'])")
+		$(C_DIR)/*.c fuzz/*.c sanitize/*.c
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(C_DIR)/*.c -- \
+		-D_GNU_SOURCE -std=gnu11 $(C_INCLUDES) -I$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['include'])")

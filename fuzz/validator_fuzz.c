@@ -1,5 +1,5 @@
 /* libFuzzer harness of the C scanner alone: make fuzz. */
-#include "sandbox.h"
+#include "validator.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -203,7 +203,8 @@ def _probe_run(plan, namespaces=("user", "pid", "mnt", "cgroup")):
 
     python = os.path.realpath(sys.executable)
     return _sandbox.run([python, "-I", "-S", "-c", "import os; print(open('/proc/self/cgroup').read()); "
-                         "x = sum(range(3_000_000))"], [], "/", namespaces=namespaces, timeout_s=20, cgroup=plan)
+                         "x = sum(range(3_000_000))"], [], "/", namespaces=namespaces, timeout_s=20, cgroup=plan,
+                        uid_map=f"65534 {os.geteuid()} 1\n", gid_map=f"65534 {os.getegid()} 1\n")
 
 
 @pytest.mark.parametrize("join", ["procs", "tasks", "clone_into"])

@@ -93,7 +93,8 @@ def test_network_namespace_has_only_loopback():
 
     raw = _sandbox.run([os.path.realpath(sys.executable), "-I", "-S", "-c",
                         "import socket; print([n for _, n in socket.if_nameindex()])"], [], "/",
-                       namespaces=("user", "pid", "net", "mnt"), timeout_s=10, seccomp=False)
+                       namespaces=("user", "pid", "net", "mnt"), timeout_s=10, seccomp=False,
+                       uid_map=f"65534 {os.geteuid()} 1\n", gid_map=f"65534 {os.getegid()} 1\n")
     assert raw["stdout"] == b"['lo']\n", raw
 
 

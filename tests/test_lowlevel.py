@@ -15,9 +15,21 @@ from autopoietic import _sandbox
 PY = os.path.realpath(sys.executable)
 
 
+def needs(namespaces):
+    """What _sandbox.run requires with these namespaces: it has no defaults
+    of its own (the maps of a normal user's sandbox, and a host name)."""
+    kw = {}
+    if "uts" in namespaces:
+        kw["hostname"] = "sandbox"
+    if "user" in namespaces:
+        kw.update(uid_map=f"65534 {os.geteuid()} 1\n", gid_map=f"65534 {os.getegid()} 1\n")
+    return kw
+
+
 def run(argv=(PY, "-I", "-S", "-c", "print('hi')"), env=(), cwd="/", **kw):
     kw.setdefault("timeout_s", 10)
     kw.setdefault("namespaces", ("user", "pid", "ipc", "uts", "net", "mnt", "cgroup"))
+    kw = {**needs(kw["namespaces"]), **kw}
     return _sandbox.run(list(argv), list(env), cwd, **kw)
 
 
@@ -233,3 +245,46 @@ def test_cancel_fd_kills_the_tree_at_once():
     assert run()["cancelled"] is False
     with pytest.raises(ValueError, match="cancel_fd"):
         run(cancel_fd=-2)
+
+
+@pytest.mark.parametrize("namespaces, missing", [
+    (("uts",), "hostname"),
+    (("user",), "uid_map"),
+    (("user", "uts"), "gid_map"),
+])
+def test_what_a_namespace_needs_must_be_given(namespaces, missing):
+    """No policy defaults in C: a namespace without what it needs is a
+    ValueError, not a host name or an id map of the extension's choosing."""
+    kw = needs(namespaces)
+    del kw[missing]
+    with pytest.raises(ValueError, match="needs"):
+        _sandbox.run([PY, "-c", "pass"], [], "/", timeout_s=10, namespaces=namespaces, **kw)
+
+
+def test_run_builds_the_result_keys():
+    """run() builds exactly RESULT_KEYS, in their order."""
+    assert tuple(run(namespaces=())) == _sandbox.RESULT_KEYS
+
+
+def test_the_stub_declares_the_result_keys():
+    import ast
+    import pathlib
+
+    import autopoietic
+
+    stub = ast.parse(pathlib.Path(autopoietic.__file__).with_name("_sandbox.pyi").read_text())
+    classes = {node.name: node for node in stub.body if isinstance(node, ast.ClassDef)}
+
+    def keys(name):
+        node = classes[name]
+        own = [item.target.id for item in node.body if isinstance(item, ast.AnnAssign)]
+        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in classes]
+        return [k for base in bases for k in keys(base)] + own
+
+    assert sorted(keys("RunResult")) == sorted(_sandbox.RESULT_KEYS)
+
+
+def test_the_nonce_bound_is_exported():
+    assert run(namespaces=(), nonce=b"n" * _sandbox.NONCE_MAX)["exit_code"] == 0
+    with pytest.raises(ValueError, match=str(_sandbox.NONCE_MAX)):
+        run(namespaces=(), nonce=b"n" * (_sandbox.NONCE_MAX + 1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,9 @@ PRELUDE = textwrap.dedent("""
     import json, os, sys, threading, time
     from autopoietic import _sandbox
     NS = ("user", "pid", "ipc", "uts", "net", "mnt", "cgroup")
+    # _sandbox has no defaults: what these namespaces need is given here
+    NEEDS = {"hostname": "sandbox", "uid_map": f"65534 {os.geteuid()} 1\\n",
+             "gid_map": f"65534 {os.getegid()} 1\\n"}
     def pipes():
         ends = [os.pipe2(os.O_CLOEXEC) for _ in range(4)]
         source = os.memfd_create("source", os.MFD_CLOEXEC)
@@ -27,16 +31,15 @@ PRELUDE = textwrap.dedent("""
     def prepare(**kw):
         kw.setdefault("namespaces", NS)
         kw.setdefault("timeout_s", 10)
-        return _sandbox.prepare([sys.executable], [], "/", **kw)
+        return _sandbox.prepare([sys.executable], [], "/", **{**NEEDS, **kw})
     def finish(p):
         # wait() and decode the outcome it sends, as _forkserver.py does
         import socket, struct
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         p.wait(theirs)
-        keys = ("kind", "exit_code", "signal", "stage", "errno", "detail", "timed_out", "cpu_exceeded",
-                "cancelled", "unused", "max_rss_kib", "wall_s", "cpu_s")
-        r = dict(zip(keys, struct.unpack(_sandbox.REPLY_FORMAT, ours.recv(1024))))
-        r["setup_error"] = [_sandbox.STAGES[r["stage"]], r["errno"], r["detail"]] if r["stage"] else None
+        r = dict(zip(_sandbox.REPLY_FIELDS, struct.unpack(_sandbox.REPLY_FORMAT, ours.recv(1024))))
+        stage = r["setup_stage"]
+        r["setup_error"] = [_sandbox.STAGES[stage], r["setup_errno"], r["setup_detail"]] if stage else None
         return r
 """)
 
@@ -181,7 +184,7 @@ def test_a_failure_after_the_go_is_reported(stage):
         ends, child = pipes()
         kw = dict({option})
         cwd = kw.pop("cwd", "/")
-        p = _sandbox.prepare([sys.executable], [], cwd, namespaces=NS, timeout_s=10, **kw)
+        p = _sandbox.prepare([sys.executable], [], cwd, namespaces=NS, timeout_s=10, **NEEDS, **kw)
         if p.in_sandbox:
             p.enter()
             os._exit(0)
@@ -190,3 +193,47 @@ def test_a_failure_after_the_go_is_reported(stage):
         print(json.dumps(r["setup_error"]))
     """)
     assert out[0] == stage
+
+
+def test_the_reply_is_decoded_by_name_and_result_builds_the_run_dict():
+    """REPLY_FIELDS names every field of REPLY_FORMAT, and result() turns a
+    reply and collect()'s streams into the dict run() returns."""
+    out = script("""
+        import struct
+        ends, child = pipes()
+        p = prepare()
+        if p.in_sandbox:
+            p.enter()
+            os._exit(3)
+        p.go(child)
+        r = finish(p)
+        fmt = struct.Struct(_sandbox.REPLY_FORMAT)
+        reply = fmt.pack(*(r[name] for name in _sandbox.REPLY_FIELDS))
+        streams = {"stdout": b"out", "stderr": b"", "verdict": b"v", "stdout_truncated": False,
+                   "stderr_truncated": True, "verdict_truncated": False, "replied": True, "cancelled": False}
+        full = _sandbox.result(streams, reply)
+        cancelled = _sandbox.result(streams, None, wall_s=1.5)
+        print(json.dumps([len(_sandbox.REPLY_FIELDS), len(fmt.unpack(reply)), r["kind"] == _sandbox.REPLY_RESULT,
+                          list(full) == list(_sandbox.RESULT_KEYS), full["exit_code"], full["stdout"].decode(),
+                          full["stderr_truncated"], cancelled["signal"], cancelled["cancelled"],
+                          cancelled["wall_s"], cancelled["cgroup_oom_kills"]]))
+    """)
+    assert out == [15, 15, True, True, 3, "out", True, 9, True, 1.5, -1]
+
+
+def test_result_refuses_what_is_not_a_result():
+    from autopoietic import _sandbox
+
+    streams = {"stdout": b"", "stderr": b"", "verdict": b"", "stdout_truncated": False,
+               "stderr_truncated": False, "verdict_truncated": False}
+    size = struct.calcsize(_sandbox.REPLY_FORMAT)
+    with pytest.raises(ValueError):
+        _sandbox.result(streams, b"\0" * size)  # kind 0
+    with pytest.raises(ValueError):
+        _sandbox.result(streams, b"\1" + b"\0" * size)  # the wrong size
+    bad_stage = struct.pack(_sandbox.REPLY_FORMAT, _sandbox.REPLY_RESULT, -1, -1, len(_sandbox.STAGES),
+                            *[0] * 11)
+    with pytest.raises(ValueError):
+        _sandbox.result(streams, bad_stage)
+    with pytest.raises(TypeError):
+        _sandbox.result({"stdout": b""}, None)

@@ -28,7 +28,7 @@ def checker(tmp_path_factory):
     proc = subprocess.run(
         [cc, "-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
          "-D_GNU_SOURCE", "-std=gnu11", "-Wall", "-Wextra", "-Werror", f"-I{ROOT / 'src' / '_sandbox'}",
-         f"-I{build}", str(ROOT / "fuzz" / "validator_check.c"), str(ROOT / "src" / "_sandbox" / "validator.c"),
+         f"-I{build}", str(ROOT / "sanitize" / "validator_check.c"), str(ROOT / "src" / "_sandbox" / "validator.c"),
          "-o", str(binary)],
         capture_output=True, text=True)
     require(proc.returncode == 0 or "sanitize" not in proc.stderr, f"sanitizer runtime: {proc.stderr[-300:]}")

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from . import _sandbox
 
 if TYPE_CHECKING:
-    from ._sandbox import CollectResult, RunResult
+    from ._sandbox import RunResult
 
 _SERVER_SOURCE = Path(__file__).with_name("_forkserver_main.py").read_text(encoding="utf-8")
 #: Seconds a new server may take to load and report ready.
@@ -45,8 +45,10 @@ START_TIMEOUT_S = 30.0
 #: server's answer before it declares the server hung and kills it.
 ANSWER_GRACE_S = 30.0
 _REPLY_BYTES = 1 << 16
-#: what the server sends per run (_sandbox.REPLY_FORMAT, src/_sandbox/sandbox.h)
+#: what the server sends per run (_sandbox.REPLY_FORMAT, src/_sandbox/wait.h),
+#: and the kind every answer starts with
 _REPLY = struct.Struct(_sandbox.REPLY_FORMAT)
+_KIND = struct.Struct(_sandbox.REPLY_KIND_FORMAT)
 
 
 class ForkServerError(Exception):
@@ -165,8 +167,8 @@ class ForkServer:
         it the sandbox), ``ValueError`` for a request the server refused, and
         ``KeyboardInterrupt`` (after killing the server) on SIGINT.
         """
-        if len(nonce) > 4096:
-            raise ValueError("nonce must be 4096 bytes at most")
+        if len(nonce) > _sandbox.NONCE_MAX:
+            raise ValueError(f"nonce must be {_sandbox.NONCE_MAX} bytes at most")
         pipes: list[tuple[int, int]] = []
         try:
             for _ in range(4):
@@ -196,7 +198,7 @@ class ForkServer:
             raise
         if got["cancelled"]:
             self._kill()
-            return _run_result(got, signal=int(signal.SIGKILL), wall_s=time.monotonic() - started, cancelled=True)
+            return _sandbox.result(got, None, wall_s=time.monotonic() - started)
         if not got["replied"]:
             self._kill()
             raise ForkServerDied(f"the fork server did not answer within {timeout_s + ANSWER_GRACE_S:g} s; "
@@ -211,31 +213,12 @@ class ForkServer:
             how = f"killed by signal {-status}" if status < 0 else f"exit status {status}"
             self.stop()
             raise ForkServerDied(f"the fork server died during the run ({how}); the sandbox died with it")
-        kind = struct.unpack_from("=i", reply)[0] if len(reply) >= 4 else 0
+        kind = _KIND.unpack_from(reply)[0] if len(reply) >= _KIND.size else 0
         if kind == _sandbox.REPLY_ERROR:
-            raise ValueError(f"the fork server refused the request: {reply[4:].decode('utf-8', 'replace')}")
+            reason = reply[_KIND.size:].decode("utf-8", "replace")
+            raise ValueError(f"the fork server refused the request: {reason}")
         if kind != _sandbox.REPLY_RESULT or len(reply) != _REPLY.size:
             self._kill()
             raise ForkServerDied("the fork server sent a malformed answer; it was killed")
-        (_, exit_code, sig, stage, err, detail, timed_out, cpu_exceeded, cancelled, _, max_rss_kib, wall_s,
-         cpu_s, memory_peak, oom_kills) = _REPLY.unpack(reply)
-        return _run_result(
-            got, exit_code=exit_code if exit_code >= 0 else None, signal=sig if sig >= 0 else None,
-            setup_error=(_sandbox.STAGES[stage], err, detail) if stage else None, timed_out=bool(timed_out),
-            cpu_exceeded=bool(cpu_exceeded), wall_s=wall_s, cpu_s=cpu_s, max_rss_kib=max_rss_kib,
-            cancelled=bool(cancelled), cgroup_memory_peak=memory_peak, cgroup_oom_kills=oom_kills)
-
-
-def _run_result(got: CollectResult, *, exit_code: int | None = None, signal: int | None = None,
-                setup_error: tuple[str, int, int] | None = None, timed_out: bool = False,
-                cpu_exceeded: bool = False, wall_s: float = 0.0, cpu_s: float = 0.0, max_rss_kib: int = 0,
-                cancelled: bool = False, cgroup_memory_peak: int = -1, cgroup_oom_kills: int = -1) -> RunResult:
-    """The dict of _sandbox.run from what the caller read and the outcome."""
-    return {
-        "exit_code": exit_code, "signal": signal, "setup_error": setup_error, "timed_out": timed_out,
-        "cpu_exceeded": cpu_exceeded, "wall_s": wall_s, "cpu_s": cpu_s, "max_rss_kib": max_rss_kib,
-        "stdout": got["stdout"], "stderr": got["stderr"], "verdict": got["verdict"],
-        "stdout_truncated": got["stdout_truncated"], "stderr_truncated": got["stderr_truncated"],
-        "verdict_truncated": got["verdict_truncated"], "cancelled": cancelled,
-        "cgroup_memory_peak": cgroup_memory_peak, "cgroup_oom_kills": cgroup_oom_kills,
-    }
+        # the result dict is built in C, as in spawn mode (RESULT_KEYS)
+        return _sandbox.result(got, reply)

@@ -23,7 +23,8 @@ reads output and verdict from its own pipes, and the runner's arguments
 travel with the nonce.  So nothing of any run (source, output, verdict,
 exit status, times) becomes data of this process, whose memory every later
 sandbox starts as a copy of.  A request that cannot be served is answered
-with ``struct.pack("=i", REPLY_ERROR)`` followed by the reason in UTF-8.
+with ``struct.pack(REPLY_KIND_FORMAT, REPLY_ERROR)`` followed by the reason
+in UTF-8.
 
 While a run goes on, the sandbox of the next one is prepared; a request
 with another configuration replaces it.  EOF on the socket ends the
@@ -113,8 +114,8 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
             current, standby = standby, None
             current.go(tuple(fds))
         except Exception as exc:  # a bad request: answer, keep serving
-            error = struct.pack("=i", extension.REPLY_ERROR) + f"{type(exc).__name__}: {exc}".encode(
-                "utf-8", "replace")
+            error = struct.pack(extension.REPLY_KIND_FORMAT, extension.REPLY_ERROR) + (
+                f"{type(exc).__name__}: {exc}".encode("utf-8", "replace"))
             current = config = known = None
         for fd in fds:
             os.close(fd)

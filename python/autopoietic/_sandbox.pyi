@@ -16,11 +16,18 @@ _Rlimit = tuple[int, int, int]
 
 STAGES: tuple[str, ...]
 NAMESPACES: tuple[str, ...]
-#: struct notation of the outcome Prepared.wait() sends
+#: the keys of RunResult, in the order run() and result() build them
+RESULT_KEYS: tuple[str, ...]
+#: struct notation of the outcome Prepared.wait() sends, and its fields' names
 REPLY_FORMAT: str
+REPLY_FIELDS: tuple[str, ...]
+#: the struct notation of the kind every answer starts with
+REPLY_KIND_FORMAT: str
 #: the first int of a server's answer: an outcome (REPLY_FORMAT), or an error then its text
 REPLY_RESULT: int
 REPLY_ERROR: int
+#: the most bytes a nonce may have
+NONCE_MAX: int
 
 class _Streams(TypedDict):
     """What was read of stdout, stderr and the verdict pipe, capped."""
@@ -112,6 +119,7 @@ def collect(
     wait_s: float,
     cancel_fd: int = ...,
 ) -> CollectResult: ...
+def result(streams: CollectResult, reply: Optional[bytes] = ..., *, wall_s: float = ...) -> RunResult: ...
 def die_with_parent(ppid: int, /) -> None: ...
 def validate(
     source: _Str,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _sandbox
+from ._common import HOSTNAME, SANDBOX_UID
 from ._ladder import LADDER, namespace_hint
 from .sandbox import AutopoieticSandbox, SandboxError
 
@@ -32,8 +33,13 @@ SYSCTLS = {
 
 def _probe(namespaces: tuple[str, ...], seccomp: bool = False) -> dict[str, Any]:
     python = os.path.realpath(sys.executable)
+    # _sandbox has no defaults of its own: the probe maps the caller's ids
+    # as a normal user's sandbox does (65534 inside) and names the host
+    options: dict[str, Any] = {"hostname": HOSTNAME}
+    if "user" in namespaces:
+        options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n", gid_map=f"{SANDBOX_UID} {os.getegid()} 1\n")
     raw = _sandbox.run([python, "-I", "-S", "-c", "pass"], [], "/", namespaces=namespaces, timeout_s=20,
-                       seccomp=seccomp)
+                       seccomp=seccomp, **options)
     if raw["setup_error"] is not None:
         stage, err, _ = raw["setup_error"]
         return {"ok": False, "stage": stage, "errno": err, "error": os.strerror(err),

@@ -15,7 +15,9 @@
  * init joins before it runs anything of its own, so every process of the
  * sandbox is born inside.  Only sbx_cgroup_join_child runs in the child.
  */
-#include "sandbox.h"
+#include "cgroup.h"
+
+#include "clone.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,9 +85,9 @@ static void remove_all(struct sbx_run *run)
     int i;
 
     for (i = 0; i < SBX_MAX_CGROUPS; i++) {
-        if (run->fds.cg_join[i] >= 0) {
-            (void)close(run->fds.cg_join[i]);
-            run->fds.cg_join[i] = -1;
+        if (run->fds.fd[SBX_FD_CG_JOIN + i] >= 0) {
+            (void)close(run->fds.fd[SBX_FD_CG_JOIN + i]);
+            run->fds.fd[SBX_FD_CG_JOIN + i] = -1;
         }
     }
     if (run->cg_dir_fd >= 0) {
@@ -210,8 +212,8 @@ int sbx_cgroup_create(struct sbx_run *run, int *failed)
             }
             /* opened here, with our credentials and cgroup namespace,
              * which the kernel checks the write against */
-            run->fds.cg_join[i] = open(dir, O_WRONLY | O_CLOEXEC);
-            if (run->fds.cg_join[i] < 0 || sbx_move_high(&run->fds.cg_join[i]) < 0)
+            run->fds.fd[SBX_FD_CG_JOIN + i] = open(dir, O_WRONLY | O_CLOEXEC);
+            if (run->fds.fd[SBX_FD_CG_JOIN + i] < 0 || sbx_move_high(&run->fds.fd[SBX_FD_CG_JOIN + i]) < 0)
                 goto fail;
         } else if (plan->join == SBX_CGROUP_JOIN_CLONE_INTO && i == 0) {
             run->cg_dir_fd = open(run->cg_dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -251,25 +253,25 @@ int sbx_cgroup_join_child(const struct sbx_child_fds *f, int *failed)
     ssize_t n;
 
     for (i = 0; i < SBX_MAX_CGROUPS; i++) {
-        if (f->cg_join[i] < 0)
+        if (f->fd[SBX_FD_CG_JOIN + i] < 0)
             continue;
         *failed = i;
         do {
-            n = write(f->cg_join[i], "0", 1);
+            n = write(f->fd[SBX_FD_CG_JOIN + i], "0", 1);
         } while (n < 0 && errno == EINTR);
         if (n != 1) {
             if (n >= 0)
                 errno = EIO;
             return -1;
         }
-        if (close(f->cg_join[i]) < 0)
+        if (close(f->fd[SBX_FD_CG_JOIN + i]) < 0)
             return -1;
     }
     return 0;
 }
 
 /* Opened per read: a fork server holds no fd of a run's cgroup that a
- * later sandbox could inherit, and the checks are rare (spawn.c). */
+ * later sandbox could inherit, and the checks are rare (wait.c). */
 double sbx_cgroup_cpu(struct sbx_run *run)
 {
     long long v;

@@ -25,9 +25,18 @@
  * outlives the run.  Being pid 1, init cannot be signalled from inside the
  * namespace, and its death tears the namespace down (the parent's timeout).
  *
- * Failures travel to the parent as (stage, errno) on the error pipe.
+ * Failures travel to the parent as (stage, errno) on the error pipe.  Both
+ * sbx_init_child and sbx_enter_child read as a list of steps, in nsjail's
+ * containProc() way: STEP(stage, call) runs a call that returns < 0 with
+ * errno set on failure, and jumps to the one error exit with its stage.
  */
-#include "sandbox.h"
+#include "child.h"
+
+#include "cgroup.h"
+#include "rlimits.h"
+#include "mounts.h"
+#include "proctree.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +51,14 @@
 #include <unistd.h>
 
 #define SBX_EXIT_SETUP 127
+
+#define STEP(stage_, call)                                                                                     \
+    do {                                                                                                       \
+        if ((call) < 0) {                                                                                      \
+            stage = (stage_);                                                                                  \
+            goto fail;                                                                                         \
+        }                                                                                                      \
+    } while (0)
 
 void sbx_report_child(int fd, int stage, int err, int detail)
 {
@@ -115,20 +132,17 @@ static int close_range_child(unsigned int first, unsigned int last)
  * for us).  Keep only our own. */
 static int close_foreign_fds_child(const struct sbx_child_fds *f)
 {
-    int keep[16] = {0};
+    int keep[SBX_FD_CHILD_END] = {0};
     int n = 0, i, j;
     unsigned int next = 0;
-    const int mine[] = {f->source, f->devnull, f->out_w, f->err_w, f->nonce_r,
-                        f->verdict_w, f->errpipe_w, f->status_w, f->sync_r, f->go_r,
-                        f->cg_join[0], f->cg_join[1], f->cg_join[2], f->cg_join[3]};
-    _Static_assert(SBX_MAX_CGROUPS == 4, "list every cg_join fd above");
 
-    for (i = 0; i < (int)(sizeof mine / sizeof mine[0]); i++) {
-        if (mine[i] < 0)
+    for (i = 0; i < SBX_FD_CHILD_END; i++) {
+        int fd = f->fd[i];
+        if (fd < 0)
             continue;
-        for (j = n; j > 0 && keep[j - 1] > mine[i]; j--) /* insertion sort */
+        for (j = n; j > 0 && keep[j - 1] > fd; j--) /* insertion sort */
             keep[j] = keep[j - 1];
-        keep[j] = mine[i];
+        keep[j] = fd;
         n++;
     }
     for (i = 0; i < n; i++) {
@@ -143,6 +157,78 @@ static void wipe_child(unsigned long start, unsigned long end)
 {
     if (start != 0 && end > start && end - start < (1ul << 24))
         memset((void *)start, 0, end - start);
+}
+
+/* Zero the caller's argv and environ strings in our copy of its memory. */
+static void wipe_caller_child(const struct sbx_child_fds *f)
+{
+    wipe_child(f->arg_start, f->arg_end);
+    wipe_child(f->env_start, f->env_end);
+}
+
+/* Wait until the parent has written our uid/gid maps.  EOF means the
+ * parent gave up (or died before PR_SET_PDEATHSIG took effect). */
+static int wait_sync_child(const struct sbx_child_fds *f)
+{
+    char sync_byte;
+    ssize_t n;
+
+    do {
+        n = read(f->fd[SBX_FD_SYNC_R], &sync_byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) {
+        if (n == 0)
+            errno = EPIPE;
+        return -1;
+    }
+    return close(f->fd[SBX_FD_SYNC_R]);
+}
+
+/* With a cgroup of its own, a cgroup namespace rooted there (clone.c left
+ * CLONE_NEWCGROUP out of clone() for this). */
+static int cgroup_ns_child(const struct sbx_config *cfg)
+{
+    if ((cfg->clone_flags & CLONE_NEWCGROUP) && cfg->cgroup.n > 0)
+        return unshare(CLONE_NEWCGROUP);
+    return 0;
+}
+
+static int hostname_child(const struct sbx_config *cfg)
+{
+    if ((cfg->clone_flags & CLONE_NEWUTS) && cfg->hostname != NULL)
+        return sethostname(cfg->hostname, strlen(cfg->hostname));
+    return 0;
+}
+
+/* The mount namespace: private propagation, then the minimal root
+ * (mounts.c, pivot_root included) or, when no new root was asked for, at
+ * least a /proc of our own pid namespace, so host processes are not
+ * listed.  -1 with errno and *stage (and *detail: the op) set. */
+static int mount_child(const struct sbx_config *cfg, int *stage, int *detail)
+{
+    if (!(cfg->clone_flags & CLONE_NEWNS))
+        return 0;
+    /* Nothing we mount may propagate back to the host. */
+    *stage = SBX_STAGE_MOUNT_PRIVATE;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return -1;
+    if (cfg->n_mounts > 0) {
+        *stage = SBX_STAGE_MOUNT;
+        return sbx_mount_root_child(cfg, detail);
+    }
+    *stage = SBX_STAGE_MOUNT_PROC;
+    if ((cfg->clone_flags & CLONE_NEWPID) && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return -1;
+    return 0;
+}
+
+/* Direct execution: init is a child subreaper, so the orphans of the tree
+ * come back to it (pid 1 of a pid namespace is one anyway). */
+static int subreaper_child(const struct sbx_config *cfg)
+{
+    if (!(cfg->clone_flags & CLONE_NEWPID))
+        return prctl(PR_SET_CHILD_SUBREAPER, 1);
+    return 0;
 }
 
 /* fork() without atfork handlers: those belong to the Python process and may
@@ -189,12 +275,12 @@ static int receive_go_child(const struct sbx_child_fds *f, struct sbx_go_msg *go
     int fd, count = 0;
 
     for (fd = 0; fd < SBX_FD_FIRST_FREE; fd++) {
-        if (dup2(f->devnull, fd) < 0)
+        if (dup2(f->fd[SBX_FD_STDIN], fd) < 0)
             return -1;
     }
     sbx_go_wire_init(&w);
     do {
-        n = recvmsg(f->go_r, &w.msg, MSG_CMSG_CLOEXEC);
+        n = recvmsg(f->fd[SBX_FD_GO_R], &w.msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return -1;
@@ -216,133 +302,90 @@ static void main_early_child(const struct sbx_child_fds *f)
 {
     int stage;
 
-    /* Our parent is init; if it dies, so do we. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-        stage = SBX_STAGE_PDEATHSIG;
-        goto fail;
-    }
-    if (setsid() < 0) {
-        stage = SBX_STAGE_SETSID;
-        goto fail;
-    }
+    STEP(SBX_STAGE_PDEATHSIG, prctl(PR_SET_PDEATHSIG, SIGKILL)); /* our parent is init; if it dies, so do we */
+    STEP(SBX_STAGE_SETSID, setsid());
     return;
 fail:
-    sbx_report_child(f->errpipe_w, stage, errno, 0);
+    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, 0);
     _exit(SBX_EXIT_SETUP);
+}
+
+/* fds 0-5 from their slots (warm mode: 1-5 from the go).  Every source fd
+ * is >= SBX_FD_FIRST_FREE (clone.c and receive_go_child make sure), so no
+ * dup2 overwrites the source of a later one. */
+static int dup_fds_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, const struct sbx_go_msg *go)
+{
+    int i;
+
+    for (i = 0; i < SBX_FD_FIRST_FREE; i++) {
+        int from = cfg->warm && i > 0 ? go->fds[i - 1] : f->fd[i];
+        if (from >= 0 && dup2(from, i) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Everything else but the error pipe, which is O_CLOEXEC and so closes
+ * itself at a successful exec: EOF tells the parent exec worked. */
+static int close_rest_child(const struct sbx_child_fds *f)
+{
+    unsigned int keep = (unsigned int)f->fd[SBX_FD_ERRPIPE_W];
+
+    if (close_range_child(SBX_FD_FIRST_FREE, keep - 1) < 0)
+        return -1;
+    return close_range_child(keep + 1, ~0u);
+}
+
+/* An exec makes the process dumpable again (its /proc files its own, as
+ * for any program); init's PR_SET_DUMPABLE 0 must not outlive setup in a
+ * warm main process either.  Without a user namespace the component is
+ * host uid 65534, which host processes may have too: there it stays
+ * non-dumpable (no /proc/PID/mem, ptrace or pidfd_getfd from them). */
+static int warm_dumpable_child(const struct sbx_config *cfg)
+{
+    if (cfg->warm && (cfg->clone_flags & CLONE_NEWUSER))
+        return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    return 0;
+}
+
+static int seccomp_child(const struct sbx_config *cfg)
+{
+    return cfg->seccomp != NULL ? sbx_seccomp_install_child(cfg->seccomp) : 0;
 }
 
 void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
 {
-    int stage, i, r;
-    unsigned int keep = (unsigned int)f->errpipe_w;
-    int from[SBX_FD_FIRST_FREE] = {f->devnull, f->out_w, f->err_w, f->nonce_r, f->verdict_w, f->source};
+    int stage, r;
 
     if (cfg->warm) {
         r = receive_go_child(f, go);
         if (r > 0)
-            _exit(0);
-        if (r < 0) {
-            stage = SBX_STAGE_GO_WAIT;
-            goto fail;
-        }
-        for (i = 0; i < SBX_GO_FDS; i++)
-            from[i + 1] = go->fds[i];
+            _exit(0); /* the server dropped this sandbox unused */
+        STEP(SBX_STAGE_GO_WAIT, r);
     }
-    /* Every source fd is >= SBX_FD_FIRST_FREE (spawn.c and
-     * receive_go_child make sure), so no dup2 below overwrites the source
-     * of a later one. */
-    for (i = 0; i < SBX_FD_FIRST_FREE; i++) {
-        if (from[i] >= 0 && dup2(from[i], i) < 0) {
-            stage = SBX_STAGE_DUP2;
-            goto fail;
-        }
-    }
-    /* Close everything else but the error pipe, which is O_CLOEXEC and so
-     * closes itself at a successful exec: EOF tells the parent exec worked. */
-    if (close_range_child(SBX_FD_FIRST_FREE, keep - 1) < 0 || close_range_child(keep + 1, ~0u) < 0) {
-        stage = SBX_STAGE_CLOSE_FDS;
-        goto fail;
-    }
-    if (sbx_apply_rlimits_child(cfg) < 0) {
-        stage = SBX_STAGE_RLIMIT;
-        goto fail;
-    }
-    if (chdir(cfg->cwd) < 0) {
-        stage = SBX_STAGE_CHDIR;
-        goto fail;
-    }
+    STEP(SBX_STAGE_DUP2, dup_fds_child(cfg, f, go));
+    STEP(SBX_STAGE_CLOSE_FDS, close_rest_child(f));
+    STEP(SBX_STAGE_RLIMIT, sbx_apply_rlimits_child(cfg));
+    STEP(SBX_STAGE_CHDIR, chdir(cfg->cwd));
     /* Privileges after the limits (raising nothing needs them), then
      * no_new_privs, and the seccomp filter last, right before exec. */
     if (sbx_drop_privileges_child(cfg, &stage) < 0)
         goto fail;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-        stage = SBX_STAGE_NO_NEW_PRIVS;
-        goto fail;
-    }
-    if (cfg->warm && python_signals_child() < 0) {
-        stage = SBX_STAGE_SIGNALS;
-        goto fail;
-    }
-    /* An exec makes the process dumpable again (its /proc files its own,
-     * as for any program); init's PR_SET_DUMPABLE 0 must not outlive
-     * setup in a warm main process either.  Without a user namespace the
-     * component is host uid 65534, which host processes may have too:
-     * there it stays non-dumpable (no /proc/PID/mem, ptrace or
-     * pidfd_getfd from them). */
-    if (cfg->warm && (cfg->clone_flags & CLONE_NEWUSER) && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
-        stage = SBX_STAGE_DUMPABLE;
-        goto fail;
-    }
-    if (cfg->seccomp != NULL && sbx_seccomp_install_child(cfg->seccomp) < 0) {
-        stage = SBX_STAGE_SECCOMP;
-        goto fail;
-    }
+    STEP(SBX_STAGE_NO_NEW_PRIVS, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+    STEP(SBX_STAGE_SIGNALS, cfg->warm ? python_signals_child() : 0);
+    STEP(SBX_STAGE_DUMPABLE, warm_dumpable_child(cfg));
+    STEP(SBX_STAGE_SECCOMP, seccomp_child(cfg));
     if (cfg->warm) {
         /* EOF on the error pipe tells the parent setup is complete, as a
          * successful exec does in spawn mode. */
-        if (close(f->errpipe_w) < 0) {
-            stage = SBX_STAGE_CLOSE_FDS;
-            goto fail;
-        }
+        STEP(SBX_STAGE_CLOSE_FDS, close(f->fd[SBX_FD_ERRPIPE_W]));
         return;
     }
     execve(cfg->exe, cfg->argv, cfg->envp);
     stage = SBX_STAGE_EXEC;
 fail:
-    sbx_report_child(f->errpipe_w, stage, errno, 0);
+    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, 0);
     _exit(SBX_EXIT_SETUP);
-}
-
-int sbx_for_each_pid(int fd, void (*each)(pid_t pid, void *ctx), void *ctx)
-{
-    char buf[4096];
-    long pid = 0;
-    int in_number = 0, count = 0;
-
-    for (;;) {
-        ssize_t i, n = read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        for (i = 0; i < n; i++) {
-            if (buf[i] >= '0' && buf[i] <= '9') {
-                pid = pid * 10 + (buf[i] - '0');
-                in_number = 1;
-            } else if (in_number) {
-                each((pid_t)pid, ctx);
-                count++;
-                pid = 0;
-                in_number = 0;
-            }
-        }
-    }
-    if (in_number) {
-        each((pid_t)pid, ctx);
-        count++;
-    }
-    explicit_bzero(buf, sizeof buf); /* a fork server's memory goes into later sandboxes */
-    return count;
 }
 
 static void kill_one_child(pid_t pid, void *ctx)
@@ -375,113 +418,23 @@ static void kill_rest_child(int own_pid_ns)
     kill_children_child();
 }
 
-void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
+/* init after the fork: keep only the status pipe, report the main
+ * process, then reap everything until nothing is left.  When the main
+ * process ends, its status goes to the parent and the rest is killed. */
+__attribute__((noreturn)) static void reap_child(const struct sbx_config *cfg, const struct sbx_child_fds *f,
+                                                 pid_t main_pid)
 {
-    int stage, detail = 0;
     int own_pid_ns = (cfg->clone_flags & CLONE_NEWPID) != 0;
-    pid_t main_pid, w;
-    int status, main_done = 0;
-    char sync_byte;
-    ssize_t n;
+    int status, main_done = 0, i;
+    pid_t w;
 
-    if (reset_signals_child() < 0) {
-        stage = SBX_STAGE_SIGNALS;
-        goto fail;
+    for (i = 0; i < SBX_FD_CHILD_END; i++) {
+        /* the sync pipe and the cgroup fds are closed already */
+        if (i == SBX_FD_STATUS_W || i == SBX_FD_SYNC_R || i >= SBX_FD_CG_JOIN || f->fd[i] < 0)
+            continue;
+        (void)close(f->fd[i]);
     }
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-        stage = SBX_STAGE_PDEATHSIG;
-        goto fail;
-    }
-    /* the parent-side ends go too */
-    if (close_foreign_fds_child(f) < 0) {
-        stage = SBX_STAGE_CLOSE_FDS;
-        goto fail;
-    }
-    wipe_child(f->arg_start, f->arg_end);
-    wipe_child(f->env_start, f->env_end);
-
-    /* Wait until the parent has written our uid/gid maps.  EOF means the
-     * parent gave up (or died before PR_SET_PDEATHSIG took effect). */
-    do {
-        n = read(f->sync_r, &sync_byte, 1);
-    } while (n < 0 && errno == EINTR);
-    if (n != 1) {
-        if (n == 0)
-            errno = EPIPE;
-        stage = SBX_STAGE_SYNC_WAIT;
-        goto fail;
-    }
-    (void)close(f->sync_r);
-
-    /* From here on nothing may ptrace us or read our memory through /proc
-     * (after the parent wrote the maps, which needs us dumpable). */
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-        stage = SBX_STAGE_DUMPABLE;
-        goto fail;
-    }
-    /* Into the run's cgroup (v1: as one thread, which takes no global lock,
-     * cgroup.c), then a cgroup namespace rooted there. */
-    if (sbx_cgroup_join_child(f, &detail) < 0) {
-        stage = SBX_STAGE_CGROUP;
-        goto fail;
-    }
-    if ((cfg->clone_flags & CLONE_NEWCGROUP) && cfg->cgroup.n > 0 && unshare(CLONE_NEWCGROUP) < 0) {
-        stage = SBX_STAGE_CGROUP_NS;
-        goto fail;
-    }
-    if ((cfg->clone_flags & CLONE_NEWUTS) && cfg->hostname != NULL &&
-        sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
-        stage = SBX_STAGE_SETHOSTNAME;
-        goto fail;
-    }
-    if (cfg->clone_flags & CLONE_NEWNS) {
-        /* Nothing we mount may propagate back to the host. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-            stage = SBX_STAGE_MOUNT_PRIVATE;
-            goto fail;
-        }
-        if (cfg->n_mounts > 0) {
-            /* The minimal root, pivot_root included (mounts.c). */
-            if (sbx_mount_root_child(cfg, &detail) < 0) {
-                stage = SBX_STAGE_MOUNT;
-                goto fail;
-            }
-        } else if (own_pid_ns && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-            /* No new root asked for: at least a /proc of our own pid
-             * namespace, so host processes are not listed. */
-            stage = SBX_STAGE_MOUNT_PROC;
-            goto fail;
-        }
-    }
-    if (!own_pid_ns && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-        stage = SBX_STAGE_SUBREAPER;
-        goto fail;
-    }
-
-    main_pid = fork_main_child(cfg);
-    if (main_pid < 0) {
-        stage = SBX_STAGE_FORK;
-        goto fail;
-    }
-    if (main_pid == 0) {
-        main_early_child(f);
-        if (cfg->warm)
-            return; /* into the interpreter, which calls sbx_enter_child */
-        sbx_enter_child(cfg, f, go); /* does not return: exec */
-    }
-
-    /* init keeps only the status pipe. */
-    (void)close(f->errpipe_w);
-    (void)close(f->devnull);
-    (void)close(f->out_w);
-    (void)close(f->err_w);
-    (void)close(f->nonce_r);
-    (void)close(f->verdict_w);
-    if (f->source >= 0)
-        (void)close(f->source);
-    if (f->go_r >= 0)
-        (void)close(f->go_r);
-    send_status_child(f->status_w, SBX_STATUS_MAIN_PID, (int)main_pid);
+    send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_MAIN_PID, (int)main_pid);
 
     for (;;) {
         w = waitpid(-1, &status, __WALL);
@@ -492,14 +445,45 @@ void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f,
         }
         if (w == main_pid && !main_done) {
             main_done = 1;
-            send_status_child(f->status_w, SBX_STATUS_MAIN_EXIT, status);
+            send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_MAIN_EXIT, status);
         }
         if (main_done)
             kill_rest_child(own_pid_ns);
     }
     _exit(0);
+}
+
+void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
+{
+    int stage = SBX_STAGE_NONE, detail = 0;
+    pid_t main_pid;
+
+    STEP(SBX_STAGE_SIGNALS, reset_signals_child());
+    STEP(SBX_STAGE_PDEATHSIG, prctl(PR_SET_PDEATHSIG, SIGKILL));
+    STEP(SBX_STAGE_CLOSE_FDS, close_foreign_fds_child(f)); /* the parent-side ends go too */
+    wipe_caller_child(f);
+    STEP(SBX_STAGE_SYNC_WAIT, wait_sync_child(f));
+    /* From here on nothing may ptrace us or read our memory through /proc
+     * (after the parent wrote the maps, which needs us dumpable). */
+    STEP(SBX_STAGE_DUMPABLE, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
+    /* Into the run's cgroup (v1: as one thread, which takes no global
+     * lock, cgroup.c), then a cgroup namespace rooted there. */
+    STEP(SBX_STAGE_CGROUP, sbx_cgroup_join_child(f, &detail));
+    STEP(SBX_STAGE_CGROUP_NS, cgroup_ns_child(cfg));
+    STEP(SBX_STAGE_SETHOSTNAME, hostname_child(cfg));
+    if (mount_child(cfg, &stage, &detail) < 0)
+        goto fail;
+    STEP(SBX_STAGE_SUBREAPER, subreaper_child(cfg));
+    STEP(SBX_STAGE_FORK, main_pid = fork_main_child(cfg));
+    if (main_pid == 0) {
+        main_early_child(f);
+        if (cfg->warm)
+            return; /* into the interpreter, which calls sbx_enter_child */
+        sbx_enter_child(cfg, f, go); /* does not return: exec */
+    }
+    reap_child(cfg, f, main_pid); /* does not return */
 
 fail:
-    sbx_report_child(f->errpipe_w, stage, errno, detail);
+    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, detail);
     _exit(SBX_EXIT_SETUP);
 }

@@ -3,13 +3,24 @@
  *
  * The only file that includes Python.h: argument parsing and conversion to
  * C (done before clone(), so the child allocates nothing), the GIL release
- * around the wait, and building the result dict.  The policy (which
- * namespaces, which limits, the component protocol) lives in sandbox.py.
+ * around the wait, and building the result dict (one builder for both
+ * modes: build_result).  The policy (which namespaces, which limits, the
+ * ids and their maps, the hostname, the component protocol) lives in
+ * Python: an option this file needs and is not given is an error, never a
+ * default of its own.  What Python must know of the C side is exported
+ * once: STAGES, NAMESPACES, REPLY_FORMAT, REPLY_KIND_FORMAT,
+ * REPLY_RESULT/_ERROR, NONCE_MAX and the CGROUP_JOIN_* values in sbx_exec,
+ * RESULT_KEYS and REPLY_FIELDS in sbx_py_getattr.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "sandbox.h"
+#include "child.h"
+#include "clone.h"
+#include "proctree.h"
+#include "seccomp.h"
+#include "validator.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <math.h>
@@ -356,69 +367,106 @@ static int optional_id_converter(PyObject *obj, void *out)
     return id_converter(obj, &id->value);
 }
 
-static PyObject *build_result(const struct sbx_run *run)
+/* The keys of the result dict, in its order: exported as RESULT_KEYS.
+ * The streams' keys (stdout ... verdict_truncated) are collect()'s too. */
+enum result_key {
+    R_EXIT_CODE, R_SIGNAL, R_SETUP_ERROR, R_TIMED_OUT, R_CPU_EXCEEDED, R_WALL_S, R_CPU_S, R_MAX_RSS_KIB,
+    R_STDOUT, /* + enum sbx_stream */
+    R_TRUNCATED = R_STDOUT + SBX_STREAM_COUNT, /* + enum sbx_stream */
+    R_CANCELLED = R_TRUNCATED + SBX_STREAM_COUNT,
+    R_CGROUP_MEMORY_PEAK, R_CGROUP_OOM_KILLS, R_COUNT
+};
+static const char *const result_keys[R_COUNT] = {
+    [R_EXIT_CODE] = "exit_code",
+    [R_SIGNAL] = "signal",
+    [R_SETUP_ERROR] = "setup_error",
+    [R_TIMED_OUT] = "timed_out",
+    [R_CPU_EXCEEDED] = "cpu_exceeded",
+    [R_WALL_S] = "wall_s",
+    [R_CPU_S] = "cpu_s",
+    [R_MAX_RSS_KIB] = "max_rss_kib",
+    [R_STDOUT + SBX_STREAM_STDOUT] = "stdout",
+    [R_STDOUT + SBX_STREAM_STDERR] = "stderr",
+    [R_STDOUT + SBX_STREAM_VERDICT] = "verdict",
+    [R_TRUNCATED + SBX_STREAM_STDOUT] = "stdout_truncated",
+    [R_TRUNCATED + SBX_STREAM_STDERR] = "stderr_truncated",
+    [R_TRUNCATED + SBX_STREAM_VERDICT] = "verdict_truncated",
+    [R_CANCELLED] = "cancelled",
+    [R_CGROUP_MEMORY_PEAK] = "cgroup_memory_peak",
+    [R_CGROUP_OOM_KILLS] = "cgroup_oom_kills",
+};
+
+/* values[first..end) (new references; NULL: an exception is set) into d
+ * under result_keys: 0, or -1 with an exception set.  The values are
+ * released and set to NULL either way. */
+static int set_items(PyObject *d, int first, int end, PyObject **values)
 {
-    enum { N = 17 };
-    const char *keys[N] = {"exit_code", "signal", "setup_error", "timed_out", "cpu_exceeded", "wall_s", "cpu_s",
-                           "max_rss_kib", "stdout", "stderr", "verdict", "stdout_truncated", "stderr_truncated",
-                           "verdict_truncated", "cancelled", "cgroup_memory_peak", "cgroup_oom_kills"};
-    PyObject *values[N] = {NULL};
-    PyObject *d = NULL;
-    struct sbx_reply r;
+    int i, rc = 0;
+
+    for (i = first; i < end; i++) {
+        if (rc == 0 && (values[i] == NULL || PyDict_SetItemString(d, result_keys[i], values[i]) < 0))
+            rc = -1;
+        Py_XDECREF(values[i]);
+        values[i] = NULL;
+    }
+    return rc;
+}
+
+/* The streams' entries of a result (and of collect()'s dict). */
+static void stream_values(const struct sbx_buffer bufs[SBX_STREAM_COUNT], PyObject **values)
+{
+    int s;
+
+    for (s = 0; s < SBX_STREAM_COUNT; s++) {
+        /* a stream that never delivered a byte has no buffer: b"" */
+        values[R_STDOUT + s] = PyBytes_FromStringAndSize(bufs[s].data ? bufs[s].data : "", (Py_ssize_t)bufs[s].len);
+        values[R_TRUNCATED + s] = PyBool_FromLong(bufs[s].truncated);
+    }
+}
+
+/* The result dict of a run in either mode: its outcome (spawn mode: of the
+ * reaped run, sbx_reply_from_run; warm mode: what the fork server sent)
+ * and its three streams.  r->setup_stage is a valid stage. */
+static PyObject *build_result(const struct sbx_reply *r, const struct sbx_buffer bufs[SBX_STREAM_COUNT])
+{
+    PyObject *values[R_COUNT] = {NULL};
+    PyObject *d;
     int i;
 
     /* exit_code / signal / setup_error: one of them describes how it ended */
-    sbx_reply_from_run(run, &r);
-    if (r.setup_stage != SBX_STAGE_NONE)
-        values[2] = Py_BuildValue("(sii)", sbx_stage_names[r.setup_stage], r.setup_errno, r.setup_detail);
-    else if (r.exit_code >= 0)
-        values[0] = PyLong_FromLong(r.exit_code);
-    else if (r.signal >= 0)
-        values[1] = PyLong_FromLong(r.signal);
-    for (i = 0; i < 3; i++) {
-        if (values[i] == NULL) {
-            if (PyErr_Occurred())
-                goto done;
-            Py_INCREF(Py_None);
-            values[i] = Py_None;
-        }
+    for (i = R_EXIT_CODE; i <= R_SETUP_ERROR; i++) {
+        Py_INCREF(Py_None);
+        values[i] = Py_None;
     }
-    values[3] = PyBool_FromLong(run->timed_out);
-    values[4] = PyBool_FromLong(run->cpu_exceeded);
-    values[5] = PyFloat_FromDouble(run->wall_s);
-    values[6] = PyFloat_FromDouble(run->cpu_s);
-    values[7] = PyLong_FromLong(run->max_rss_kib);
-    values[8] = PyBytes_FromStringAndSize(run->out.data, (Py_ssize_t)run->out.len);
-    values[9] = PyBytes_FromStringAndSize(run->err.data, (Py_ssize_t)run->err.len);
-    values[10] = PyBytes_FromStringAndSize(run->verdict.data, (Py_ssize_t)run->verdict.len);
-    values[11] = PyBool_FromLong(run->out.truncated);
-    values[12] = PyBool_FromLong(run->err.truncated);
-    values[13] = PyBool_FromLong(run->verdict.truncated);
-    values[14] = PyBool_FromLong(run->cancelled);
-    values[15] = PyLong_FromLongLong(run->cg_memory_peak);
-    values[16] = PyLong_FromLongLong(run->cg_oom_kills);
-    for (i = 0; i < N; i++) {
-        if (values[i] == NULL)
-            goto done;
-    }
+    if (r->setup_stage != SBX_STAGE_NONE)
+        Py_SETREF(values[R_SETUP_ERROR],
+                  Py_BuildValue("(sii)", sbx_stage_names[r->setup_stage], r->setup_errno, r->setup_detail));
+    else if (r->exit_code >= 0)
+        Py_SETREF(values[R_EXIT_CODE], PyLong_FromLong(r->exit_code));
+    else if (r->signal >= 0)
+        Py_SETREF(values[R_SIGNAL], PyLong_FromLong(r->signal));
+    values[R_TIMED_OUT] = PyBool_FromLong(r->timed_out);
+    values[R_CPU_EXCEEDED] = PyBool_FromLong(r->cpu_exceeded);
+    values[R_WALL_S] = PyFloat_FromDouble(r->wall_s);
+    values[R_CPU_S] = PyFloat_FromDouble(r->cpu_s);
+    values[R_MAX_RSS_KIB] = PyLong_FromLongLong(r->max_rss_kib);
+    stream_values(bufs, values);
+    values[R_CANCELLED] = PyBool_FromLong(r->cancelled);
+    values[R_CGROUP_MEMORY_PEAK] = PyLong_FromLongLong(r->cgroup_memory_peak);
+    values[R_CGROUP_OOM_KILLS] = PyLong_FromLongLong(r->cgroup_oom_kills);
     d = PyDict_New();
-    if (d == NULL)
-        goto done;
-    for (i = 0; i < N; i++) {
-        if (PyDict_SetItemString(d, keys[i], values[i]) < 0) {
-            Py_CLEAR(d);
-            goto done;
-        }
+    if (d == NULL || set_items(d, 0, R_COUNT, values) < 0) {
+        for (i = 0; i < R_COUNT; i++)
+            Py_XDECREF(values[i]);
+        Py_XDECREF(d);
+        return NULL;
     }
-done:
-    for (i = 0; i < N; i++)
-        Py_XDECREF(values[i]);
     return d;
 }
 
 PyDoc_STRVAR(run_doc,
 "run(argv, env, cwd, *, namespaces=(), rlimits=(), timeout_s, cpu_time_s=0.0,\n"
-"    output_limit=1048576, nonce=b'', hostname='sandbox', uid_map=None,\n"
+"    output_limit=1048576, nonce=b'', hostname=None, uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
 "    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1, cgroup=None,\n"
 "    deny_sigchld_ignore=False) -> dict\n"
@@ -432,11 +480,12 @@ PyDoc_STRVAR(run_doc,
 "cpu_time_s: CPU seconds of the whole tree, checked from the parent (0: off).\n"
 "output_limit: bytes of stdout and of stderr kept each (the rest is read\n"
 "  and dropped).\n"
-"nonce: bytes (<= 4096) the program can read once from fd 3; it writes its\n"
-"  verdict to fd 4 (returned as 'verdict').\n"
-"uid_map, gid_map: text for /proc/PID/uid_map and gid_map with a user\n"
-"  namespace (default '65534 <euid> 1'); deny_setgroups writes 'deny' to\n"
-"  /proc/PID/setgroups first (needed when not root).\n"
+"nonce: bytes (<= NONCE_MAX) the program can read once from fd 3; it\n"
+"  writes its verdict to fd 4 (returned as 'verdict').\n"
+"hostname: the host name in a new UTS namespace (required with 'uts').\n"
+"uid_map, gid_map: text for /proc/PID/uid_map and gid_map (required with\n"
+"  'user'); deny_setgroups writes 'deny' to /proc/PID/setgroups first\n"
+"  (needed when not root).\n"
 "uid, gid: ids the program switches to before exec (clear_groups: drop\n"
 "  supplementary groups first).\n"
 "mounts: (kind, src, dst, flags, data) steps building the root file system\n"
@@ -454,8 +503,9 @@ PyDoc_STRVAR(run_doc,
 "cancel_fd: when this fd becomes readable or hangs up (e.g. the write end\n"
 "  of a pipe is closed), the whole tree is killed at once ('cancelled').\n"
 "Every capability is dropped and PR_SET_NO_NEW_PRIVS set before exec.\n\n"
-"Returns a dict: exit_code (int|None), signal (int|None), setup_error\n"
-"((stage, errno, detail)|None), timed_out, cpu_exceeded (bool), wall_s,\n"
+"Returns a dict, its keys RESULT_KEYS: exit_code (int|None), signal\n"
+"(int|None), setup_error ((stage, errno, detail)|None), timed_out,\n"
+"cpu_exceeded (bool), wall_s,\n"
 "cpu_s (float seconds), max_rss_kib (int), stdout, stderr, verdict (bytes),\n"
 "stdout_truncated, stderr_truncated, verdict_truncated, cancelled (bool),\n"
 "cgroup_memory_peak (bytes) and cgroup_oom_kills (int), -1 without them.\n"
@@ -472,7 +522,7 @@ struct job {
     struct mount_ops mounts;
     PyObject *cwd_bytes;
     char *hostname, *uid_map, *gid_map; /* PyMem copies */
-    unsigned char nonce[4096]; /* PIPE_BUF: one write into the empty pipe */
+    unsigned char nonce[SBX_NONCE_MAX];
     void *filter;
     PyObject *cgroup; /* the plan (a tuple of tuples): cfg.cgroup points into its strings */
     int started; /* sbx_start() was called: run holds fds and buffers */
@@ -692,10 +742,9 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
     Py_buffer nonce = {0};
-    const char *hostname = "sandbox", *uid_map = NULL, *gid_map = NULL;
+    const char *hostname = NULL, *uid_map = NULL, *gid_map = NULL;
     int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, cancel_fd = -1, failed = 0, rc = -1;
     struct optional_id uid = {0, 0}, gid = {0, 0};
-    char default_map[64];
 
     memset(j, 0, sizeof *j);
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOp:prepare"
@@ -719,7 +768,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         goto done;
     }
     if (nonce.len > (Py_ssize_t)sizeof j->nonce) {
-        PyErr_SetString(PyExc_ValueError, "nonce must be 4096 bytes at most");
+        PyErr_Format(PyExc_ValueError, "nonce must be %d bytes at most", SBX_NONCE_MAX);
         goto done;
     }
     /* "z" already refused an embedded NUL */
@@ -749,6 +798,15 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         parse_namespaces(ns_obj, &j->cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &j->cfg) < 0 ||
         parse_mounts(mounts_obj, &j->mounts) < 0 || parse_cgroup(cgroup_obj, j) < 0)
         goto done;
+    /* what a namespace needs is the caller's to give: no default here */
+    if ((j->cfg.clone_flags & CLONE_NEWUTS) && hostname == NULL) {
+        PyErr_SetString(PyExc_ValueError, "the 'uts' namespace needs a hostname");
+        goto done;
+    }
+    if ((j->cfg.clone_flags & CLONE_NEWUSER) && (uid_map == NULL || gid_map == NULL)) {
+        PyErr_SetString(PyExc_ValueError, "the 'user' namespace needs a uid_map and a gid_map");
+        goto done;
+    }
     if (j->mounts.n > 0 && !(j->cfg.clone_flags & CLONE_NEWNS)) {
         PyErr_SetString(PyExc_ValueError, "mounts need the 'mnt' namespace");
         goto done;
@@ -765,15 +823,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         }
     }
     j->hostname = copy_string(hostname, &failed);
-    if (uid_map == NULL) {
-        snprintf(default_map, sizeof default_map, "65534 %u 1\n", (unsigned)geteuid());
-        uid_map = default_map;
-    }
     j->uid_map = copy_string(uid_map, &failed);
-    if (gid_map == NULL) {
-        snprintf(default_map, sizeof default_map, "65534 %u 1\n", (unsigned)getegid());
-        gid_map = default_map;
-    }
     j->gid_map = copy_string(gid_map, &failed);
     if (failed)
         goto done;
@@ -838,6 +888,7 @@ static int job_wait(struct job *j)
 static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     struct job j;
+    struct sbx_reply reply;
     PyObject *result = NULL;
     int rc;
 
@@ -851,7 +902,8 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     job_set_live(&j, rc == 0);
     if (j.live && job_wait(&j) < 0)
         goto done;
-    result = build_result(&j.run);
+    sbx_reply_from_run(&j.run, &reply);
+    result = build_result(&reply, j.run.buf);
 done:
     job_clear(&j);
     return result;
@@ -1279,17 +1331,74 @@ static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyO
             return NULL;
         }
     }
-    /* "y#" makes None of NULL: a stream that never delivered a byte is b"" */
-    result = Py_BuildValue("{s:y#,s:y#,s:y#,s:O,s:O,s:O,s:O,s:O}", "stdout", c.buf[0].data ? c.buf[0].data : "",
-                           (Py_ssize_t)c.buf[0].len, "stderr", c.buf[1].data ? c.buf[1].data : "",
-                           (Py_ssize_t)c.buf[1].len, "verdict", c.buf[2].data ? c.buf[2].data : "",
-                           (Py_ssize_t)c.buf[2].len, "stdout_truncated",
-                           c.buf[0].truncated ? Py_True : Py_False, "stderr_truncated",
-                           c.buf[1].truncated ? Py_True : Py_False, "verdict_truncated",
-                           c.buf[2].truncated ? Py_True : Py_False, "replied", c.replied ? Py_True : Py_False,
-                           "cancelled", c.cancelled ? Py_True : Py_False);
+    result = PyDict_New();
+    if (result != NULL) {
+        PyObject *values[R_COUNT] = {NULL};
+        stream_values(c.buf, values);
+        if (set_items(result, R_STDOUT, R_TRUNCATED + SBX_STREAM_COUNT, values) < 0 ||
+            PyDict_SetItemString(result, "replied", c.replied ? Py_True : Py_False) < 0 ||
+            PyDict_SetItemString(result, result_keys[R_CANCELLED], c.cancelled ? Py_True : Py_False) < 0)
+            Py_CLEAR(result);
+    }
     sbx_collect_free(&c);
     return result;
+}
+
+PyDoc_STRVAR(result_doc,
+"result(streams, reply=None, *, wall_s=0.0) -> dict\n"
+"--\n\n"
+"Warm mode, caller side: the dict run() returns (keys RESULT_KEYS), from\n"
+"what collect() read (streams: its dict) and the fork server's answer\n"
+"(reply: bytes of REPLY_FORMAT, its kind REPLY_RESULT).  reply None: the\n"
+"run was cancelled before an answer (the caller killed the server, and\n"
+"the sandbox with it): signal SIGKILL, cancelled True, wall_s as given.\n"
+"Raises TypeError for streams without collect()'s keys and ValueError\n"
+"for a reply that is not a result.");
+
+static PyObject *sbx_py_result(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"streams", "reply", "wall_s", NULL};
+    PyObject *streams, *reply_obj = Py_None;
+    struct sbx_buffer bufs[SBX_STREAM_COUNT];
+    struct sbx_reply reply;
+    double wall_s = 0.0;
+    int s;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|O$d:result", kwlist, &PyDict_Type, &streams, &reply_obj,
+                                     &wall_s))
+        return NULL;
+    memset(bufs, 0, sizeof bufs);
+    for (s = 0; s < SBX_STREAM_COUNT; s++) {
+        PyObject *data = PyDict_GetItemString(streams, result_keys[R_STDOUT + s]);
+        PyObject *truncated = PyDict_GetItemString(streams, result_keys[R_TRUNCATED + s]);
+        if (data == NULL || !PyBytes_Check(data) || truncated == NULL || !PyBool_Check(truncated)) {
+            PyErr_Format(PyExc_TypeError, "streams needs %s (bytes) and %s (bool), as collect() returns them",
+                         result_keys[R_STDOUT + s], result_keys[R_TRUNCATED + s]);
+            return NULL;
+        }
+        /* read only while the dict holds them: build_result copies */
+        bufs[s].data = PyBytes_AS_STRING(data);
+        bufs[s].len = (size_t)PyBytes_GET_SIZE(data);
+        bufs[s].truncated = truncated == Py_True;
+    }
+    if (reply_obj == Py_None) {
+        sbx_reply_cancelled(&reply, wall_s);
+    } else {
+        if (!PyBytes_Check(reply_obj)) {
+            PyErr_Format(PyExc_TypeError, "reply must be bytes or None, not %.100s", Py_TYPE(reply_obj)->tp_name);
+            return NULL;
+        }
+        if (PyBytes_GET_SIZE(reply_obj) != (Py_ssize_t)sizeof reply) {
+            PyErr_Format(PyExc_ValueError, "a reply is %zu bytes, not %zd", sizeof reply, PyBytes_GET_SIZE(reply_obj));
+            return NULL;
+        }
+        memcpy(&reply, PyBytes_AS_STRING(reply_obj), sizeof reply);
+        if (reply.kind != SBX_REPLY_RESULT || reply.setup_stage < 0 || reply.setup_stage >= SBX_STAGE_COUNT) {
+            PyErr_SetString(PyExc_ValueError, "the reply is not a run's result");
+            return NULL;
+        }
+    }
+    return build_result(&reply, bufs);
 }
 
 PyDoc_STRVAR(die_with_parent_doc,
@@ -1312,10 +1421,77 @@ static PyObject *sbx_py_die_with_parent(PyObject *Py_UNUSED(module), PyObject *a
     Py_RETURN_NONE;
 }
 
+/* A tuple of n C strings. */
+static PyObject *names_tuple(const char *const *items, Py_ssize_t n)
+{
+    PyObject *t = PyTuple_New(n);
+    Py_ssize_t i;
+
+    if (t == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *item = PyUnicode_FromString(items[i]);
+        if (item == NULL) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, item);
+    }
+    return t;
+}
+
+static int add_names(PyObject *m, const char *name, const char *const *items, Py_ssize_t n)
+{
+    PyObject *t = names_tuple(items, n);
+
+    if (t == NULL)
+        return -1;
+    if (PyModule_AddObject(m, name, t) < 0) {
+        Py_DECREF(t);
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(getattr_doc,
+"__getattr__(name) -> tuple[str, ...]\n"
+"--\n\n"
+"RESULT_KEYS and REPLY_FIELDS, made on first use.");
+
+/* RESULT_KEYS and REPLY_FIELDS are made on first use, not at import: the
+ * fork server imports this module and never needs them, and its memory,
+ * which every sandbox starts as a copy of, then holds no result key
+ * (tests/test_warm.py scans a later sandbox for one, as the trace of an
+ * earlier run's result). */
+static PyObject *sbx_py_getattr(PyObject *module, PyObject *name)
+{
+    const char *text = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    PyObject *value;
+
+    if (text == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "attribute name must be str");
+        return NULL;
+    }
+    if (strcmp(text, "RESULT_KEYS") == 0) {
+        value = names_tuple(result_keys, R_COUNT);
+    } else if (strcmp(text, "REPLY_FIELDS") == 0) {
+        value = names_tuple(sbx_reply_fields, SBX_REPLY_NFIELDS);
+    } else {
+        PyErr_Format(PyExc_AttributeError, "module 'autopoietic._sandbox' has no attribute '%U'", name);
+        return NULL;
+    }
+    if (value != NULL && PyObject_SetAttr(module, name, value) < 0)
+        Py_CLEAR(value);
+    return value;
+}
+
 static PyMethodDef sbx_methods[] = {
+    {"__getattr__", sbx_py_getattr, METH_O, getattr_doc},
     {"collect", (PyCFunction)(void (*)(void))sbx_py_collect, METH_VARARGS | METH_KEYWORDS, collect_doc},
     {"die_with_parent", sbx_py_die_with_parent, METH_O, die_with_parent_doc},
     {"prepare", (PyCFunction)(void (*)(void))sbx_py_prepare, METH_VARARGS | METH_KEYWORDS, prepare_doc},
+    {"result", (PyCFunction)(void (*)(void))sbx_py_result, METH_VARARGS | METH_KEYWORDS, result_doc},
     {"run", (PyCFunction)(void (*)(void))sbx_py_run, METH_VARARGS | METH_KEYWORDS, run_doc},
     {"validate", (PyCFunction)(void (*)(void))sbx_py_validate, METH_VARARGS | METH_KEYWORDS, validate_doc},
     {NULL, NULL, 0, NULL},
@@ -1323,52 +1499,27 @@ static PyMethodDef sbx_methods[] = {
 
 static int sbx_exec(PyObject *m)
 {
-    PyObject *stages, *names;
-    Py_ssize_t i;
+    const char *ns_names[sizeof namespace_flags / sizeof namespace_flags[0]];
+    size_t i;
 
+    for (i = 0; i < sizeof namespace_flags / sizeof namespace_flags[0]; i++)
+        ns_names[i] = namespace_flags[i].name;
     if (PyModule_AddIntConstant(m, "CGROUP_JOIN_PROCS", SBX_CGROUP_JOIN_PROCS) < 0 ||
         PyModule_AddIntConstant(m, "CGROUP_JOIN_TASKS", SBX_CGROUP_JOIN_TASKS) < 0 ||
         PyModule_AddIntConstant(m, "CGROUP_JOIN_CLONE_INTO", SBX_CGROUP_JOIN_CLONE_INTO) < 0 ||
         PyModule_AddStringConstant(m, "REPLY_FORMAT", SBX_REPLY_FORMAT) < 0 ||
+        PyModule_AddStringConstant(m, "REPLY_KIND_FORMAT", SBX_REPLY_KIND_FORMAT) < 0 ||
         PyModule_AddIntConstant(m, "REPLY_RESULT", SBX_REPLY_RESULT) < 0 ||
-        PyModule_AddIntConstant(m, "REPLY_ERROR", SBX_REPLY_ERROR) < 0)
+        PyModule_AddIntConstant(m, "REPLY_ERROR", SBX_REPLY_ERROR) < 0 ||
+        PyModule_AddIntConstant(m, "NONCE_MAX", SBX_NONCE_MAX) < 0 ||
+        add_names(m, "STAGES", sbx_stage_names, SBX_STAGE_COUNT) < 0 ||
+        add_names(m, "NAMESPACES", ns_names, (Py_ssize_t)(sizeof ns_names / sizeof ns_names[0])) < 0)
         return -1;
     if (PyType_Ready(&PreparedType) < 0)
         return -1;
     Py_INCREF(&PreparedType);
     if (PyModule_AddObject(m, "Prepared", (PyObject *)&PreparedType) < 0) {
         Py_DECREF(&PreparedType);
-        return -1;
-    }
-
-    stages = PyTuple_New(SBX_STAGE_COUNT);
-    if (stages == NULL)
-        return -1;
-    for (i = 0; i < SBX_STAGE_COUNT; i++) {
-        PyObject *s = PyUnicode_FromString(sbx_stage_names[i]);
-        if (s == NULL) {
-            Py_DECREF(stages);
-            return -1;
-        }
-        PyTuple_SET_ITEM(stages, i, s);
-    }
-    if (PyModule_AddObject(m, "STAGES", stages) < 0) {
-        Py_DECREF(stages);
-        return -1;
-    }
-    names = PyTuple_New((Py_ssize_t)(sizeof namespace_flags / sizeof namespace_flags[0]));
-    if (names == NULL)
-        return -1;
-    for (i = 0; i < PyTuple_GET_SIZE(names); i++) {
-        PyObject *s = PyUnicode_FromString(namespace_flags[i].name);
-        if (s == NULL) {
-            Py_DECREF(names);
-            return -1;
-        }
-        PyTuple_SET_ITEM(names, i, s);
-    }
-    if (PyModule_AddObject(m, "NAMESPACES", names) < 0) {
-        Py_DECREF(names);
         return -1;
     }
     return 0;

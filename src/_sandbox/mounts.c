@@ -9,7 +9,7 @@
  * read-only remount of the root.  Here we only run those steps in order, so
  * this file stays a flat list of syscalls: async-signal-safe, no allocation.
  */
-#include "sandbox.h"
+#include "mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>

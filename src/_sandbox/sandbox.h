@@ -1,9 +1,16 @@
 /*
- * sandbox.h: shared declarations of the autopoietic._sandbox extension.
+ * sandbox.h: the types of one sandbox run, shared by the C files of the
+ * autopoietic._sandbox extension: the setup stages, the fd slots, the
+ * configuration (struct sbx_config, converted to C before clone()), the
+ * messages between parent and child, and the parent's state of a run
+ * (struct sbx_run).  Each concern declares its functions in a header of
+ * its own: clone.h (start a run), proctree.h (the process tree), wait.h
+ * (wait for the end, the warm collector, the reply), child.h, mounts.h,
+ * limits.h, seccomp.h, cgroup.h.  The validator (validator.h) shares
+ * nothing with these.
  *
- * Only module.c includes Python.h.  Everything declared here is plain C so
- * the parent-side runner (spawn.c), the child side (child.c, limits.c) and
- * the validator (validator.c) can be read, built and fuzzed without Python.
+ * Only module.c includes Python.h; everything here is plain C, so the C
+ * core can be built and sanitized without Python (sanitize/).
  *
  * Every non-static symbol starts with sbx_.  Functions that run in the
  * cloned child end in _child; they are async-signal-safe (no malloc, no
@@ -12,6 +19,8 @@
 #ifndef SBX_SANDBOX_H
 #define SBX_SANDBOX_H
 
+#include "missing_defs.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -19,7 +28,7 @@
 #include <sys/types.h>
 
 /* Where setup failed.  Parent-side stages come first, then the child's.
- * Keep in sync with sbx_stage_names in spawn.c. */
+ * Keep in sync with sbx_stage_names in clone.c. */
 enum sbx_stage {
     SBX_STAGE_NONE = 0,
     /* parent side */
@@ -57,18 +66,49 @@ enum sbx_stage {
     SBX_STAGE_COUNT
 };
 
+/* The names of enum sbx_stage (clone.c), exported to Python as STAGES. */
 extern const char *const sbx_stage_names[SBX_STAGE_COUNT];
 
-/* The fds the executed program finds open, and nothing else. */
-enum {
-    SBX_FD_STDIN = 0,
-    SBX_FD_STDOUT = 1,
-    SBX_FD_STDERR = 2,
+/* Every fd of one run, by slot (struct sbx_child_fds).  The child's ends
+ * come first, and the first SBX_FD_FIRST_FREE of them are numbered like
+ * the fd each becomes in the executed program: slot i is dup2'd onto fd i,
+ * so fds 0-5 need no table of their own.  The executed program finds those
+ * six open, and nothing else.  Adding a pipe is an edit here (and in the
+ * list of pipes sbx_start makes, clone.c); every loop over the set is over
+ * these slots. */
+#define SBX_MAX_CGROUPS 4 /* hierarchies of the run's cgroup (cgroup v1: memory, pids, cpuacct) */
+
+enum sbx_fd_slot {
+    /* child ends: init holds them, the main process keeps 0-5 */
+    SBX_FD_STDIN = 0,   /* /dev/null */
+    SBX_FD_STDOUT = 1,  /* stdout pipe, write end */
+    SBX_FD_STDERR = 2,  /* stderr pipe, write end */
     SBX_FD_NONCE = 3,   /* read end: the per-run nonce, then EOF */
     SBX_FD_VERDICT = 4, /* write end: the runner's verdict */
     SBX_FD_SOURCE = 5,  /* the program's input (a sealed memfd), if any */
-    SBX_FD_FIRST_FREE = 6
+    SBX_FD_FIRST_FREE = 6,
+    SBX_FD_ERRPIPE_W = SBX_FD_FIRST_FREE, /* (stage, errno) reports */
+    SBX_FD_STATUS_W,                      /* init -> parent */
+    SBX_FD_SYNC_R,                        /* parent -> init: maps written */
+    SBX_FD_GO_R,                          /* warm: parent -> main, the run's fds */
+    SBX_FD_CG_JOIN,                       /* init joins its cgroup through these: */
+    SBX_FD_CHILD_END = SBX_FD_CG_JOIN + SBX_MAX_CGROUPS, /* one per hierarchy */
+    /* parent ends, closed by the child; stdout, stderr and verdict in the
+     * order of enum sbx_stream */
+    SBX_FD_OUT_R = SBX_FD_CHILD_END,
+    SBX_FD_ERR_R,
+    SBX_FD_VERDICT_R,
+    SBX_FD_ERRPIPE_R,
+    SBX_FD_STATUS_R,
+    SBX_FD_NONCE_W,
+    SBX_FD_SYNC_W,
+    SBX_FD_GO_W,
+    SBX_FD_COUNT
 };
+
+/* The three streams read from a run, in buffers indexed alike (struct
+ * sbx_run, struct sbx_collect). */
+enum sbx_stream { SBX_STREAM_STDOUT, SBX_STREAM_STDERR, SBX_STREAM_VERDICT, SBX_STREAM_COUNT };
 
 /* One step of building the sandbox's root file system, run in order by
  * init (mounts.c).  The parent computes the whole list. */
@@ -100,7 +140,6 @@ struct sbx_mount_op {
  * the writes applied, joined by init before it runs anything of its own
  * (how: join), and removed when the run is reaped.  Python computes the
  * plan (_cgroup.py). */
-#define SBX_MAX_CGROUPS 4
 #define SBX_MAX_CGROUP_WRITES 8
 
 struct sbx_cgroup_write {
@@ -154,9 +193,9 @@ struct sbx_config {
     char *const *argv;
     char *const *envp;
     const char *cwd;           /* working directory of the executed program */
-    const char *hostname;      /* set in a new UTS namespace; NULL keeps it */
+    const char *hostname;      /* set in a new UTS namespace (module.c requires one) */
     int clone_flags;           /* CLONE_NEW* flags; 0 = direct execution */
-    const char *uid_map;       /* written to /proc/PID/uid_map with CLONE_NEWUSER */
+    const char *uid_map;       /* written to /proc/PID/uid_map with CLONE_NEWUSER (required) */
     const char *gid_map;
     int deny_setgroups;        /* write "deny" to /proc/PID/setgroups first */
     int change_ids;            /* main process: setresgid/setresuid to these */
@@ -174,7 +213,7 @@ struct sbx_config {
     size_t output_limit;       /* bytes kept per stream (stdout, stderr) */
     size_t verdict_limit;      /* bytes kept of the verdict pipe */
     const unsigned char *nonce;
-    size_t nonce_len;
+    size_t nonce_len;          /* <= SBX_NONCE_MAX */
     /* Warm mode (fork server): sbx_start() prepares the sandbox up to the
      * point where the main process waits for its run (sbx_go() hands it
      * its fds); the main process then does not exec but returns from
@@ -183,6 +222,10 @@ struct sbx_config {
     int cancel_fd;             /* readable or hung up: kill the tree now; -1: none */
     struct sbx_cgroup_plan cgroup;
 };
+
+/* The nonce is written into the empty pipe of fd 3 in one write: at most
+ * PIPE_BUF bytes (module.c exports it as NONCE_MAX). */
+#define SBX_NONCE_MAX 4096
 
 /* Warm mode: what sbx_go() sends the waiting main process. */
 enum { SBX_GO_FDS = 5 };
@@ -219,19 +262,11 @@ struct sbx_status_msg {
     int32_t value;
 };
 
-/* The fds the child side works with (all O_CLOEXEC, all >= SBX_FD_FIRST_FREE:
- * sbx_move_high). */
+/* The fds of one run by slot, -1 where none: all O_CLOEXEC and numbered
+ * >= SBX_FD_FIRST_FREE (sbx_move_high), so the child's dup2 onto 0-5
+ * never clobbers one it still needs. */
 struct sbx_child_fds {
-    int devnull;
-    int out_w, err_w, nonce_r, verdict_w; /* become 1, 2, 3, 4 */
-    int source;                           /* becomes 5, or -1 */
-    int errpipe_w;                        /* (stage, errno) reports */
-    int status_w;                         /* init -> parent */
-    int sync_r;                           /* parent -> init: maps written */
-    int cg_join[SBX_MAX_CGROUPS];         /* init joins its cgroup through these (-1: none) */
-    int go_r;                             /* warm: parent -> main, the run's fds */
-    /* parent-side ends, closed by the child */
-    int out_r, err_r, nonce_w, verdict_r, errpipe_r, status_r, sync_w, go_w;
+    int fd[SBX_FD_COUNT];
     /* where the caller's argv and environ strings lie (/proc/self/stat):
      * init, a copy of the caller, zeroes them so /proc/1/cmdline shows
      * nothing of the caller */
@@ -244,7 +279,8 @@ struct sbx_buffer {
     int truncated;
 };
 
-/* One running sandbox, parent side. */
+/* One running sandbox, parent side.  A read end is open while its fd
+ * is >= 0 (fds.fd[SBX_FD_OUT_R] ...). */
 struct sbx_run {
     const struct sbx_config *cfg;
     struct sbx_child_fds fds;
@@ -253,10 +289,8 @@ struct sbx_run {
     int main_exited;  /* init reported the program's exit */
     double start, deadline, next_cpu_check, kill_time;
     int ncpu;
-    /* open read ends: out, err, verdict, errpipe, status */
-    int open_out, open_err, open_verdict, open_errpipe, open_status;
     double drain_deadline; /* after init exits, bound on draining output */
-    struct sbx_buffer out, err, verdict;
+    struct sbx_buffer buf[SBX_STREAM_COUNT];
     /* outcome */
     int setup_stage, setup_errno, setup_detail;
     int have_status, wait_status; /* of the executed program */
@@ -271,153 +305,5 @@ struct sbx_run {
     int cg_dir_fd; /* CLONE_INTO: the run's cgroup directory, until clone() */
     long long cg_memory_peak, cg_oom_kills;
 };
-
-/* spawn.c: parent side.  None of these touch Python; callers release the
- * GIL around them.  sbx_start returns 0, or -1 with run->setup_stage and
- * run->setup_errno set (and nothing left running).  With cfg->warm the
- * sandbox waits for sbx_go(); sbx_start also returns SBX_START_CHILD, in
- * the sandbox's main process, which then calls sbx_enter_child(). */
-enum { SBX_START_CHILD = 1 };
-int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
-/* Move *fd to a number >= SBX_FD_FIRST_FREE (closing the old one): 0 or -1. */
-int sbx_move_high(int *fd);
-/* Warm mode: a run's outcome as the fork server sends it (module.c), in
- * the struct module's notation SBX_REPLY_FORMAT. */
-enum { SBX_REPLY_RESULT = 1, SBX_REPLY_ERROR = 2 }; /* an error: this int, then text */
-struct sbx_reply {
-    int32_t kind;                  /* SBX_REPLY_RESULT */
-    int32_t exit_code, signal;     /* -1: none */
-    int32_t setup_stage, setup_errno, setup_detail;
-    int32_t timed_out, cpu_exceeded, cancelled;
-    int32_t unused;                /* keeps the rest aligned: no padding */
-    int64_t max_rss_kib;
-    double wall_s, cpu_s;
-    int64_t cgroup_memory_peak;    /* bytes; -1: no cgroup counter */
-    int64_t cgroup_oom_kills;      /* -1: no cgroup counter */
-};
-#define SBX_REPLY_FORMAT "=10iqddqq"
-_Static_assert(sizeof(struct sbx_reply) == 80, "struct sbx_reply must match SBX_REPLY_FORMAT");
-void sbx_reply_from_run(const struct sbx_run *run, struct sbx_reply *reply);
-
-/* Warm mode: start the run of a sandbox sbx_start() prepared.  The wall
- * clock starts here.  Returns 0, or -1 with errno when the main process
- * cannot be reached (it died; sbx_step() then finds out why). */
-int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS]);
-/* Wait up to max_wait_ms for progress.  Returns 1 when the run is over
- * (the child is reaped and all output collected), 0 to be called again. */
-int sbx_step(struct sbx_run *run, int max_wait_ms);
-/* Kill the whole tree now and reap it (used on KeyboardInterrupt). */
-void sbx_abort(struct sbx_run *run);
-/* Threads of this process (/proc/self/stat), or -1. */
-int sbx_thread_count(void);
-void sbx_run_free(struct sbx_run *run);
-double sbx_monotonic(void);
-
-/* Warm mode, caller side: read the sandbox's stdout, stderr and verdict
- * pipes (capped like sbx_step does) until the fork server answers on sock
- * and the pipes reach EOF.  The collector owns and closes the three fds. */
-struct sbx_collect {
-    int fds[3];  /* stdout, stderr, verdict read ends */
-    int open[3];
-    struct sbx_buffer buf[3];
-    int sock, replied;
-    int cancel_fd, cancelled; /* as in sbx_config: stop waiting at once */
-    double deadline, drain_deadline;
-};
-void sbx_collect_init(struct sbx_collect *c, const int fds[3], int sock, size_t output_limit, size_t verdict_limit,
-                      double wait_s, int cancel_fd);
-/* 1 when done (c->replied says whether the server answered in time). */
-int sbx_collect_step(struct sbx_collect *c, int max_wait_ms);
-void sbx_collect_free(struct sbx_collect *c);
-
-/* child.c: runs after clone() in the child.  Returns only in the main
- * process of a warm run, which (having reset its copy of the interpreter
- * after the fork) calls sbx_enter_child. */
-void sbx_init_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds, struct sbx_go_msg *go);
-/* The main process's setup: (warm mode: wait for the go into *go,) fds
- * 0-5, every other fd closed, rlimits, cwd, ids, capabilities,
- * no_new_privs, seccomp; then exec, or in warm mode return.  A failure is
- * reported on the error pipe and ends the process; so does the server's
- * EOF on the go socket (silently). */
-void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *fds, struct sbx_go_msg *go);
-void sbx_report_child(int fd, int stage, int err, int detail);
-/* Call each(pid) for every number in a /proc/.../children listing read from
- * fd; returns how many.  Async-signal-safe: init (child side) and the
- * parent's CPU sampling both use it. */
-int sbx_for_each_pid(int fd, void (*each)(pid_t pid, void *ctx), void *ctx);
-
-/* limits.c: child side. Returns 0 or -1 with errno set. */
-int sbx_apply_rlimits_child(const struct sbx_config *cfg);
-/* Drop every capability (bounding, ambient, effective, permitted,
- * inheritable), after switching ids if asked.  0 or -1 with errno and
- * *stage set. */
-int sbx_drop_privileges_child(const struct sbx_config *cfg, int *stage);
-
-/* mounts.c: child side.  Runs cfg->mounts in order; 0, or -1 with errno
- * set and *failed the index of the failing op. */
-int sbx_mount_root_child(const struct sbx_config *cfg, int *failed);
-
-/* cgroup.c: parent side.  sbx_cgroup_create makes the run's directories
- * before clone() and opens what init joins them with (run->fds.cg_join;
- * for CLONE_INTO, the directory's fd in run->cg_dir_fd): 0, or -1 with
- * errno and *failed the index of the failing hierarchy (whatever was made
- * is removed).  sbx_cgroup_attach moves pid in after clone() when the plan
- * says SBX_CGROUP_JOIN_PROCS.  sbx_cgroup_cpu reads the CPU counter
- * (seconds, or -1).  sbx_cgroup_finish reads the counters into run and
- * removes the directories.  sbx_cgroup_join_child: init, after the sync. */
-int sbx_cgroup_create(struct sbx_run *run, int *failed);
-int sbx_cgroup_attach(struct sbx_run *run, pid_t pid, int *failed);
-int sbx_cgroup_join_child(const struct sbx_child_fds *fds, int *failed);
-double sbx_cgroup_cpu(struct sbx_run *run);
-void sbx_cgroup_finish(struct sbx_run *run);
-
-/* seccomp.c: the filter is built in the parent (allocates) and installed
- * in the child right before exec (after PR_SET_NO_NEW_PRIVS). */
-enum { SBX_SECCOMP_DENY_SIGCHLD_IGNORE = 1 }; /* rt_sigaction(SIGCHLD, act != NULL): EPERM */
-void *sbx_seccomp_build(int flags);  /* struct sock_fprog *, or NULL with errno */
-void sbx_seccomp_free(void *prog);
-int sbx_seccomp_install_child(const void *prog);
-
-/* validator.c: pure C, no Python. */
-struct sbx_finding {
-    const char *rule;
-    int line;          /* 1-based */
-    int col;           /* 0-based, in bytes like Python's ast */
-    char message[192];
-};
-/* Called per finding; a non-zero return stops the scan. */
-typedef int (*sbx_finding_cb)(void *ctx, const struct sbx_finding *f);
-
-/* A list of names of the validator's policy. */
-struct sbx_names {
-    const char *const *items;
-    size_t n;
-};
-
-/* The validator's policy: data, set from Python (validator.py, which says
- * what each list holds and why). */
-struct sbx_policy {
-    struct sbx_names denied_modules;     /* a module and its submodules */
-    struct sbx_names allowed_modules;    /* top-level names */
-    int allow_unknown_modules;           /* neither denied nor allowed: allow */
-    struct sbx_names denied_names;       /* builtins, as a NAME that is referenced */
-    struct sbx_names denied_attributes;  /* as attribute, name or definition; in literals that feed a sink */
-    struct sbx_names string_sinks;       /* their presence makes a module's string literals count */
-    struct sbx_names reexports;          /* "logging.traceback": a module's attribute that is another module */
-    struct sbx_names submodules;         /* "json.decoder": a package's own submodule */
-    struct sbx_names denied_module_members; /* of what a module hands out (io streams) */
-    struct sbx_names denied_members;     /* of anything (x.sys: the module by that name) */
-    struct sbx_names called_only;        /* dotted names only ever called (string.Formatter) */
-    int require_markers;                 /* the component protocol's two markers */
-    size_t max_source_bytes;             /* 0: no bound */
-    /* NFKC-normalise a UTF-8 identifier into out (at most outcap bytes);
-     * returns its length or -1.  NULL: non-ASCII identifiers are findings. */
-    int (*normalize)(void *ctx, const char *in, size_t len, char *out, size_t outcap);
-    void *normalize_ctx;
-};
-
-/* Scan src (UTF-8 bytes) and report every finding.  Returns the number of
- * findings, -1 if the callback stopped the scan, -2 when out of memory. */
-int sbx_validate(const char *src, size_t len, const struct sbx_policy *policy, sbx_finding_cb cb, void *ctx);
 
 #endif /* SBX_SANDBOX_H */

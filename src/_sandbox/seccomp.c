@@ -18,7 +18,9 @@
  * this is a deny list of the kernel's escape and attack surface, in the
  * spirit of Docker's and nsjail's defaults, not an allow list.
  */
-#include "sandbox.h"
+#include "seccomp.h"
+
+#include "missing_defs.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -43,9 +45,6 @@
 
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
 #endif
 
 #define NS_FLAGS                                                                                               \

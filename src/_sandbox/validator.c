@@ -36,7 +36,7 @@
  * Findings carry a rule id, a 1-based line and a 0-based byte column (as
  * Python's ast).  Every buffer is bounded by the input length or a constant.
  */
-#include "sandbox.h"
+#include "validator.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * (make test builds it with -fsanitize=address,undefined).  Prints
  * "<findings> <file>" per file; exit 1 if a file cannot be read.
  */
-#include "sandbox.h"
+#include "validator.h"
 
 #include <stdio.h>
 #include <stdlib.h>

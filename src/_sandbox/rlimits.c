@@ -8,7 +8,7 @@
  * SIGXCPU before SIGKILL).  Without CAP_SYS_RESOURCE in the initial user
  * namespace, a process can never raise a hard limit again.
  */
-#include "sandbox.h"
+#include "rlimits.h"
 
 #include <errno.h>
 #include <linux/capability.h>

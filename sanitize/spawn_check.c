@@ -1,13 +1,17 @@
 /*
- * spawn_check: drive the parent side (spawn.c) and the seccomp builder
- * without Python, for ASan/UBSan with leak detection and for valgrind
+ * spawn_check: drive the parent side (clone.c, wait.c, proctree.c) and the
+ * seccomp builder without Python, for ASan/UBSan with leak detection and
+ * for valgrind
  * (make sanitize).  Runs /bin/sh in a few shapes (plain, output flood over
  * the cap, timeout, CPU limit, setup failure, with and without namespaces),
  * and one warm-mode run (sbx_start with cfg.warm, sbx_go, sbx_enter_child:
  * the main process returns here and exits with a status of its own; skipped
  * with --no-warm), and checks the outcome.  Exit 0 when every case behaved.
  */
-#include "sandbox.h"
+#include "child.h"
+#include "clone.h"
+#include "seccomp.h"
+#include "wait.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -43,7 +47,7 @@ static int run_case(const char *name, const char *script, int flags, double time
     char *envp[] = {"PATH=/usr/bin:/bin", NULL};
     struct sbx_config cfg;
     struct sbx_run run;
-    void *filter = sbx_seccomp_build();
+    void *filter = sbx_seccomp_build(0);
     int ok;
 
     init_config(&cfg, argv, envp, cwd, flags, filter, timeout_s);
@@ -61,8 +65,8 @@ static int run_case(const char *name, const char *script, int flags, double time
         ok = run.killed && !run.have_status;
     else
         ok = run.have_status && WIFEXITED(run.wait_status) && WEXITSTATUS(run.wait_status) == expect_exit;
-    ok = ok && run.out.truncated == expect_truncated;
-    printf("%s %s (out %zu bytes, wall %.3f s, cpu %.3f s)\n", ok ? "ok  " : "FAIL", name, run.out.len, run.wall_s,
+    ok = ok && run.buf[SBX_STREAM_STDOUT].truncated == expect_truncated;
+    printf("%s %s (out %zu bytes, wall %.3f s, cpu %.3f s)\n", ok ? "ok  " : "FAIL", name, run.buf[SBX_STREAM_STDOUT].len, run.wall_s,
            run.cpu_s);
     sbx_run_free(&run);
     sbx_seccomp_free(filter);
@@ -79,7 +83,7 @@ static int warm_case(void)
     int pipes[4][2], fds[SBX_GO_FDS], i, rc, ok;
     struct sbx_config cfg;
     struct sbx_run run;
-    void *filter = sbx_seccomp_build();
+    void *filter = sbx_seccomp_build(0);
 
     init_config(&cfg, argv, envp, "/", ns, filter, 10);
     cfg.warm = 1;
