@@ -5,6 +5,7 @@ place, autopoietic/validator.py.  Usage: python fuzz/gen_policy.py OUT.h"""
 import json
 import sys
 
+from autopoietic._common import MARKER_ATTRIBUTE, SIGNATURE_PREFIX
 from autopoietic.validator import DEFAULT_POLICY, module_graph
 
 
@@ -33,7 +34,7 @@ def main() -> None:
             "static const struct sbx_policy default_policy = {N(denied_modules), N(allowed_modules), 0,\n"
             "    N(denied_names), N(denied_attributes), N(string_sinks), N(reexports), N(submodules),\n"
             "    N(denied_module_members), N(denied_members), N(called_only),\n"
-            f"    1, {p.max_source_bytes}, NULL, NULL}};\n"
+            f"    1, {json.dumps(SIGNATURE_PREFIX)}, {json.dumps(MARKER_ATTRIBUTE)}, {p.max_source_bytes}, NULL, NULL}};\n"
         )
 
 if __name__ == "__main__":

@@ -168,6 +168,10 @@ POLICY = dict(denied_modules=["os"], allowed_modules=["math"], denied_names=["ev
         ((b"x",), dict(POLICY, denied_names=["a\x00b"]), ValueError),
         ((b"x",), dict(POLICY, max_source_bytes=-1), ValueError),
         ((b"x",), dict(POLICY, bogus=1), TypeError),
+        # markers required (the default) but not named, or named empty
+        ((b"x",), POLICY, ValueError),
+        ((b"x",), dict(POLICY, signature_prefix="", marker_name="_m"), ValueError),
+        ((b"x",), dict(POLICY, signature_prefix="p_", marker_name=""), ValueError),
     ],
 )
 def test_validate_bad_arguments(args, kwargs, exc):
@@ -180,6 +184,15 @@ def test_validate_accepts_str_and_bytes():
         assert [f[0] for f in _sandbox.validate(source, require_markers=False, **POLICY)] == ["denied-import"]
 
 
+def test_validate_looks_for_the_markers_it_is_given():
+    """The marker strings are the caller's (autopoietic._common), not C's."""
+    source = b'class C:\n    _mine = True\n    tag = "pre_x"\n'
+    assert _sandbox.validate(source, signature_prefix="pre_", marker_name="_mine", **POLICY) == []
+    rules = [f[0] for f in _sandbox.validate(source, signature_prefix="other_", marker_name="_theirs", **POLICY)]
+    assert rules == ["missing-security-signature", "missing-sandbox-marker"]
+
+
+@pytest.mark.slow
 def test_validate_huge_input():
     findings = _sandbox.validate(b"x = 1\n" * (20 << 20), max_source_bytes=0, require_markers=False, **POLICY)
     assert findings == []  # 120 MB scanned, nothing to find

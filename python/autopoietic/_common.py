@@ -1,8 +1,8 @@
 """Names every layer of the package shares: the error, the result dict, the
 logger, and the component protocol's markers.
 
-Nothing here imports another module of the package but the validator's
-``Finding`` (for ``SandboxError.findings``), so the run machinery
+Nothing here imports another module of the package (the validator's
+``Finding`` is for type checkers only), so the validator, the run machinery
 (``_ladder``, ``_ids``, ``_workdirs``, ``_limits``, ``_outcome``,
 ``_launch``) and the public ``sandbox`` module all import from here and
 never from each other upwards.
@@ -11,9 +11,10 @@ never from each other upwards.
 from __future__ import annotations
 
 import logging
-from typing import Optional, TypedDict
+from typing import TYPE_CHECKING, Optional, TypedDict
 
-from .validator import Finding
+if TYPE_CHECKING:
+    from .validator import Finding
 
 __all__ = [
     "ExecutionResult",

@@ -136,5 +136,7 @@ def validate(
     called_only: Sequence[str] = ...,
     allow_unknown_modules: bool = ...,
     require_markers: bool = ...,
+    signature_prefix: Optional[str] = ...,
+    marker_name: Optional[str] = ...,
     max_source_bytes: int = ...,
 ) -> list[tuple[str, int, int, str]]: ...

@@ -104,6 +104,7 @@ from types import ModuleType
 from typing import NamedTuple, Optional, Union
 
 from . import _sandbox
+from ._common import MARKER_ATTRIBUTE, SIGNATURE_PREFIX
 
 __all__ = ["DEFAULT_POLICY", "Finding", "ValidatorPolicy", "validate"]
 
@@ -184,6 +185,8 @@ class ValidatorPolicy:
                 "called_only": tuple(sorted(self.called_only)),
                 "allow_unknown_modules": self.allow_unknown_modules,
                 "require_markers": self.require_markers,
+                "signature_prefix": SIGNATURE_PREFIX,
+                "marker_name": MARKER_ATTRIBUTE,
                 "max_source_bytes": self.max_source_bytes,
             }
             object.__setattr__(self, "_cached_arguments", cached)

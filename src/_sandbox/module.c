@@ -1185,11 +1185,14 @@ PyDoc_STRVAR(validate_doc,
 "         denied_attributes, string_sinks=(), reexports=(), submodules=(),\n"
 "         denied_module_members=(), denied_members=(), called_only=(),\n"
 "         allow_unknown_modules=False,\n"
-"         require_markers=True, max_source_bytes=1048576)\n"
+"         require_markers=True, signature_prefix=None, marker_name=None,\n"
+"         max_source_bytes=1048576)\n"
 "         -> list[tuple[str, int, int, str]]\n"
 "--\n\n"
 "Scan Python source (bytes of UTF-8, or str) with the lexical validator\n"
 "under a policy given as sequences of str (see autopoietic.validator).\n"
+"With require_markers, signature_prefix and marker_name name the component\n"
+"protocol's markers (autopoietic._common) and are required.\n"
 "Returns findings (rule, line, col, message): line 1-based, col a 0-based\n"
 "byte offset, as in Python's ast.  Raises TypeError for other types,\n"
 "ValueError for a bad policy, MemoryError.");
@@ -1199,7 +1202,7 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     static char *kwlist[] = {"source", "denied_modules", "allowed_modules", "denied_names", "denied_attributes",
                              "string_sinks", "reexports", "submodules", "denied_module_members",
                              "denied_members", "called_only", "allow_unknown_modules", "require_markers",
-                             "max_source_bytes", NULL};
+                             "signature_prefix", "marker_name", "max_source_bytes", NULL};
     enum { N_LISTS = 10, N_REQUIRED = 4 }; /* kwlist[1..10], the first 4 required */
     struct sbx_policy policy;
     struct sbx_names *targets[N_LISTS] = {&policy.denied_modules, &policy.allowed_modules, &policy.denied_names,
@@ -1211,12 +1214,13 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
     int allow_unknown = 0, require_markers = 1, rc, i;
     Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
     struct normalizer nz = {NULL};
-    const char *src;
+    const char *src, *signature_prefix = NULL, *marker_name = NULL;
 
     memset(lists, 0, sizeof lists);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOOOppn:validate", kwlist, &source, &objs[0], &objs[1],
-                                     &objs[2], &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8], &objs[9],
-                                     &allow_unknown, &require_markers, &max_bytes))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOOOppzzn:validate", kwlist, &source, &objs[0],
+                                     &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8],
+                                     &objs[9], &allow_unknown, &require_markers, &signature_prefix, &marker_name,
+                                     &max_bytes))
         return NULL;
     if (PyUnicode_Check(source)) {
         src = PyUnicode_AsUTF8AndSize(source, &len);
@@ -1249,8 +1253,15 @@ static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, Py
         targets[i]->items = (const char *const *)lists[i].items;
         targets[i]->n = (size_t)PyList_GET_SIZE(lists[i].owners);
     }
+    if (require_markers && (signature_prefix == NULL || signature_prefix[0] == '\0' || marker_name == NULL ||
+                            marker_name[0] == '\0')) {
+        PyErr_SetString(PyExc_ValueError, "require_markers needs a non-empty signature_prefix and marker_name");
+        goto done;
+    }
     policy.allow_unknown_modules = allow_unknown;
     policy.require_markers = require_markers;
+    policy.signature_prefix = signature_prefix;
+    policy.marker_name = marker_name;
     policy.max_source_bytes = (size_t)max_bytes;
     policy.normalize = normalize_nfkc;
     policy.normalize_ctx = &nz;

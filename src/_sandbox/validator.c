@@ -1283,8 +1283,11 @@ static void flush_run(struct scanner *s)
     if (!s->run_active)
         return;
     s->run_active = 0;
-    if (!s->run_bytes && s->run_len >= 24 && memcmp(s->run, "modulo_autopoiesis_data_", 24) == 0)
-        s->has_signature = 1;
+    if (!s->run_bytes && s->policy->signature_prefix != NULL) {
+        size_t n = strlen(s->policy->signature_prefix);
+        if (s->run_len >= n && memcmp(s->run, s->policy->signature_prefix, n) == 0)
+            s->has_signature = 1;
+    }
     if (s->run_ga && s->gsp > 0) {
         struct ga_frame *f = &s->gstack[s->gsp - 1];
         if (f->text_len + s->run_len > MAX_NAME) {
@@ -1644,15 +1647,17 @@ static void on_token(struct scanner *s, const struct token *t)
         s->pending.kind = TOK_NONE;
     }
 
-    /* marker: _generated_in_sandbox = True */
-    if (s->marker_step == 0 && tok_is(t, TOK_NAME, "_generated_in_sandbox"))
+    /* marker: <marker_name> = True */
+    if (s->policy->marker_name == NULL)
+        ; /* no marker to look for */
+    else if (s->marker_step == 0 && tok_is(t, TOK_NAME, s->policy->marker_name))
         s->marker_step = 1;
     else if (s->marker_step == 1 && tok_is(t, TOK_OP, "="))
         s->marker_step = 2;
     else if (s->marker_step == 2 && tok_is(t, TOK_NAME, "True"))
         s->has_marker = 1, s->marker_step = 0;
     else
-        s->marker_step = tok_is(t, TOK_NAME, "_generated_in_sandbox") ? 1 : 0;
+        s->marker_step = tok_is(t, TOK_NAME, s->policy->marker_name) ? 1 : 0;
 
     if (s->imp != IMP_NONE && import_token(s, t)) {
         s->prev = *t;
@@ -2111,10 +2116,10 @@ static int validate_impl(const char *src, size_t len, const struct sbx_policy *p
         return -2;
     if (policy->require_markers && !s.stopped) {
         if (!s.has_signature)
-            report(&s, "missing-security-signature", 1, 0,
-                   "no string literal starting with 'modulo_autopoiesis_data_'%s", "");
+            report(&s, "missing-security-signature", 1, 0, "no string literal starting with '%s'",
+                   policy->signature_prefix);
         if (!s.has_marker)
-            report(&s, "missing-sandbox-marker", 1, 0, "no assignment '_generated_in_sandbox = True'%s", "");
+            report(&s, "missing-sandbox-marker", 1, 0, "no assignment '%s = True'", policy->marker_name);
     }
     return s.aborted ? -1 : s.count;
 }

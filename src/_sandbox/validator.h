@@ -37,7 +37,9 @@ struct sbx_policy {
     struct sbx_names denied_module_members; /* of what a module hands out (io streams) */
     struct sbx_names denied_members;     /* of anything (x.sys: the module by that name) */
     struct sbx_names called_only;        /* dotted names only ever called (string.Formatter) */
-    int require_markers;                 /* the component protocol's two markers */
+    int require_markers;                 /* the component protocol's two markers: */
+    const char *signature_prefix;        /* a string literal starting with it, and */
+    const char *marker_name;             /* the assignment NAME = True (both NUL-ended) */
     size_t max_source_bytes;             /* 0: no bound */
     /* NFKC-normalise a UTF-8 identifier into out (at most outcap bytes);
      * returns its length or -1.  NULL: non-ASCII identifiers are findings. */
