@@ -88,12 +88,14 @@ clean:
 	rm -rf $(VENV) $(SAN_VENV) build dist *.egg-info python/*.egg-info
 
 # The C files of the extension: the validator alone (it shares nothing
-# with the rest), the run machinery without the binding (module.c, the
-# only file that needs Python).  Our headers are found for quoted
-# includes only (-iquote): none of them may shadow a system header.
+# with the rest), the run machinery without the Python binding (module.c,
+# convert.c and pyvalidator.c, the only files that need Python).  Our
+# headers are found for quoted includes only (-iquote): none of them may
+# shadow a system header.
 C_DIR       := src/_sandbox
 C_VALIDATOR := $(C_DIR)/validator.c
-C_CORE      := $(filter-out $(C_DIR)/module.c $(C_VALIDATOR),$(wildcard $(C_DIR)/*.c))
+C_BINDING   := $(C_DIR)/module.c $(C_DIR)/convert.c $(C_DIR)/pyvalidator.c
+C_CORE      := $(filter-out $(C_BINDING) $(C_VALIDATOR),$(wildcard $(C_DIR)/*.c))
 C_INCLUDES  := -iquote $(C_DIR)
 
 # The C scanner alone under libFuzzer (clang: scripts/install-system-packages.sh).

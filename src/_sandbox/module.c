@@ -1,10 +1,11 @@
 /*
  * module.c: the Python binding of autopoietic._sandbox.
  *
- * The only file that includes Python.h: argument parsing and conversion to
- * C (done before clone(), so the child allocates nothing), the GIL release
- * around the wait, and building the result dict (one builder for both
- * modes: build_result).  The policy (which namespaces, which limits, the
+ * With convert.c (Python arguments to C, copied before clone() so the
+ * child allocates nothing) and pyvalidator.c (validate()), the only files
+ * that include Python.h: the run's job, the GIL release around the wait,
+ * and building the result dict (one builder for both modes:
+ * build_result).  The policy (which namespaces, which limits, the
  * ids and their maps, the hostname, the component protocol) lives in
  * Python: an option this file needs and is not given is an error, never a
  * default of its own.  What Python must know of the C side is exported
@@ -17,9 +18,10 @@
 
 #include "child.h"
 #include "clone.h"
+#include "convert.h"
 #include "proctree.h"
 #include "seccomp.h"
-#include "validator.h"
+#include "pyvalidator.h"
 #include "wait.h"
 
 #include <errno.h>
@@ -31,341 +33,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_ARGS 4096
 #define MAX_OUTPUT_LIMIT ((Py_ssize_t)1 << 30)
 #define MAX_TIMEOUT_S 1e7
 #define VERDICT_LIMIT 65536
 /* One step of waiting without the GIL; then signals are checked.  Signals
  * may be delivered to any thread, so poll() is not reliably interrupted. */
 #define STEP_MS 100
-
-static const struct {
-    const char *name;
-    int flag;
-} namespace_flags[] = {
-    {"user", CLONE_NEWUSER}, {"pid", CLONE_NEWPID}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
-    {"net", CLONE_NEWNET},   {"mnt", CLONE_NEWNS},  {"cgroup", CLONE_NEWCGROUP},
-};
-
-/* A private tuple copy of a sequence argument, at most max items: the
- * caller's list cannot change (or free items) under us while we convert. */
-static PyObject *sequence_copy(PyObject *obj, Py_ssize_t max, const char *what)
-{
-    PyObject *seq = PySequence_Tuple(obj);
-
-    if (seq == NULL)
-        return NULL;
-    if (PyTuple_GET_SIZE(seq) > max) {
-        PyErr_Format(PyExc_ValueError, "%s: at most %zd items", what, max);
-        Py_DECREF(seq);
-        return NULL;
-    }
-    return seq;
-}
-
-/* A NULL-terminated char* array pointing into bytes objects we keep alive. */
-struct str_array {
-    PyObject *owners; /* list of bytes */
-    char **items;
-};
-
-static void str_array_clear(struct str_array *a)
-{
-    Py_CLEAR(a->owners);
-    PyMem_Free(a->items);
-    a->items = NULL;
-}
-
-static int str_array_from(PyObject *seq_obj, const char *what, int allow_empty, struct str_array *out)
-{
-    PyObject *seq;
-    Py_ssize_t n, i;
-
-    out->owners = NULL;
-    out->items = NULL;
-    if (PyUnicode_Check(seq_obj) || PyBytes_Check(seq_obj)) {
-        PyErr_Format(PyExc_TypeError, "%s must be a sequence of str, not a single string", what);
-        return -1;
-    }
-    seq = sequence_copy(seq_obj, MAX_ARGS, what);
-    if (seq == NULL)
-        return -1;
-    n = PyTuple_GET_SIZE(seq);
-    if (n == 0 && !allow_empty) {
-        PyErr_Format(PyExc_ValueError, "%s must not be empty", what);
-        goto error;
-    }
-    out->owners = PyList_New(n);
-    out->items = PyMem_Calloc((size_t)n + 1, sizeof(char *));
-    if (out->owners == NULL || out->items == NULL) {
-        PyErr_NoMemory();
-        goto error;
-    }
-    for (i = 0; i < n; i++) {
-        PyObject *bytes = NULL;
-        /* str or bytes (os.fsencode rules); embedded NUL -> ValueError */
-        if (!PyUnicode_FSConverter(PyTuple_GET_ITEM(seq, i), &bytes))
-            goto error;
-        PyList_SET_ITEM(out->owners, i, bytes);
-        out->items[i] = PyBytes_AS_STRING(bytes);
-    }
-    Py_DECREF(seq);
-    return 0;
-error:
-    Py_DECREF(seq);
-    str_array_clear(out);
-    return -1;
-}
-
-static int parse_namespaces(PyObject *obj, int *flags)
-{
-    PyObject *seq;
-    Py_ssize_t i, n;
-    size_t j;
-
-    *flags = 0;
-    if (obj == NULL || obj == Py_None)
-        return 0;
-    if (PyUnicode_Check(obj)) {
-        PyErr_SetString(PyExc_TypeError, "namespaces must be a sequence of names, not a str");
-        return -1;
-    }
-    seq = sequence_copy(obj, 64, "namespaces");
-    if (seq == NULL)
-        return -1;
-    n = PyTuple_GET_SIZE(seq);
-    for (i = 0; i < n; i++) {
-        PyObject *item = PyTuple_GET_ITEM(seq, i);
-        const char *name;
-        int found = 0;
-        if (!PyUnicode_Check(item)) {
-            PyErr_Format(PyExc_TypeError, "namespace names must be str, not %.100s", Py_TYPE(item)->tp_name);
-            goto error;
-        }
-        name = PyUnicode_AsUTF8(item);
-        if (name == NULL)
-            goto error;
-        for (j = 0; j < sizeof namespace_flags / sizeof namespace_flags[0]; j++) {
-            if (strcmp(name, namespace_flags[j].name) == 0) {
-                *flags |= namespace_flags[j].flag;
-                found = 1;
-            }
-        }
-        if (!found) {
-            PyErr_Format(PyExc_ValueError, "unknown namespace %R", item);
-            goto error;
-        }
-    }
-    Py_DECREF(seq);
-    return 0;
-error:
-    Py_DECREF(seq);
-    return -1;
-}
-
-static int rlim_from(PyObject *obj, rlim_t *out)
-{
-    long long v = PyLong_AsLongLong(obj);
-
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    if (v < -1) {
-        PyErr_SetString(PyExc_ValueError, "rlimit values must be >= 0 (or -1 for unlimited)");
-        return -1;
-    }
-    *out = v == -1 ? RLIM_INFINITY : (rlim_t)v;
-    return 0;
-}
-
-static int parse_rlimits(PyObject *obj, struct sbx_config *cfg)
-{
-    PyObject *seq;
-    Py_ssize_t i, n;
-
-    cfg->n_rlimits = 0;
-    if (obj == NULL || obj == Py_None)
-        return 0;
-    seq = sequence_copy(obj, SBX_MAX_RLIMITS, "rlimits");
-    if (seq == NULL)
-        return -1;
-    n = PyTuple_GET_SIZE(seq);
-    for (i = 0; i < n; i++) {
-        PyObject *item = PyTuple_GET_ITEM(seq, i);
-        struct sbx_rlimit *rl = &cfg->rlimits[i];
-        long resource;
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3) {
-            PyErr_SetString(PyExc_TypeError, "each rlimit must be a tuple (resource, soft, hard)");
-            goto error;
-        }
-        resource = PyLong_AsLong(PyTuple_GET_ITEM(item, 0));
-        if (resource == -1 && PyErr_Occurred())
-            goto error;
-        if (resource < 0 || resource >= RLIM_NLIMITS) {
-            PyErr_Format(PyExc_ValueError, "unknown rlimit resource %ld", resource);
-            goto error;
-        }
-        rl->resource = (int)resource;
-        if (rlim_from(PyTuple_GET_ITEM(item, 1), &rl->value.rlim_cur) < 0 ||
-            rlim_from(PyTuple_GET_ITEM(item, 2), &rl->value.rlim_max) < 0)
-            goto error;
-        if (rl->value.rlim_cur > rl->value.rlim_max) {
-            PyErr_SetString(PyExc_ValueError, "rlimit soft value above its hard value");
-            goto error;
-        }
-        cfg->n_rlimits++;
-    }
-    Py_DECREF(seq);
-    return 0;
-error:
-    Py_DECREF(seq);
-    return -1;
-}
-
-static const char *const mount_kinds[SBX_MOUNT_KIND_COUNT] = {
-    [SBX_MOUNT_MKDIR] = "mkdir", [SBX_MOUNT_TOUCH] = "touch", [SBX_MOUNT_SYMLINK] = "symlink",
-    [SBX_MOUNT_BIND] = "bind",   [SBX_MOUNT_TMPFS] = "tmpfs", [SBX_MOUNT_PROC] = "proc",
-    [SBX_MOUNT_PIVOT] = "pivot", [SBX_MOUNT_REMOUNT] = "remount",
-};
-#define MAX_MOUNT_OPS 4096
-
-struct mount_ops {
-    PyObject *owners; /* list of the bytes objects the ops point into */
-    struct sbx_mount_op *ops;
-    int n;
-};
-
-static void mount_ops_clear(struct mount_ops *m)
-{
-    Py_CLEAR(m->owners);
-    PyMem_Free(m->ops);
-    m->ops = NULL;
-    m->n = 0;
-}
-
-/* str/bytes path (or None when allowed) -> char* kept alive by m->owners */
-static int op_string(struct mount_ops *m, PyObject *obj, int allow_none, const char **out)
-{
-    PyObject *bytes = NULL;
-
-    *out = NULL;
-    if (obj == Py_None && allow_none)
-        return 0;
-    if (!PyUnicode_FSConverter(obj, &bytes))
-        return -1;
-    if (PyList_Append(m->owners, bytes) < 0) {
-        Py_DECREF(bytes);
-        return -1;
-    }
-    *out = PyBytes_AS_STRING(bytes);
-    Py_DECREF(bytes); /* the list holds it */
-    return 0;
-}
-
-static int parse_mounts(PyObject *obj, struct mount_ops *m)
-{
-    PyObject *seq;
-    Py_ssize_t i, n;
-
-    m->owners = NULL;
-    m->ops = NULL;
-    m->n = 0;
-    if (obj == NULL || obj == Py_None)
-        return 0;
-    seq = sequence_copy(obj, MAX_MOUNT_OPS, "mounts");
-    if (seq == NULL)
-        return -1;
-    n = PyTuple_GET_SIZE(seq);
-    m->owners = PyList_New(0);
-    m->ops = PyMem_Calloc((size_t)n + 1, sizeof *m->ops);
-    if (m->owners == NULL || m->ops == NULL) {
-        PyErr_NoMemory();
-        goto error;
-    }
-    for (i = 0; i < n; i++) {
-        PyObject *item = PyTuple_GET_ITEM(seq, i);
-        struct sbx_mount_op *op = &m->ops[i];
-        const char *kind;
-        unsigned long flags;
-        int k;
-
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 5) {
-            PyErr_SetString(PyExc_TypeError, "each mount op must be a tuple (kind, src, dst, flags, data)");
-            goto error;
-        }
-        if (!PyUnicode_Check(PyTuple_GET_ITEM(item, 0))) {
-            PyErr_SetString(PyExc_TypeError, "mount op kind must be str");
-            goto error;
-        }
-        kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(item, 0));
-        if (kind == NULL)
-            goto error;
-        for (k = 0; k < SBX_MOUNT_KIND_COUNT && strcmp(kind, mount_kinds[k]) != 0; k++)
-            ;
-        if (k == SBX_MOUNT_KIND_COUNT) {
-            PyErr_Format(PyExc_ValueError, "unknown mount op kind %R", PyTuple_GET_ITEM(item, 0));
-            goto error;
-        }
-        op->kind = k;
-        flags = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(item, 3));
-        if (flags == (unsigned long)-1 && PyErr_Occurred())
-            goto error;
-        op->flags = flags;
-        if (op_string(m, PyTuple_GET_ITEM(item, 1), 1, &op->src) < 0 ||
-            op_string(m, PyTuple_GET_ITEM(item, 2), 0, &op->dst) < 0 ||
-            op_string(m, PyTuple_GET_ITEM(item, 4), 1, &op->data) < 0)
-            goto error;
-        if ((k == SBX_MOUNT_SYMLINK || k == SBX_MOUNT_BIND) && op->src == NULL) {
-            PyErr_Format(PyExc_ValueError, "mount op %s needs a source", kind);
-            goto error;
-        }
-        m->n++;
-    }
-    Py_DECREF(seq);
-    return 0;
-error:
-    Py_DECREF(seq);
-    mount_ops_clear(m);
-    return -1;
-}
-
-/* uid/gid: 0 .. 2**32 - 2 ((uid_t)-1 means "no change" to the kernel). */
-static int id_converter(PyObject *obj, void *out)
-{
-    unsigned long long v;
-
-    if (!PyLong_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "uid/gid must be int, not %.100s", Py_TYPE(obj)->tp_name);
-        return 0;
-    }
-    v = PyLong_AsUnsignedLongLong(obj);
-    if (v == (unsigned long long)-1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        v = (unsigned long long)UINT32_MAX;
-    }
-    if (v >= (unsigned long long)UINT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "uid/gid must be between 0 and 4294967294");
-        return 0;
-    }
-    *(unsigned int *)out = (unsigned int)v;
-    return 1;
-}
-
-struct optional_id {
-    int set;
-    unsigned int value;
-};
-
-static int optional_id_converter(PyObject *obj, void *out)
-{
-    struct optional_id *id = out;
-
-    if (obj == Py_None) {
-        id->set = 0;
-        return 1;
-    }
-    id->set = 1;
-    return id_converter(obj, &id->value);
-}
 
 /* The keys of the result dict, in its order: exported as RESULT_KEYS.
  * The streams' keys (stdout ... verdict_truncated) are collect()'s too. */
@@ -602,9 +275,9 @@ static void job_clear(struct job *j)
     j->filter = NULL;
     memset(&j->cfg.cgroup, 0, sizeof j->cfg.cgroup);
     Py_CLEAR(j->cgroup);
-    mount_ops_clear(&j->mounts);
-    str_array_clear(&j->argv);
-    str_array_clear(&j->env);
+    sbx_mount_ops_clear(&j->mounts);
+    sbx_str_array_clear(&j->argv);
+    sbx_str_array_clear(&j->env);
     Py_CLEAR(j->cwd_bytes);
     PyMem_Free(j->hostname);
     PyMem_Free(j->uid_map);
@@ -751,7 +424,7 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
                                                         : "OOO&|$OOddny*zzzpO&O&pOpiiOp:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
-                                     &gid_map, &deny_setgroups, optional_id_converter, &uid, optional_id_converter,
+                                     &gid_map, &deny_setgroups, sbx_optional_id_converter, &uid, sbx_optional_id_converter,
                                      &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd,
                                      &cgroup_obj, &deny_sigchld_ignore))
         return -1;
@@ -794,9 +467,9 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         PyErr_SetString(PyExc_ValueError, "give both uid and gid, or neither");
         goto done;
     }
-    if (str_array_from(argv_obj, "argv", 0, &j->argv) < 0 || str_array_from(env_obj, "env", 1, &j->env) < 0 ||
-        parse_namespaces(ns_obj, &j->cfg.clone_flags) < 0 || parse_rlimits(rl_obj, &j->cfg) < 0 ||
-        parse_mounts(mounts_obj, &j->mounts) < 0 || parse_cgroup(cgroup_obj, j) < 0)
+    if (sbx_str_array_from(argv_obj, "argv", 0, &j->argv) < 0 || sbx_str_array_from(env_obj, "env", 1, &j->env) < 0 ||
+        sbx_parse_namespaces(ns_obj, &j->cfg.clone_flags) < 0 || sbx_parse_rlimits(rl_obj, &j->cfg) < 0 ||
+        sbx_parse_mounts(mounts_obj, &j->mounts) < 0 || parse_cgroup(cgroup_obj, j) < 0)
         goto done;
     /* what a namespace needs is the caller's to give: no default here */
     if ((j->cfg.clone_flags & CLONE_NEWUTS) && hostname == NULL) {
@@ -1125,167 +798,6 @@ static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyO
     return (PyObject *)self;
 }
 
-/* ---- validator ----------------------------------------------------------- */
-
-static int append_finding(void *ctx, const struct sbx_finding *f)
-{
-    PyObject *list = ctx;
-    PyObject *item = Py_BuildValue("(siis)", f->rule, f->line, f->col, f->message);
-    int rc;
-
-    if (item == NULL)
-        return 1;
-    rc = PyList_Append(list, item);
-    Py_DECREF(item);
-    return rc < 0 ? 1 : 0;
-}
-
-struct normalizer {
-    PyObject *normalize; /* unicodedata.normalize, fetched on first use */
-};
-
-/* NFKC through unicodedata, as Python normalises identifiers. */
-static int normalize_nfkc(void *ctx, const char *in, size_t len, char *out, size_t outcap)
-{
-    struct normalizer *nz = ctx;
-    PyObject *text = NULL, *norm = NULL, *bytes = NULL;
-    int result = -1;
-
-    if (nz->normalize == NULL) {
-        PyObject *mod = PyImport_ImportModule("unicodedata");
-        if (mod == NULL)
-            goto done;
-        nz->normalize = PyObject_GetAttrString(mod, "normalize");
-        Py_DECREF(mod);
-        if (nz->normalize == NULL)
-            goto done;
-    }
-    text = PyUnicode_DecodeUTF8(in, (Py_ssize_t)len, "strict");
-    if (text == NULL)
-        goto done;
-    norm = PyObject_CallFunction(nz->normalize, "sO", "NFKC", text);
-    if (norm == NULL)
-        goto done;
-    bytes = PyUnicode_AsUTF8String(norm);
-    if (bytes == NULL)
-        goto done;
-    result = (int)(PyBytes_GET_SIZE(bytes) < (Py_ssize_t)outcap ? PyBytes_GET_SIZE(bytes) : (Py_ssize_t)outcap);
-    memcpy(out, PyBytes_AS_STRING(bytes), (size_t)result);
-done:
-    if (result < 0)
-        PyErr_Clear(); /* reported as a non-ASCII identifier finding instead */
-    Py_XDECREF(text);
-    Py_XDECREF(norm);
-    Py_XDECREF(bytes);
-    return result;
-}
-
-PyDoc_STRVAR(validate_doc,
-"validate(source, *, denied_modules, allowed_modules, denied_names,\n"
-"         denied_attributes, string_sinks=(), reexports=(), submodules=(),\n"
-"         denied_module_members=(), denied_members=(), called_only=(),\n"
-"         allow_unknown_modules=False,\n"
-"         require_markers=True, signature_prefix=None, marker_name=None,\n"
-"         max_source_bytes=1048576)\n"
-"         -> list[tuple[str, int, int, str]]\n"
-"--\n\n"
-"Scan Python source (bytes of UTF-8, or str) with the lexical validator\n"
-"under a policy given as sequences of str (see autopoietic.validator).\n"
-"With require_markers, signature_prefix and marker_name name the component\n"
-"protocol's markers (autopoietic._common) and are required.\n"
-"Returns findings (rule, line, col, message): line 1-based, col a 0-based\n"
-"byte offset, as in Python's ast.  Raises TypeError for other types,\n"
-"ValueError for a bad policy, MemoryError.");
-
-static PyObject *sbx_py_validate(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"source", "denied_modules", "allowed_modules", "denied_names", "denied_attributes",
-                             "string_sinks", "reexports", "submodules", "denied_module_members",
-                             "denied_members", "called_only", "allow_unknown_modules", "require_markers",
-                             "signature_prefix", "marker_name", "max_source_bytes", NULL};
-    enum { N_LISTS = 10, N_REQUIRED = 4 }; /* kwlist[1..10], the first 4 required */
-    struct sbx_policy policy;
-    struct sbx_names *targets[N_LISTS] = {&policy.denied_modules, &policy.allowed_modules, &policy.denied_names,
-                                          &policy.denied_attributes, &policy.string_sinks, &policy.reexports,
-                                          &policy.submodules, &policy.denied_module_members,
-                                          &policy.denied_members, &policy.called_only};
-    PyObject *source, *objs[N_LISTS] = {NULL}, *findings = NULL;
-    struct str_array lists[N_LISTS];
-    int allow_unknown = 0, require_markers = 1, rc, i;
-    Py_ssize_t max_bytes = (Py_ssize_t)1 << 20, len;
-    struct normalizer nz = {NULL};
-    const char *src, *signature_prefix = NULL, *marker_name = NULL;
-
-    memset(lists, 0, sizeof lists);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOOOOOOOOppzzn:validate", kwlist, &source, &objs[0],
-                                     &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8],
-                                     &objs[9], &allow_unknown, &require_markers, &signature_prefix, &marker_name,
-                                     &max_bytes))
-        return NULL;
-    if (PyUnicode_Check(source)) {
-        src = PyUnicode_AsUTF8AndSize(source, &len);
-        if (src == NULL)
-            return NULL;
-    } else if (PyBytes_Check(source)) {
-        src = PyBytes_AS_STRING(source);
-        len = PyBytes_GET_SIZE(source);
-    } else {
-        PyErr_Format(PyExc_TypeError, "source must be bytes or str, not %.100s", Py_TYPE(source)->tp_name);
-        return NULL;
-    }
-    if (max_bytes < 0) {
-        PyErr_SetString(PyExc_ValueError, "max_source_bytes must be >= 0");
-        return NULL;
-    }
-    for (i = 0; i < N_REQUIRED; i++) {
-        if (objs[i] == NULL) {
-            PyErr_SetString(PyExc_TypeError, "validate() needs the policy: denied_modules, allowed_modules, "
-                                             "denied_names, denied_attributes");
-            return NULL;
-        }
-    }
-    memset(&policy, 0, sizeof policy);
-    for (i = 0; i < N_LISTS; i++) {
-        if (objs[i] == NULL)
-            continue; /* an optional list left out: empty */
-        if (str_array_from(objs[i], kwlist[i + 1], 1, &lists[i]) < 0)
-            goto done;
-        targets[i]->items = (const char *const *)lists[i].items;
-        targets[i]->n = (size_t)PyList_GET_SIZE(lists[i].owners);
-    }
-    if (require_markers && (signature_prefix == NULL || signature_prefix[0] == '\0' || marker_name == NULL ||
-                            marker_name[0] == '\0')) {
-        PyErr_SetString(PyExc_ValueError, "require_markers needs a non-empty signature_prefix and marker_name");
-        goto done;
-    }
-    policy.allow_unknown_modules = allow_unknown;
-    policy.require_markers = require_markers;
-    policy.signature_prefix = signature_prefix;
-    policy.marker_name = marker_name;
-    policy.max_source_bytes = (size_t)max_bytes;
-    policy.normalize = normalize_nfkc;
-    policy.normalize_ctx = &nz;
-
-    findings = PyList_New(0);
-    if (findings == NULL)
-        goto done;
-    /* Pure C over a buffer we hold a reference to, but the finding callback
-     * and the NFKC callback build Python objects: the GIL stays held (a
-     * scan takes microseconds per KiB). */
-    rc = sbx_validate(src, (size_t)len, &policy, append_finding, findings);
-    if (rc == -2) {
-        Py_CLEAR(findings);
-        PyErr_NoMemory();
-    } else if (rc < 0 && PyErr_Occurred()) {
-        Py_CLEAR(findings);
-    }
-done:
-    Py_XDECREF(nz.normalize);
-    for (i = 0; i < N_LISTS; i++)
-        str_array_clear(&lists[i]);
-    return findings;
-}
-
 PyDoc_STRVAR(collect_doc,
 "collect(sock, stdout_fd, stderr_fd, verdict_fd, *, output_limit=1048576,\n"
 "        wait_s, cancel_fd=-1) -> dict\n"
@@ -1504,17 +1016,17 @@ static PyMethodDef sbx_methods[] = {
     {"prepare", (PyCFunction)(void (*)(void))sbx_py_prepare, METH_VARARGS | METH_KEYWORDS, prepare_doc},
     {"result", (PyCFunction)(void (*)(void))sbx_py_result, METH_VARARGS | METH_KEYWORDS, result_doc},
     {"run", (PyCFunction)(void (*)(void))sbx_py_run, METH_VARARGS | METH_KEYWORDS, run_doc},
-    {"validate", (PyCFunction)(void (*)(void))sbx_py_validate, METH_VARARGS | METH_KEYWORDS, validate_doc},
+    {"validate", (PyCFunction)(void (*)(void))sbx_py_validate, METH_VARARGS | METH_KEYWORDS, sbx_validate_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static int sbx_exec(PyObject *m)
 {
-    const char *ns_names[sizeof namespace_flags / sizeof namespace_flags[0]];
+    const char *ns_names[SBX_NAMESPACE_COUNT];
     size_t i;
 
-    for (i = 0; i < sizeof namespace_flags / sizeof namespace_flags[0]; i++)
-        ns_names[i] = namespace_flags[i].name;
+    for (i = 0; i < SBX_NAMESPACE_COUNT; i++)
+        ns_names[i] = sbx_namespace_flags[i].name;
     if (PyModule_AddIntConstant(m, "CGROUP_JOIN_PROCS", SBX_CGROUP_JOIN_PROCS) < 0 ||
         PyModule_AddIntConstant(m, "CGROUP_JOIN_TASKS", SBX_CGROUP_JOIN_TASKS) < 0 ||
         PyModule_AddIntConstant(m, "CGROUP_JOIN_CLONE_INTO", SBX_CGROUP_JOIN_CLONE_INTO) < 0 ||
