@@ -253,7 +253,7 @@ def dead_owners(parent: str) -> list[os.DirEntry[str]]:
 
 def remove_stale(hierarchy: Hierarchy) -> None:
     """Remove the cgroups of sandbox objects whose process is gone (killed
-    with SIGKILL, say), as sandbox.py does for work directories."""
+    with SIGKILL, say), as _workdirs.py does for work directories."""
     for base in set(hierarchy.bases.values()):
         for entry in dead_owners(base):
             _sweep(entry.path)

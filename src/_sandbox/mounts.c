@@ -1,7 +1,7 @@
 /*
  * mounts.c: the sandbox's minimal root file system (child side).
  *
- * The parent (sandbox.py / _rootfs.py) computes every step from the running
+ * The parent (_launch.py / _rootfs.py) computes every step from the running
  * interpreter: a small tmpfs as the new root, the directories and symlinks
  * that lead to the interpreter, its loader and libraries, bound read-only
  * at their host paths, /dev/null|zero|urandom, a /proc of our pid

@@ -3,7 +3,7 @@
  * before exec (after the mounts, before no_new_privs and seccomp).
  *
  * Child side: async-signal-safe (thin wrappers of raw syscalls).  The parent
- * chose every value (sandbox.py: soft == hard everywhere but RLIMIT_CPU,
+ * chose every value (_limits.py: soft == hard everywhere but RLIMIT_CPU,
  * whose hard limit sits one second above the soft one so the program gets
  * SIGXCPU before SIGKILL).  Without CAP_SYS_RESOURCE in the initial user
  * namespace, a process can never raise a hard limit again.
