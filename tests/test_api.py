@@ -227,6 +227,22 @@ def test_integer_options_are_checked(tmp_path, option):
         AutopoieticSandbox(temp_dir=tmp_path, **{option: 1.5})
 
 
+@pytest.mark.parametrize("option, bad, error", [("timeout_s", -1, ValueError), ("max_processes", 1.5, TypeError),
+                                               ("max_output_bytes", 1 << 31, ValueError)])
+def test_a_limit_set_after_construction_is_checked_and_keeps_its_value(idle_sandbox, option, bad, error):
+    before = getattr(idle_sandbox, option)
+    with pytest.raises(error, match=option):
+        setattr(idle_sandbox, option, bad)
+    assert getattr(idle_sandbox, option) == before
+
+
+def test_a_limit_set_after_construction_applies_to_the_next_run(sandbox):
+    sandbox.timeout_s = 0.5
+    assert sandbox.timeout_s == sandbox.limits.timeout_s == 0.5
+    result = sandbox.run_source("while True: pass")
+    assert result["limit_exceeded"] in ("wall_time", "cpu_time") and result["execution_time"] < bound(5), result
+
+
 def test_unusable_temp_dir_is_a_sandbox_error(tmp_path):
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("x")

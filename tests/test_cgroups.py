@@ -38,6 +38,18 @@ def _ours(hierarchy: _cgroup.Hierarchy, pid: int) -> list[Path]:
     return [p for base in set(hierarchy.bases.values()) for p in Path(base).glob(f"autopoietic-{pid}-*")]
 
 
+def test_no_cgroup_is_made_after_cleanup(tmp_path):
+    """A sandbox cleaned up before its first run makes no cgroup later
+    (cgroup_status, or a run racing cleanup() in another thread): nothing
+    would remove it."""
+    hierarchy = _hierarchy()
+    before = set(_ours(hierarchy, os.getpid()))  # of other sandboxes of this process
+    sb = AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20)
+    sb.cleanup()
+    assert sb.cgroup_status() == ([], "the sandbox was cleaned up")
+    assert set(_ours(hierarchy, os.getpid())) <= before
+
+
 def test_each_run_gets_a_cgroup_and_nothing_is_left_behind(tmp_path, execution_mode):
     hierarchy = _hierarchy()
     sb = AutopoieticSandbox(temp_dir=tmp_path, timeout_s=20)

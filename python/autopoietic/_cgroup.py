@@ -360,10 +360,14 @@ class LazyCgroup:
         self._lock = threading.Lock()
         self._cgroup: SandboxCgroup | None = None
         self._note: str | None = None if enabled else "turned off (use_cgroup=False)"
+        self._removed = False
 
     def get(self) -> SandboxCgroup | None:
-        """The cgroup (made at the first call), or None."""
+        """The cgroup (made at the first call), or None; None for good
+        once remove() ran (nothing removes a cgroup made after it)."""
         with self._lock:
+            if self._removed:
+                return None
             if self._cgroup is None and self._note is None:
                 hierarchy, note = discover()
                 if hierarchy is None:
@@ -385,7 +389,12 @@ class LazyCgroup:
         return (list(cgroup.controllers) if cgroup else []), self._note or ""
 
     def remove(self) -> None:
-        """Remove the cgroup if it was made (SandboxCgroup.remove)."""
+        """Remove the cgroup if it was made (SandboxCgroup.remove); get()
+        makes none from then on."""
         with self._lock:
+            if not self._removed:
+                self._removed = True
+                if self._note is None or self._cgroup is not None:
+                    self._note = "the sandbox was cleaned up"
             if self._cgroup is not None:
                 self._cgroup.remove()

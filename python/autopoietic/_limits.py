@@ -46,8 +46,10 @@ MIN_MEMORY_MB = 32
 _BOUNDS = {"max_memory_mb": 1 << 30, "max_cpu_time_seconds": 1e7, "max_file_size_kb": 1 << 40,
            "timeout_s": 1e7, "max_disk_mb": 1 << 30}
 #: Upper bounds of the integer limits.
-_COUNT_BOUNDS = {"max_output_bytes": 1 << 30, "max_code_bytes": None, "max_open_files": 1 << 20,
+_COUNT_BOUNDS = {"max_output_bytes": None, "max_code_bytes": None, "max_open_files": 1 << 20,
                  "max_processes": 1 << 20}
+#: Most bytes captured per stream.
+_MAX_OUTPUT_BYTES = 1 << 30
 
 
 def _check_number(name: str, value: object) -> float:
@@ -69,8 +71,6 @@ def _check_count(name: str, value: object) -> int:
         raise ValueError(f"{name} must be > 0, got {value}")
     bound = _COUNT_BOUNDS[name]
     if bound is not None and value > bound:
-        if name == "max_output_bytes":
-            raise ValueError("max_output_bytes must be at most 1 GiB")
         raise ValueError(f"{name} must be at most {bound}, got {value}")
     return value
 
@@ -100,7 +100,7 @@ class Limits:
         its bound, or memory under MIN_MEMORY_MB."""
         memory = _check_number("max_memory_mb", max_memory_mb)
         cpu = _check_number("max_cpu_time_seconds", max_cpu_time_seconds)
-        return cls(
+        limits = cls(
             max_memory_mb=memory,
             max_cpu_time_seconds=cpu,
             max_file_size_kb=_check_number("max_file_size_kb", max_file_size_kb),
@@ -111,6 +111,16 @@ class Limits:
             max_open_files=_check_count("max_open_files", max_open_files),
             max_processes=_check_count("max_processes", max_processes),
         )
+        if limits.max_output_bytes > _MAX_OUTPUT_BYTES:
+            raise ValueError("max_output_bytes must be at most 1 GiB")
+        return limits
+
+    def changed(self, name: str, value: object) -> Limits:
+        """These limits with ``name`` set to value, checked as by
+        ``checked`` (the same errors)."""
+        values: dict[str, object] = dict(self.__dict__)
+        values[name] = value
+        return Limits.checked(**values)
 
     @property
     def memory_bytes(self) -> int:

@@ -40,6 +40,10 @@ from ._common import ExecutionResult, SandboxError
 from ._ladder import LADDER, namespaces_refused
 from ._limits import (DEFAULT_MAX_CODE_BYTES, DEFAULT_MAX_DISK_MB, DEFAULT_MAX_OPEN_FILES,
                       DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_PROCESSES, Limits)
+# the constants this module defined before it was split stay importable from it
+from ._common import SANDBOX_UID, logger  # noqa: F401
+from ._ids import PRIVATE_ID_RANGE  # noqa: F401
+from ._limits import MIN_MEMORY_MB, SCRATCH_INODES, SIGPENDING_LIMIT  # noqa: F401
 from ._outcome import failed_result, interpret
 from ._workdirs import WorkRoot
 from .validator import DEFAULT_POLICY, Finding, ValidatorPolicy, validate
@@ -74,8 +78,18 @@ def _check_name(component_name: object) -> str:
 
 
 def _limit(name: str) -> Any:
-    """A read-only attribute of the sandbox: its Limits' ``name``."""
-    return property(lambda self: getattr(self.limits, name), doc=f"``limits.{name}`` (read-only).")
+    """An attribute of the sandbox that is its Limits' ``name``; setting it
+    checks the value as the constructor does (TypeError, ValueError) and
+    applies from the next run on (a cgroup already made keeps its memory
+    and process limits)."""
+
+    def get(self: AutopoieticSandbox) -> Any:
+        return getattr(self.limits, name)
+
+    def set_(self: AutopoieticSandbox, value: object) -> None:
+        self.limits = self._plan.limits = self.limits.changed(name, value)
+
+    return property(get, set_, doc=f"``limits.{name}``.")
 
 
 def _release(warm: _launch.WarmLauncher, cgroup: _cgroup.LazyCgroup) -> None:
