@@ -145,6 +145,26 @@ def test_stages_and_namespaces_are_exported():
     assert set(_sandbox.NAMESPACES) == {"user", "pid", "ipc", "uts", "net", "mnt", "cgroup"}
 
 
+def test_python_names_only_stages_and_bounds_that_c_exports():
+    """The ladder's namespace stages are stages C reports, and the limits'
+    time and output bounds are C's own (one definition each)."""
+    from autopoietic import _ladder, _limits
+
+    assert _ladder.NAMESPACE_STAGES <= set(_sandbox.STAGES)
+    for option in ("timeout_s", "max_cpu_time_seconds"):
+        with pytest.raises(ValueError, match=option):
+            _limits.Limits.checked(**dict(_DEFAULT_LIMITS, **{option: _sandbox.MAX_TIMEOUT_S * 1.5}))
+    _limits.Limits.checked(**dict(_DEFAULT_LIMITS, timeout_s=_sandbox.MAX_TIMEOUT_S,
+                                  max_output_bytes=_sandbox.MAX_OUTPUT_BYTES))
+    with pytest.raises(ValueError, match="max_output_bytes"):
+        _limits.Limits.checked(**dict(_DEFAULT_LIMITS, max_output_bytes=_sandbox.MAX_OUTPUT_BYTES + 1))
+
+
+_DEFAULT_LIMITS = dict(max_memory_mb=100, max_cpu_time_seconds=30, max_file_size_kb=1024, timeout_s=None,
+                       max_disk_mb=64, max_output_bytes=1 << 20, max_code_bytes=1 << 20, max_open_files=1024,
+                       max_processes=64)
+
+
 def test_many_runs_leak_no_fds():
     before = len(os.listdir("/proc/self/fd"))
     for _ in range(30):

@@ -12,6 +12,8 @@ import math
 import resource
 from dataclasses import dataclass
 
+from . import _sandbox
+
 __all__ = [
     "DEFAULT_MAX_CODE_BYTES",
     "DEFAULT_MAX_DISK_MB",
@@ -42,14 +44,15 @@ SIGPENDING_LIMIT = 64
 #: The interpreter alone needs this much address space (RLIMIT_AS), MiB.
 MIN_MEMORY_MB = 32
 
-#: Upper bounds of the limits (the C layer's, and far above any real use).
-_BOUNDS = {"max_memory_mb": 1 << 30, "max_cpu_time_seconds": 1e7, "max_file_size_kb": 1 << 40,
-           "timeout_s": 1e7, "max_disk_mb": 1 << 30}
+#: Upper bounds of the limits (far above any real use; the times and the
+#: output are the C layer's own bounds).
+_BOUNDS = {"max_memory_mb": 1 << 30, "max_cpu_time_seconds": _sandbox.MAX_TIMEOUT_S, "max_file_size_kb": 1 << 40,
+           "timeout_s": _sandbox.MAX_TIMEOUT_S, "max_disk_mb": 1 << 30}
 #: Upper bounds of the integer limits.
 _COUNT_BOUNDS = {"max_output_bytes": None, "max_code_bytes": None, "max_open_files": 1 << 20,
                  "max_processes": 1 << 20}
 #: Most bytes captured per stream.
-_MAX_OUTPUT_BYTES = 1 << 30
+_MAX_OUTPUT_BYTES = _sandbox.MAX_OUTPUT_BYTES
 
 
 def _check_number(name: str, value: object) -> float:
@@ -112,7 +115,7 @@ class Limits:
             max_processes=_check_count("max_processes", max_processes),
         )
         if limits.max_output_bytes > _MAX_OUTPUT_BYTES:
-            raise ValueError("max_output_bytes must be at most 1 GiB")
+            raise ValueError(f"max_output_bytes must be at most {_MAX_OUTPUT_BYTES >> 30} GiB")
         return limits
 
     def changed(self, name: str, value: object) -> Limits:

@@ -28,6 +28,9 @@ REPLY_RESULT: int
 REPLY_ERROR: int
 #: the most bytes a nonce may have
 NONCE_MAX: int
+#: most seconds of timeout_s and cpu_time_s; most bytes of output_limit
+MAX_TIMEOUT_S: int
+MAX_OUTPUT_BYTES: int
 
 class _Streams(TypedDict):
     """What was read of stdout, stderr and the verdict pipe, capped."""

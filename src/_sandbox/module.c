@@ -10,7 +10,8 @@
  * Python: an option this file needs and is not given is an error, never a
  * default of its own.  What Python must know of the C side is exported
  * once: STAGES, NAMESPACES, REPLY_FORMAT, REPLY_KIND_FORMAT,
- * REPLY_RESULT/_ERROR, NONCE_MAX and the CGROUP_JOIN_* values in sbx_exec,
+ * REPLY_RESULT/_ERROR, NONCE_MAX, MAX_TIMEOUT_S, MAX_OUTPUT_BYTES and the
+ * CGROUP_JOIN_* values in sbx_exec,
  * RESULT_KEYS and REPLY_FIELDS in sbx_py_getattr.
  */
 #define PY_SSIZE_T_CLEAN
@@ -1035,6 +1036,8 @@ static int sbx_exec(PyObject *m)
         PyModule_AddIntConstant(m, "REPLY_RESULT", SBX_REPLY_RESULT) < 0 ||
         PyModule_AddIntConstant(m, "REPLY_ERROR", SBX_REPLY_ERROR) < 0 ||
         PyModule_AddIntConstant(m, "NONCE_MAX", SBX_NONCE_MAX) < 0 ||
+        PyModule_AddIntConstant(m, "MAX_TIMEOUT_S", (long)MAX_TIMEOUT_S) < 0 ||
+        PyModule_AddIntConstant(m, "MAX_OUTPUT_BYTES", (long)MAX_OUTPUT_LIMIT) < 0 ||
         add_names(m, "STAGES", sbx_stage_names, SBX_STAGE_COUNT) < 0 ||
         add_names(m, "NAMESPACES", ns_names, (Py_ssize_t)(sizeof ns_names / sizeof ns_names[0])) < 0)
         return -1;

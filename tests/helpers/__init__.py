@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from autopoietic._common import MARKER_ATTRIBUTE, SIGNATURE_ATTRIBUTE, SIGNATURE_PREFIX
+
 # time bounds, eventually() and readiness signals: helpers/timing.py
 from .timing import (READY_DAEMON, TIME_FACTOR, announce, bound, eventually, processes_named,  # noqa: F401
                      ready_token, wait_ready)
@@ -81,9 +83,9 @@ def component(run_body: str = "return 42", *, class_name: str = "SampleComponent
         lines.append(textwrap.dedent(prelude).strip("\n"))
     lines.append(f"class {class_name}:")
     if signature:
-        lines.append(f'    _security_signature = "modulo_autopoiesis_data_{name}"')
+        lines.append(f'    {SIGNATURE_ATTRIBUTE} = "{SIGNATURE_PREFIX}{name}"')
     if marker:
-        lines.append("    _generated_in_sandbox = True")
+        lines.append(f"    {MARKER_ATTRIBUTE} = True")
     lines.append("    def run(self):")
     lines.append(textwrap.indent(textwrap.dedent(run_body).strip("\n"), "        "))
     return "\n".join(lines) + "\n"
