@@ -23,7 +23,7 @@ from typing import Any
 
 from ._common import SANDBOX_UID
 
-__all__ = ["PRIVATE_ID_RANGE", "free_private_id", "id_options", "nobody_exists"]
+__all__ = ["PRIVATE_ID_RANGE", "free_private_id", "id_options", "nobody_exists", "own_id_maps"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -126,6 +126,12 @@ def free_private_id() -> int | None:
     return None
 
 
+def own_id_maps() -> tuple[str, str]:
+    """(uid_map, gid_map) of a user namespace that maps this process's
+    own ids, all an unprivileged process may map, as 65534 inside."""
+    return f"{SANDBOX_UID} {os.geteuid()} 1\n", f"{SANDBOX_UID} {os.getegid()} 1\n"
+
+
 def id_options(namespaces: tuple[str, ...], private_id: int | None) -> tuple[dict[str, Any], int | None]:
     """(the id options of _sandbox.run, the component's uid and gid inside)
     for a run in namespaces; private_id is the sandbox object's
@@ -143,9 +149,8 @@ def id_options(namespaces: tuple[str, ...], private_id: int | None) -> tuple[dic
         options.update(uid_map=uids, gid_map=uids, deny_setgroups=False)
         switch_to = SANDBOX_UID
     elif "user" in namespaces:
-        # a normal user can map only their own ids
-        options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n",
-                       gid_map=f"{SANDBOX_UID} {os.getegid()} 1\n", deny_setgroups=True)
+        uid_map, gid_map = own_id_maps()
+        options.update(uid_map=uid_map, gid_map=gid_map, deny_setgroups=True)
     else:
         switch_to = host_id
     if switch_to is not None:

@@ -42,6 +42,8 @@ __all__ = ["Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "runn
 
 #: The program every sandbox runs first (it runs the component, then reports).
 RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
+#: The attributes the runner checks a component's class for.
+_MARKERS = ",".join((SIGNATURE_ATTRIBUTE, MARKER_ATTRIBUTE))
 
 
 def environment(home: str, tmp: str) -> list[str]:
@@ -62,8 +64,7 @@ def runner_header(mode: str, name: str) -> tuple[str, bytes]:
     arguments' length in 8 digits, the arguments, then the nonce (which
     stays in the pipe until the component's code is done)."""
     nonce = secrets.token_hex(16)
-    markers = ",".join((SIGNATURE_ATTRIBUTE, MARKER_ATTRIBUTE))
-    arguments = "\x1f".join((mode, f"{name}.py", name, markers)).encode("utf-8")
+    arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS)).encode("utf-8")
     return nonce, b"%08d" % len(arguments) + arguments + nonce.encode("ascii")
 
 
@@ -114,10 +115,9 @@ class RootPlan:
     the uid and gid (``_ids``) and the mount plan of the new root
     (``_rootfs``) under a work directory of ``work``."""
 
-    def __init__(self, python: str, work: WorkRoot, limits: Limits) -> None:
+    def __init__(self, python: str, work: WorkRoot) -> None:
         self.python = python
         self.work = work
-        self.limits = limits
 
     @functools.cached_property
     def private_id(self) -> int | None:
@@ -125,9 +125,10 @@ class RootPlan:
         (chosen once: _ids.free_private_id); None for a normal user."""
         return free_private_id() if os.geteuid() == 0 else None
 
-    def options(self, namespaces: tuple[str, ...], workdir: str) -> dict[str, Any]:
+    def options(self, namespaces: tuple[str, ...], workdir: str, limits: Limits) -> dict[str, Any]:
         """Keyword arguments of _sandbox.run for one namespace set, with
-        ``cwd``, ``home`` and ``tmp`` (popped by the launcher)."""
+        ``cwd``, ``home`` and ``tmp`` (popped by the launcher); limits
+        sizes the scratch file systems."""
         if not namespaces:
             # direct execution: the private host directory is the work dir
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
@@ -138,7 +139,7 @@ class RootPlan:
         new_root = os.path.join(workdir, "root")
         os.mkdir(new_root, 0o700)
         options["mounts"] = _rootfs.mount_ops(
-            _rootfs.host_plan(self.python), new_root, scratch_bytes=self.limits.scratch_bytes,
+            _rootfs.host_plan(self.python), new_root, scratch_bytes=limits.scratch_bytes,
             scratch_inodes=SCRATCH_INODES, uid=inner, gid=inner)
         return options
 
@@ -172,7 +173,7 @@ class SpawnLauncher:
     def launch(self, namespaces: tuple[str, ...], job: Job) -> Launched:
         workdir = self.plan.work.new()
         try:
-            options = _prepared(self.plan.options, namespaces, workdir)
+            options = _prepared(self.plan.options, namespaces, workdir, job.limits)
             env, cwd = _finish(options, namespaces, job)
             argv = [self.plan.python, "-I", "-S", "-B", "-X", "utf8", "-c", RUNNER_SOURCE]
             raw = _sandbox.run(argv, env, cwd, nonce=job.header, source_fd=job.source_fd, cancel_fd=job.cancel_fd,
@@ -226,7 +227,7 @@ class WarmLauncher:
             self.servers.add(server)
         return server
 
-    def _options(self, server: ForkServer, namespaces: tuple[str, ...]) -> dict[str, Any]:
+    def _options(self, server: ForkServer, namespaces: tuple[str, ...], limits: Limits) -> dict[str, Any]:
         """RootPlan.options for a run on server: its work directory (only
         the mount point of the new root, which lives in the sandbox's own
         mount namespace) and mount plan are made once and reused."""
@@ -234,7 +235,7 @@ class WarmLauncher:
         if cached is None or not os.path.isdir(os.path.join(cached[0], "root")):
             workdir = self.plan.work.new()
             server.directories.append(workdir)
-            cached = (workdir, self.plan.options(namespaces, workdir))
+            cached = (workdir, self.plan.options(namespaces, workdir, limits))
             server.cache[namespaces] = cached
         return dict(cached[1])
 
@@ -243,7 +244,7 @@ class WarmLauncher:
         server = self._server()
         if server is None:
             return None
-        options = _prepared(self._options, server, namespaces)
+        options = _prepared(self._options, server, namespaces, job.limits)
         env, cwd = _finish(options, namespaces, job)
         started = time.monotonic()
         try:

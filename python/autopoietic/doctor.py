@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _sandbox
-from ._common import HOSTNAME, SANDBOX_UID
+from ._common import HOSTNAME
+from ._ids import own_id_maps
 from ._ladder import LADDER, namespace_hint
 from .sandbox import AutopoieticSandbox, SandboxError
 
@@ -37,7 +38,7 @@ def _probe(namespaces: tuple[str, ...], seccomp: bool = False) -> dict[str, Any]
     # as a normal user's sandbox does (65534 inside) and names the host
     options: dict[str, Any] = {"hostname": HOSTNAME}
     if "user" in namespaces:
-        options.update(uid_map=f"{SANDBOX_UID} {os.geteuid()} 1\n", gid_map=f"{SANDBOX_UID} {os.getegid()} 1\n")
+        options["uid_map"], options["gid_map"] = own_id_maps()
     raw = _sandbox.run([python, "-I", "-S", "-c", "pass"], [], "/", namespaces=namespaces, timeout_s=20,
                        seccomp=seccomp, **options)
     if raw["setup_error"] is not None:

@@ -87,7 +87,7 @@ def _limit(name: str) -> Any:
         return getattr(self.limits, name)
 
     def set_(self: AutopoieticSandbox, value: object) -> None:
-        self.limits = self._plan.limits = self.limits.changed(name, value)
+        self.limits = self.limits.changed(name, value)
 
     return property(get, set_, doc=f"``limits.{name}``.")
 
@@ -215,7 +215,7 @@ class AutopoieticSandbox:
         self._work = WorkRoot(self.temp_dir, self)
         # The real interpreter, not a venv's link to it: components run with
         # -I -S and see the standard library only.
-        self._plan = _launch.RootPlan(python, self._work, self.limits)
+        self._plan = _launch.RootPlan(python, self._work)
         self._spawn = _launch.SpawnLauncher(self._plan)
         # warm mode: one fork server per calling thread
         self._warm = _launch.WarmLauncher(self._plan)

@@ -101,9 +101,11 @@ static void stream_values(const struct sbx_buffer bufs[SBX_STREAM_COUNT], PyObje
 /* The result dict of a run in either mode: its outcome (spawn mode: of the
  * reaped run, sbx_reply_from_run; warm mode: what the fork server sent)
  * and its three streams.  r->setup_stage is a valid stage. */
-static PyObject *build_result(const struct sbx_reply *r, const struct sbx_buffer bufs[SBX_STREAM_COUNT])
+/* The result dict of a run that ended as r.  values[] holds the streams'
+ * values already (R_STDOUT .. R_CANCELLED - 1: new references, stolen,
+ * NULL with an exception set); the rest are NULL and filled here. */
+static PyObject *build_result(const struct sbx_reply *r, PyObject *values[R_COUNT])
 {
-    PyObject *values[R_COUNT] = {NULL};
     PyObject *d;
     int i;
 
@@ -124,7 +126,6 @@ static PyObject *build_result(const struct sbx_reply *r, const struct sbx_buffer
     values[R_WALL_S] = PyFloat_FromDouble(r->wall_s);
     values[R_CPU_S] = PyFloat_FromDouble(r->cpu_s);
     values[R_MAX_RSS_KIB] = PyLong_FromLongLong(r->max_rss_kib);
-    stream_values(bufs, values);
     values[R_CANCELLED] = PyBool_FromLong(r->cancelled);
     values[R_CGROUP_MEMORY_PEAK] = PyLong_FromLongLong(r->cgroup_memory_peak);
     values[R_CGROUP_OOM_KILLS] = PyLong_FromLongLong(r->cgroup_oom_kills);
@@ -563,6 +564,7 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
 {
     struct job j;
     struct sbx_reply reply;
+    PyObject *values[R_COUNT] = {NULL};
     PyObject *result = NULL;
     int rc;
 
@@ -577,7 +579,8 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     if (j.live && job_wait(&j) < 0)
         goto done;
     sbx_reply_from_run(&j.run, &reply);
-    result = build_result(&reply, j.run.buf);
+    stream_values(j.run.buf, values);
+    result = build_result(&reply, values);
 done:
     job_clear(&j);
     return result;
@@ -882,8 +885,8 @@ PyDoc_STRVAR(result_doc,
 static PyObject *sbx_py_result(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"streams", "reply", "wall_s", NULL};
-    PyObject *streams, *reply_obj = Py_None;
-    struct sbx_buffer bufs[SBX_STREAM_COUNT];
+    PyObject *streams, *reply_obj = Py_None, *values[R_COUNT] = {NULL};
+    PyObject *data[SBX_STREAM_COUNT], *truncated[SBX_STREAM_COUNT];
     struct sbx_reply reply;
     double wall_s = 0.0;
     int s;
@@ -891,19 +894,14 @@ static PyObject *sbx_py_result(PyObject *Py_UNUSED(module), PyObject *args, PyOb
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|O$d:result", kwlist, &PyDict_Type, &streams, &reply_obj,
                                      &wall_s))
         return NULL;
-    memset(bufs, 0, sizeof bufs);
     for (s = 0; s < SBX_STREAM_COUNT; s++) {
-        PyObject *data = PyDict_GetItemString(streams, result_keys[R_STDOUT + s]);
-        PyObject *truncated = PyDict_GetItemString(streams, result_keys[R_TRUNCATED + s]);
-        if (data == NULL || !PyBytes_Check(data) || truncated == NULL || !PyBool_Check(truncated)) {
+        data[s] = PyDict_GetItemString(streams, result_keys[R_STDOUT + s]);
+        truncated[s] = PyDict_GetItemString(streams, result_keys[R_TRUNCATED + s]);
+        if (data[s] == NULL || !PyBytes_Check(data[s]) || truncated[s] == NULL || !PyBool_Check(truncated[s])) {
             PyErr_Format(PyExc_TypeError, "streams needs %s (bytes) and %s (bool), as collect() returns them",
                          result_keys[R_STDOUT + s], result_keys[R_TRUNCATED + s]);
             return NULL;
         }
-        /* read only while the dict holds them: build_result copies */
-        bufs[s].data = PyBytes_AS_STRING(data);
-        bufs[s].len = (size_t)PyBytes_GET_SIZE(data);
-        bufs[s].truncated = truncated == Py_True;
     }
     if (reply_obj == Py_None) {
         sbx_reply_cancelled(&reply, wall_s);
@@ -922,7 +920,14 @@ static PyObject *sbx_py_result(PyObject *Py_UNUSED(module), PyObject *args, PyOb
             return NULL;
         }
     }
-    return build_result(&reply, bufs);
+    /* the streams' own objects, not copies: output can be 2 x 1 GiB */
+    for (s = 0; s < SBX_STREAM_COUNT; s++) {
+        Py_INCREF(data[s]);
+        values[R_STDOUT + s] = data[s];
+        Py_INCREF(truncated[s]);
+        values[R_TRUNCATED + s] = truncated[s];
+    }
+    return build_result(&reply, values);
 }
 
 PyDoc_STRVAR(die_with_parent_doc,
