@@ -237,3 +237,41 @@ def test_result_refuses_what_is_not_a_result():
         _sandbox.result(streams, bad_stage)
     with pytest.raises(TypeError):
         _sandbox.result({"stdout": b""}, None)
+
+
+def test_serve_misuse_raises_and_closes_the_requests_fds():
+    out = script("""
+        import socket
+        errors = {}
+        def attempt(name, f):
+            try:
+                f()
+            except Exception as exc:
+                errors[name] = type(exc).__name__
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        def serve(child, **kw):
+            kw.setdefault("namespaces", NS)
+            kw.setdefault("timeout_s", 10)
+            return _sandbox.serve(theirs.fileno(), b"config", child, [sys.executable], [], "/", **{**NEEDS, **kw})
+        attempt("no arguments", lambda: _sandbox.serve())
+        attempt("four fds", lambda: _sandbox.serve(theirs.fileno(), b"config", (1, 2, 3, 4)))
+        ends, child = pipes()
+        attempt("bad timeout", lambda: serve(child, timeout_s=0))
+        closed = []
+        for fd in child:
+            try:
+                os.fstat(fd)
+            except OSError:
+                closed.append(fd)
+        errors["closed"] = closed == list(child)
+        ends, child = pipes()
+        blocker = threading.Event()
+        t = threading.Thread(target=blocker.wait)
+        t.start()
+        attempt("threads", lambda: serve(child))
+        blocker.set()
+        t.join()
+        print(json.dumps(errors))
+    """)
+    assert out == {"no arguments": "TypeError", "four fds": "TypeError", "bad timeout": "ValueError", "closed": True,
+                   "threads": "RuntimeError"}

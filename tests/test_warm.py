@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import marshal
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import textwrap
@@ -17,7 +20,7 @@ import uuid
 
 import pytest
 
-from autopoietic import _forkserver
+from autopoietic import _forkserver, _sandbox
 from autopoietic.sandbox import AutopoieticSandbox
 
 from helpers import (UNDER_ASAN, WARM_UNDER_ASAN, announce, bound, children_of, component, eventually, ready_token,
@@ -372,3 +375,86 @@ def test_a_thousand_warm_runs_leave_nothing_behind(warm):
     children = children_of(server.pid)
     assert len(children) <= 1 and all(state != "Z" for _, state in children), children
     assert rss_kib(server.pid) - rss_before < 2048, (rss_before, rss_kib(server.pid))
+
+
+# ---- the fork server's loop (_sandbox.serve) -----------------------------
+
+
+def test_a_request_without_its_five_fds_is_refused_and_the_server_goes_on(warm):
+    assert warm.execute_component(component(name="before"), "before")["success"]
+    server = server_of(warm)
+    ends = [os.pipe2(os.O_CLOEXEC) for _ in range(2)]
+    try:
+        # a well-formed configuration message with two fds instead of five
+        socket.send_fds(server.sock, [b"not the configuration"], [ends[0][1], ends[1][1]])
+        reply = server.sock.recv(1 << 16)
+    finally:
+        for pair in ends:
+            for fd in pair:
+                os.close(fd)
+    kind = struct.unpack_from(_sandbox.REPLY_KIND_FORMAT, reply)[0]
+    assert kind == _sandbox.REPLY_ERROR
+    assert b"a request carries 5 fds, got 2" in reply
+    result = warm.execute_component(component(name="after"), "after")
+    assert result["success"], result["error"]
+    assert server_of(warm) is server and server.alive()  # the same server served it
+
+
+def test_a_request_with_a_configuration_it_cannot_parse_is_refused_and_the_server_goes_on(warm):
+    assert warm.execute_component(component(name="before"), "before")["success"]
+    server = server_of(warm)
+    ends = [os.pipe2(os.O_CLOEXEC) for _ in range(3)]
+    source = os.memfd_create("source", os.MFD_CLOEXEC)
+    try:
+        bad = marshal.dumps({"args": ([sys.executable], [], "/"), "kwargs": {"namespaces": ("pid",),
+                                                                           "timeout_s": -1.0}})
+        socket.send_fds(server.sock, [bad], [ends[0][1], ends[1][1], ends[2][0], ends[2][1], source])
+        reply = server.sock.recv(1 << 16)
+    finally:
+        os.close(source)
+        for pair in ends:
+            for fd in pair:
+                os.close(fd)
+    assert struct.unpack_from(_sandbox.REPLY_KIND_FORMAT, reply)[0] == _sandbox.REPLY_ERROR
+    assert b"ValueError: timeout_s must be given" in reply
+    assert warm.execute_component(component(name="after"), "after")["success"]
+    assert server_of(warm) is server
+
+
+def test_a_new_configuration_is_served_by_the_same_server_and_takes_effect(warm):
+    assert warm.run_source("print('first')")["output"] == "first\n"
+    server = server_of(warm)
+    prepared_before = {pid for pid, _ in children_of(server.pid)}
+    warm.timeout_s = bound(1.0)
+    slow = warm.run_source("import time\ntime.sleep(60)")
+    assert slow["timed_out"] and not slow["success"]
+    assert slow["execution_time"] < bound(1.0) + bound(5.0)
+    warm.timeout_s = 20
+    again = warm.run_source("print('again')")
+    assert again["success"] and again["output"] == "again\n"
+    assert server_of(warm) is server
+    # the standby sandboxes made for the earlier configurations are gone
+    assert eventually(lambda: len(children_of(server.pid)) == 1)
+    assert not prepared_before & {pid for pid, _ in children_of(server.pid)}
+
+
+def test_a_sandbox_sees_its_own_thread_id_and_random_state_as_after_os_fork(warm):
+    # prepare() runs no Python fork hook (docs/benchmarks.md): the fork
+    # server resets what a component could see of them
+    probe = textwrap.dedent("""
+        import logging, os, random, threading
+        main = threading.main_thread()
+        assert threading.current_thread() is main
+        assert main.native_id == threading.get_native_id() == os.getpid(), (main.native_id, os.getpid())
+        worker = threading.Thread(target=lambda: logging.getLogger("probe").warning("from a thread"))
+        worker.start()
+        worker.join()
+        print(random.getrandbits(64))
+    """)
+    values = []
+    for _ in range(4):
+        result = warm.run_source(probe)
+        assert result["success"], result["error"]
+        assert "from a thread" in result["error"]
+        values.append(result["output"])
+    assert len(set(values)) == 4

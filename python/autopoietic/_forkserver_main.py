@@ -86,63 +86,49 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     del hello, runner_source, so_path, ppid, data, view, path, spec, loader
     sock.sendall(b"ready")
 
-    # standby: the prepared sandbox, made for the configuration config
-    # (marshal bytes, as received) whose parsed form is known
-    standby = config = None
-    known: Any = None
-    while True:
+    # Each configuration's requests are served by extension.serve(), in C;
+    # Python only parses a configuration and answers a request it refused.
+    def receive() -> tuple[bytes, list[int]]:
         try:
             message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
         except OSError:
-            return None
-        if not message:
-            return None  # the caller closed its end
-        current = None
-        error = b""
+            return b"", []
+        return message, fds
+
+    message, fds = receive()
+    while message:
+        handed = False
         try:
             if len(fds) != 5:
                 raise ValueError(f"a request carries 5 fds, got {len(fds)}")
-            if message != config:
-                if standby is not None:
-                    standby.cancel()
-                standby = known = None
-                config, known = message, marshal.loads(message)
-            if standby is None:
-                standby = extension.prepare(*known["args"], **known["kwargs"])
-                if standby.in_sandbox:
-                    break
-            current, standby = standby, None
-            current.go(tuple(fds))
+            known = marshal.loads(message)
+            handed = True  # serve() closes the fds
+            served = extension.serve(sock.fileno(), message, tuple(fds), *known["args"], **known["kwargs"])
         except Exception as exc:  # a bad request: answer, keep serving
+            if not handed:
+                for fd in fds:
+                    os.close(fd)
             error = struct.pack(extension.REPLY_KIND_FORMAT, extension.REPLY_ERROR) + (
                 f"{type(exc).__name__}: {exc}".encode("utf-8", "replace"))
-            current = config = known = None
-        for fd in fds:
-            os.close(fd)
-        del message
-        if current is None:
             try:
                 sock.sendall(error)
             except OSError:
                 return None
+            message, fds = receive()
             continue
-        try:
-            standby = extension.prepare(*known["args"], **known["kwargs"])
-        except Exception:
-            standby = None  # the next request prepares again and answers why
-        else:
-            if standby.in_sandbox:
-                break
-        try:
-            current.wait(sock)  # sends the outcome
-        except OSError:
-            return None
-        del current
+        if served is None:
+            return None  # the caller closed its end
+        if isinstance(served, tuple):
+            message, fds = served[0], list(served[1])
+            continue
+        break
+    else:
+        return None  # the caller closed its end
 
     # The main process of a prepared sandbox (its namespaces and root are
     # in place, this interpreter was reset after the fork).
     sock.detach()  # its fd number: closed by enter()
-    return standby, runner
+    return served, runner
 
 
 def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
@@ -156,6 +142,17 @@ def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
 
     sandbox.enter()
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # prepare() ran no fork hook (they cost a third of the pages a
+    # sandbox copies): what they would have reset that a component can
+    # see is reset here.  The main thread's native id is the server's
+    # host thread id until set; a random module loaded here would share
+    # the server's state with every sandbox.
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading.main_thread()._set_native_id()
+    random = sys.modules.get("random")
+    if random is not None:
+        random.seed()
     sys.modules.pop("autopoietic._sandbox", None)
     main = sys.modules["__main__"].__dict__
     main.clear()
@@ -163,7 +160,7 @@ def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
                 __package__=None)
     # this frame stays below the runner's: it keeps no module (the extension
     # above all) for a frame walk to find
-    del sandbox, signal, sys, builtins
+    del sandbox, signal, sys, builtins, threading, random
     exec(runner, main)
 
 

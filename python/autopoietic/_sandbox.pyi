@@ -112,6 +112,18 @@ class Prepared:
 def prepare(
     argv: Sequence[_Str], env: Sequence[_Str], cwd: _Str, *, timeout_s: float, **options: Unpack[_Options]
 ) -> Prepared: ...
+def serve(
+    sock: int,
+    config: bytes,
+    fds: tuple[int, int, int, int, int],
+    argv: Sequence[_Str],
+    env: Sequence[_Str],
+    cwd: _Str,
+    /,
+    *,
+    timeout_s: float,
+    **options: Unpack[_Options],
+) -> None | tuple[bytes, tuple[int, int, int, int, int]] | Prepared: ...
 def collect(
     sock: int,
     stdout_fd: int,

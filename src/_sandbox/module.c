@@ -202,6 +202,7 @@ struct job {
     PyObject *cgroup; /* the plan (a tuple of tuples): cfg.cgroup points into its strings */
     int started; /* sbx_start() was called: run holds fds and buffers */
     int live;    /* a child exists that is not reaped yet */
+    int borrowed; /* cfg's memory belongs to another job (serve()'s): not freed here */
     struct job *prev, *next; /* in live_jobs while live */
 };
 
@@ -273,6 +274,8 @@ static void job_clear(struct job *j)
     if (j->started)
         sbx_run_free(&j->run);
     j->started = 0;
+    if (j->borrowed)
+        return;
     sbx_seccomp_free(j->filter);
     j->filter = NULL;
     memset(&j->cfg.cgroup, 0, sizeof j->cfg.cgroup);
@@ -744,6 +747,33 @@ static PyTypeObject PreparedType = {
     .tp_getset = prepared_getset,
 };
 
+/* Clone the sandbox of j (prepare() and serve()): 1 in the sandbox's main
+ * process, 0 here (a setup failure is reported by its wait()).  The main
+ * process goes on running this interpreter, with the GIL held across
+ * clone() as by os.fork().  Unlike os.fork(), no fork hook runs
+ * (PyOS_BeforeFork / PyOS_AfterFork_*): they exist to reset locks another
+ * thread may hold and the state of other threads, and a fork server has
+ * one thread (its callers check), which holds no lock but the GIL here.
+ * The hooks are Python code (threading's, logging's) whose writes each
+ * sandbox would copy; the fork server resets what they would have and a
+ * component can observe (_forkserver_main.py). */
+static int start_prepared(struct job *j)
+{
+    int rc = sbx_start(&j->cfg, &j->run);
+
+    if (rc == SBX_START_CHILD) {
+        /* The sandbox's main process, before its go.  Our copies of the
+         * jobs name host pids and fds that enter() closes: when they are
+         * freed, only their memory goes. */
+        forget_jobs_in_child();
+        j->live = j->started = 0;
+        return 1;
+    }
+    j->started = 1;
+    job_set_live(j, rc == 0);
+    return 0;
+}
+
 PyDoc_STRVAR(prepare_doc,
 "prepare(argv, env, cwd, *, <the options of run() but nonce and source_fd>)\n"
 "    -> Prepared\n"
@@ -752,7 +782,8 @@ PyDoc_STRVAR(prepare_doc,
 "its namespaces and root file system, with its main process waiting.\n"
 "Returns twice, a Prepared object each time.  Here (in_sandbox False):\n"
 "its go() starts the run.  In the sandbox's main process (in_sandbox\n"
-"True), right after the fork, its interpreter reset like os.fork() does:\n"
+"True), right after the fork (no fork hook runs, unlike os.fork(): the\n"
+"caller must reset what a component could observe of them):\n"
 "its enter() waits for the go and puts every protection of run() in place;\n"
 "that process then goes on running this interpreter instead of exec.\n"
 "A setup failure is reported by go()'s result (setup_error).  Raises\n"
@@ -763,7 +794,6 @@ static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyO
 {
     PreparedObject *self = PyObject_New(PreparedObject, &PreparedType);
     struct job *j;
-    int rc;
 
     if (self == NULL)
         return NULL;
@@ -780,26 +810,268 @@ static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyO
         Py_DECREF(self);
         return NULL;
     }
-    /* Like os.fork(): the main process goes on running this interpreter,
-     * so the GIL stays held across clone() and the interpreter's fork
-     * hooks run (the random module reseeds, locks are reset). */
-    PyOS_BeforeFork();
-    rc = sbx_start(&j->cfg, &j->run);
-    if (rc == SBX_START_CHILD) {
-        /* The sandbox's main process, before its go: reset this copy of
-         * the interpreter now, while nobody waits.  Our copy of the job
-         * names a host pid and fds that enter() closes: when it is freed,
-         * only its memory goes. */
-        forget_jobs_in_child();
-        j->live = j->started = 0;
-        PyOS_AfterFork_Child();
-        self->in_sandbox = 1;
-        return (PyObject *)self;
-    }
-    PyOS_AfterFork_Parent();
-    j->started = 1;
-    job_set_live(j, rc == 0);
+    self->in_sandbox = start_prepared(j);
     return (PyObject *)self;
+}
+
+/* ---- warm mode: the fork server's loop ------------------------------------ */
+
+/* The largest request (a configuration, marshalled) serve() reads. */
+#define SERVE_MESSAGE_MAX (1 << 20)
+
+/* One request from sock: its message into buf (cap bytes at most) and its
+ * fds (the first SBX_GO_FDS; any more are closed).  The message's length
+ * (0 at EOF), or -1 with errno set.  *count: how many fds came; *cut: the
+ * message or its fds were truncated. */
+static ssize_t receive_request(int sock, char *buf, size_t cap, int fds[SBX_GO_FDS], int *count, int *cut)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * (SBX_GO_FDS + 1))];
+    } control;
+    struct iovec iov;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    ssize_t n;
+
+    memset(&msg, 0, sizeof msg);
+    iov.iov_base = buf;
+    iov.iov_len = cap;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    *count = 0;
+    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0)
+        return -1;
+    for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+        size_t i, k;
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (i = 0; i < k; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            if (*count < SBX_GO_FDS)
+                fds[*count] = fd;
+            else
+                (void)close(fd);
+            (*count)++;
+        }
+    }
+    *cut = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+    return n;
+}
+
+static void close_all(const int *fds, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        (void)close(fds[i]);
+}
+
+static ssize_t send_message(int sock, const void *data, size_t len)
+{
+    ssize_t n;
+
+    do {
+        n = send(sock, data, len, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+/* An error answer: its kind (SBX_REPLY_KIND_FORMAT), then the reason. */
+static ssize_t send_error(int sock, const char *reason)
+{
+    char buf[256];
+    int32_t kind = SBX_REPLY_ERROR;
+    int len;
+
+    memcpy(buf, &kind, sizeof kind);
+    len = snprintf(buf + sizeof kind, sizeof buf - sizeof kind, "%s", reason);
+    if (len < 0)
+        return -1;
+    if ((size_t)len >= sizeof buf - sizeof kind)
+        len = (int)(sizeof buf - sizeof kind - 1);
+    return send_message(sock, buf, sizeof kind + (size_t)len);
+}
+
+/* In the sandbox's main process: the Prepared that enter() is called on,
+ * owning (this copy of) the configuration and the run of slot. */
+static PyObject *in_sandbox_prepared(const struct job *config, const struct job *slot)
+{
+    PreparedObject *self = PyObject_New(PreparedObject, &PreparedType);
+
+    if (self == NULL)
+        _exit(127); /* no exception may reach the server's code in this copy */
+    self->job = *config;
+    self->job.run = slot->run;
+    self->job.borrowed = self->job.started = self->job.live = 0;
+    self->job.prev = self->job.next = NULL;
+    self->used = 0;
+    self->in_sandbox = 1;
+    return (PyObject *)self;
+}
+
+PyDoc_STRVAR(serve_doc,
+"serve(sock, config, fds, argv, env, cwd, *, <the options of prepare()>)\n"
+"    -> None | (bytes, fds) | Prepared\n"
+"--\n\n"
+"The fork server's loop, for a single-threaded fork server only: serve\n"
+"every request of one configuration in C, so that no Python code of the\n"
+"server runs per run (each page it writes would be copied, in it or in\n"
+"the sandboxes it shares them with).  config: the request message (bytes)\n"
+"the other arguments were parsed from; fds: the 5 fds of that request\n"
+"(stdout, stderr, nonce, verdict, source), which serve() closes whatever\n"
+"happens.  Per request: go() the prepared sandbox with its fds, prepare the\n"
+"next one, wait() for the run and send its outcome on sock (REPLY_FORMAT).\n"
+"A request on sock is a message with 5 fds; one with another message than\n"
+"config ends the loop.  Returns None at EOF on sock or when an answer\n"
+"cannot be sent; (message, fds) for a request with another configuration\n"
+"(its fds unused; the prepared sandbox is cancelled); and, in the\n"
+"sandbox's main process, its Prepared (in_sandbox True: call enter()).\n"
+"A request without exactly 5 fds is answered REPLY_ERROR.  Raises what\n"
+"prepare() raises for bad arguments, RuntimeError in a process with more\n"
+"than one thread, and KeyboardInterrupt on SIGINT (after killing and\n"
+"reaping both sandboxes).");
+
+static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    PyObject *head = NULL, *rest = NULL, *result = NULL;
+    Py_buffer config = {0};
+    struct job tmpl, runs[2];
+    struct sbx_reply reply;
+    int sock = -1, fds[SBX_GO_FDS], have_first = 0, standby = -1, current, slot = 0, i;
+    char *buf = NULL;
+
+    memset(&tmpl, 0, sizeof tmpl);
+    tmpl.borrowed = 1; /* nothing parsed yet */
+    memset(runs, 0, sizeof runs);
+    runs[0].borrowed = runs[1].borrowed = 1;
+    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 3) {
+        PyErr_SetString(PyExc_TypeError, "serve() takes sock, config, fds, then prepare()'s arguments");
+        return NULL;
+    }
+    head = PyTuple_GetSlice(args, 0, 3);
+    if (head == NULL || !PyArg_ParseTuple(head, "iy*(iiiii):serve", &sock, &config, &fds[0], &fds[1], &fds[2],
+                                          &fds[3], &fds[4]))
+        goto done;
+    have_first = 1;
+    rest = PyTuple_GetSlice(args, 3, PyTuple_GET_SIZE(args));
+    if (rest == NULL || job_parse(&tmpl, rest, kwargs, 1) < 0)
+        goto done;
+    if (sbx_thread_count() != 1) {
+        PyErr_SetString(PyExc_RuntimeError, "serve() needs a single-threaded process (a fork server)");
+        goto done;
+    }
+    buf = PyMem_Malloc(SERVE_MESSAGE_MAX);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (i = 0; i < 2; i++) {
+        runs[i] = tmpl;
+        runs[i].borrowed = 1;
+    }
+
+    for (;;) {
+        ssize_t n;
+        int count, cut, saved;
+
+        if (standby < 0) {
+            if (start_prepared(&runs[slot]))
+                goto child;
+            standby = slot;
+        }
+        if (have_first) {
+            have_first = 0;
+        } else {
+            Py_BEGIN_ALLOW_THREADS
+            n = receive_request(sock, buf, SERVE_MESSAGE_MAX, fds, &count, &cut);
+            saved = errno;
+            Py_END_ALLOW_THREADS
+            if (n < 0 && saved == EINTR) {
+                if (PyErr_CheckSignals() < 0)
+                    goto done;
+                continue;
+            }
+            if (n <= 0) { /* EOF, or the socket failed: the caller is gone */
+                if (n == 0)
+                    close_all(fds, count < SBX_GO_FDS ? count : SBX_GO_FDS);
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            if (count != SBX_GO_FDS || cut) {
+                char reason[96];
+                close_all(fds, count < SBX_GO_FDS ? count : SBX_GO_FDS);
+                snprintf(reason, sizeof reason, "ValueError: a request carries 5 fds, got %d%s", count,
+                         cut ? ", or more than 1 MiB" : "");
+                if (send_error(sock, reason) < 0) {
+                    result = Py_NewRef(Py_None);
+                    goto done;
+                }
+                continue;
+            }
+            if ((size_t)n != (size_t)config.len || memcmp(buf, config.buf, (size_t)n) != 0) {
+                /* another configuration: the caller parses it */
+                result = Py_BuildValue("y#(iiiii)", buf, n, fds[0], fds[1], fds[2], fds[3], fds[4]);
+                if (result == NULL)
+                    close_all(fds, SBX_GO_FDS);
+                goto done;
+            }
+        }
+        current = standby;
+        /* A failure means the sandbox died before the go: sbx_step reads
+         * why from its error pipe. */
+        if (runs[current].live)
+            (void)sbx_go(&runs[current].run, fds);
+        close_all(fds, SBX_GO_FDS);
+        /* The next sandbox is prepared while this one runs. */
+        slot = 1 - current;
+        if (start_prepared(&runs[slot]))
+            goto child;
+        standby = slot;
+        if (runs[current].live && job_wait(&runs[current]) < 0)
+            goto done;
+        sbx_reply_from_run(&runs[current].run, &reply);
+        Py_BEGIN_ALLOW_THREADS
+        n = send_message(sock, &reply, sizeof reply);
+        Py_END_ALLOW_THREADS
+        /* later sandboxes start as copies of this process */
+        explicit_bzero(&reply, sizeof reply);
+        job_clear(&runs[current]);
+        memset(&runs[current].run, 0, sizeof runs[current].run);
+        if (n != (ssize_t)sizeof reply) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+
+done:
+    if (have_first)
+        close_all(fds, SBX_GO_FDS);
+    for (i = 0; i < 2; i++)
+        job_clear(&runs[i]); /* kills and reaps a live sandbox */
+    job_clear(&tmpl);
+    PyMem_Free(buf);
+    if (config.obj != NULL)
+        PyBuffer_Release(&config);
+    Py_XDECREF(head);
+    Py_XDECREF(rest);
+    return result;
+
+child:
+    /* the sandbox's main process: its copy of the configuration goes to
+     * its Prepared; the other run's copy names the server's pids and fds
+     * and is forgotten (start_prepared) */
+    result = in_sandbox_prepared(&tmpl, &runs[slot]);
+    PyMem_Free(buf);
+    PyBuffer_Release(&config);
+    Py_XDECREF(head);
+    Py_XDECREF(rest);
+    return result;
 }
 
 PyDoc_STRVAR(collect_doc,
@@ -1019,6 +1291,7 @@ static PyMethodDef sbx_methods[] = {
     {"__getattr__", sbx_py_getattr, METH_O, getattr_doc},
     {"collect", (PyCFunction)(void (*)(void))sbx_py_collect, METH_VARARGS | METH_KEYWORDS, collect_doc},
     {"die_with_parent", sbx_py_die_with_parent, METH_O, die_with_parent_doc},
+    {"serve", (PyCFunction)(void (*)(void))sbx_py_serve, METH_VARARGS | METH_KEYWORDS, serve_doc},
     {"prepare", (PyCFunction)(void (*)(void))sbx_py_prepare, METH_VARARGS | METH_KEYWORDS, prepare_doc},
     {"result", (PyCFunction)(void (*)(void))sbx_py_result, METH_VARARGS | METH_KEYWORDS, result_doc},
     {"run", (PyCFunction)(void (*)(void))sbx_py_run, METH_VARARGS | METH_KEYWORDS, run_doc},
