@@ -32,6 +32,13 @@ PRELUDE = textwrap.dedent("""
         kw.setdefault("namespaces", NS)
         kw.setdefault("timeout_s", 10)
         return _sandbox.prepare([sys.executable], [], "/", **{**NEEDS, **kw})
+    errors = {}
+    def attempt(name, f):
+        # the exception f() raises, by name, into errors[name]
+        try:
+            f()
+        except Exception as exc:
+            errors[name] = type(exc).__name__
     def finish(p):
         # wait() and decode the outcome it sends, as _forkserver.py does
         import socket, struct
@@ -77,12 +84,6 @@ def test_prepare_go_wait_runs_in_the_sandbox():
 
 def test_misuse_raises():
     out = script("""
-        errors = {}
-        def attempt(name, f):
-            try:
-                f()
-            except Exception as exc:
-                errors[name] = type(exc).__name__
         ends, child = pipes()
         attempt("nonce", lambda: prepare(nonce=b"x"))
         attempt("source_fd", lambda: prepare(source_fd=0))
@@ -242,12 +243,6 @@ def test_result_refuses_what_is_not_a_result():
 def test_serve_misuse_raises_and_closes_the_requests_fds():
     out = script("""
         import socket
-        errors = {}
-        def attempt(name, f):
-            try:
-                f()
-            except Exception as exc:
-                errors[name] = type(exc).__name__
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         def serve(child, **kw):
             kw.setdefault("namespaces", NS)
