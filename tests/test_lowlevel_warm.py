@@ -270,3 +270,19 @@ def test_serve_misuse_raises_and_closes_the_requests_fds():
     """)
     assert out == {"no arguments": "TypeError", "four fds": "TypeError", "bad timeout": "ValueError", "closed": True,
                    "threads": "RuntimeError"}
+
+
+def test_unshare_network_gives_this_process_a_network_namespace_of_its_own():
+    out = script("""
+        before = os.readlink("/proc/self/ns/net")
+        errors["one map"] = None
+        attempt("one map", lambda: _sandbox.unshare_network("0 0 1"))
+        uid, gid = os.geteuid(), os.getegid()
+        if uid == 0:
+            _sandbox.unshare_network()
+        else:
+            _sandbox.unshare_network(f"{uid} {uid} 1\\n", f"{gid} {gid} 1\\n")
+        print(json.dumps({"errors": errors, "moved": os.readlink("/proc/self/ns/net") != before,
+                          "same ids": (os.geteuid(), os.getegid()) == (uid, gid)}))
+    """)
+    assert out == {"errors": {"one map": "ValueError"}, "moved": True, "same ids": True}

@@ -69,6 +69,24 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     extension = importlib.util.module_from_spec(spec)
     loader.exec_module(extension)
     os.close(image)  # the mapping stays
+    # One network namespace for every sandbox of this server, made here
+    # once instead of one per sandbox (the costliest namespace to make and
+    # tear down: docs/benchmarks.md).  The sandboxes share it one run at a
+    # time and hold no capability in the user namespace that owns it.  A
+    # normal user needs a user namespace for it: this process's own ids,
+    # mapped to themselves.  Where the host refuses, each sandbox makes its
+    # own as before.
+    uid, gid = os.geteuid(), os.getegid()
+    try:
+        if uid == 0:
+            extension.unshare_network()
+        else:
+            extension.unshare_network(f"{uid} {uid} 1\n", f"{gid} {gid} 1\n")
+        shared_network = True
+    except OSError:
+        shared_network = False
+        if os.geteuid() != uid:  # in a user namespace whose maps failed
+            raise
     extension.die_with_parent(ppid)
 
     # What components commonly import, loaded once here rather than per run.
@@ -102,6 +120,9 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
             if len(fds) != 5:
                 raise ValueError(f"a request carries 5 fds, got {len(fds)}")
             known = marshal.loads(message)
+            if shared_network:
+                kwargs = known["kwargs"]
+                kwargs["namespaces"] = tuple(n for n in kwargs.get("namespaces", ()) if n != "net")
             handed = True  # serve() closes the fds
             served = extension.serve(sock.fileno(), message, tuple(fds), *known["args"], **known["kwargs"])
         except Exception as exc:  # a bad request: answer, keep serving

@@ -282,19 +282,24 @@ double sbx_cgroup_cpu(struct sbx_run *run)
     return v < 0 ? -1.0 : (double)v * run->cfg->cgroup.cpu_unit_s;
 }
 
-void sbx_cgroup_finish(struct sbx_run *run)
+void sbx_cgroup_read(struct sbx_run *run)
 {
     const struct sbx_cgroup_plan *plan = &run->cfg->cgroup;
     double cpu;
 
-    if (plan->n == 0 || run->cg_dirs[0] == NULL) {
-        remove_all(run);
+    if (plan->n == 0 || run->cg_dirs[0] == NULL)
         return;
-    }
     cpu = sbx_cgroup_cpu(run);
     if (cpu > run->cpu_s)
         run->cpu_s = cpu;
     run->cg_memory_peak = read_stat_once(run, &plan->memory_peak);
     run->cg_oom_kills = read_stat_once(run, &plan->oom_kills);
+}
+
+void sbx_cgroup_finish(struct sbx_run *run)
+{
+    /* an outcome taken early (sbx_answerable) stays what was answered */
+    if (!run->answered)
+        sbx_cgroup_read(run);
     remove_all(run);
 }

@@ -7,7 +7,9 @@
  * and *failed the index of the failing hierarchy (whatever was made is
  * removed).  sbx_cgroup_attach moves pid in after clone() when the plan
  * says SBX_CGROUP_JOIN_PROCS.  sbx_cgroup_cpu reads the CPU counter
- * (seconds, or -1).  sbx_cgroup_finish reads the counters into run and
+ * (seconds, or -1).  sbx_cgroup_read reads the counters (CPU, peak
+ * memory, OOM kills) into run; sbx_cgroup_finish reads them (unless
+ * run->answered) and
  * removes the directories.  sbx_cgroup_join_child: init, after the sync.
  */
 #ifndef SBX_CGROUP_H
@@ -19,6 +21,7 @@ int sbx_cgroup_create(struct sbx_run *run, int *failed);
 int sbx_cgroup_attach(struct sbx_run *run, pid_t pid, int *failed);
 int sbx_cgroup_join_child(const struct sbx_child_fds *fds, int *failed);
 double sbx_cgroup_cpu(struct sbx_run *run);
+void sbx_cgroup_read(struct sbx_run *run);
 void sbx_cgroup_finish(struct sbx_run *run);
 
 #endif /* SBX_CGROUP_H */

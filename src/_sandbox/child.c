@@ -45,6 +45,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,13 +74,14 @@ void sbx_report_child(int fd, int stage, int err, int detail)
     } while (n < 0 && errno == EINTR);
 }
 
-static void send_status_child(int fd, int kind, int value)
+static void send_status_child(int fd, int kind, int value, int64_t cpu_us)
 {
     struct sbx_status_msg msg;
     ssize_t n;
 
     msg.kind = kind;
     msg.value = value;
+    msg.cpu_us = cpu_us;
     do {
         n = write(fd, &msg, sizeof msg);
     } while (n < 0 && errno == EINTR);
@@ -426,6 +428,7 @@ __attribute__((noreturn)) static void reap_child(const struct sbx_config *cfg, c
 {
     int own_pid_ns = (cfg->clone_flags & CLONE_NEWPID) != 0;
     int status, main_done = 0, i;
+    struct rusage ru;
     pid_t w;
 
     for (i = 0; i < SBX_FD_CHILD_END; i++) {
@@ -434,7 +437,7 @@ __attribute__((noreturn)) static void reap_child(const struct sbx_config *cfg, c
             continue;
         (void)close(f->fd[i]);
     }
-    send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_MAIN_PID, (int)main_pid);
+    send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_MAIN_PID, (int)main_pid, 0);
 
     for (;;) {
         w = waitpid(-1, &status, __WALL);
@@ -445,11 +448,18 @@ __attribute__((noreturn)) static void reap_child(const struct sbx_config *cfg, c
         }
         if (w == main_pid && !main_done) {
             main_done = 1;
-            send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_MAIN_EXIT, status);
+            send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_MAIN_EXIT, status, 0);
         }
         if (main_done)
             kill_rest_child(own_pid_ns);
     }
+    /* Nothing of the tree is left but init: what it used lets the parent
+     * answer now, while init's own exit (its copy of the address space,
+     * the namespaces and their mounts) is torn down. */
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+        send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_TREE_DONE, 0,
+                          ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+                              ru.ru_stime.tv_usec);
     _exit(0);
 }
 

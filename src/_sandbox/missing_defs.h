@@ -44,6 +44,9 @@
 #ifndef __NR_fspick
 #define __NR_fspick 433
 #endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
 #ifndef __NR_clone3
 #define __NR_clone3 435
 #endif

@@ -26,11 +26,14 @@
 #include "wait.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -937,19 +940,130 @@ PyDoc_STRVAR(serve_doc,
 "than one thread, and KeyboardInterrupt on SIGINT (after killing and\n"
 "reaping both sandboxes).");
 
+/* Wait for a started run until its outcome can be answered
+ * (sbx_answerable: in warm mode, once init reported the tree gone, before
+ * init itself is reaped), like job_wait otherwise. */
+static int job_wait_answer(struct job *j)
+{
+    j->run.answer_early = 1;
+    for (;;) {
+        int finished;
+        Py_BEGIN_ALLOW_THREADS
+        finished = sbx_step(&j->run, STEP_MS);
+        Py_END_ALLOW_THREADS
+        if (finished) {
+            job_set_live(j, 0);
+            return 0;
+        }
+        if (sbx_answerable(&j->run))
+            return 0;
+        if (PyErr_CheckSignals() < 0) {
+            Py_BEGIN_ALLOW_THREADS
+            sbx_abort(&j->run);
+            Py_END_ALLOW_THREADS
+            job_set_live(j, 0);
+            return -1;
+        }
+    }
+}
+
+/* serve()'s sandboxes: the prepared one, the running one, and the one
+ * whose outcome was answered and whose init is still exiting (reaped when
+ * its pidfd says it is gone, or when its slot is needed). */
+enum { SERVE_SLOTS = 3 };
+enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_DYING };
+struct serve_slots {
+    struct job job[SERVE_SLOTS];
+    enum slot_state state[SERVE_SLOTS];
+    int pidfd[SERVE_SLOTS]; /* of a dying init, or -1 */
+};
+
+/* Reap the dying sandbox of slot i and free the slot: 0, or -1 with a
+ * Python exception (a signal handler's). */
+static int reap_slot(struct serve_slots *sl, int i)
+{
+    int rc = sl->job[i].live ? job_wait(&sl->job[i]) : 0;
+
+    job_clear(&sl->job[i]);
+    memset(&sl->job[i].run, 0, sizeof sl->job[i].run);
+    sbx_close_fd(&sl->pidfd[i]);
+    sl->state[i] = SLOT_FREE;
+    return rc;
+}
+
+/* A free slot (reaping a dying sandbox if none is), or -1 with an exception. */
+static int free_slot(struct serve_slots *sl)
+{
+    int i;
+
+    for (i = 0; i < SERVE_SLOTS; i++) {
+        if (sl->state[i] == SLOT_FREE)
+            return i;
+    }
+    for (i = 0; i < SERVE_SLOTS; i++) {
+        if (sl->state[i] == SLOT_DYING)
+            return reap_slot(sl, i) < 0 ? -1 : i;
+    }
+    PyErr_SetString(PyExc_RuntimeError, "serve(): no sandbox slot is free");
+    return -1;
+}
+
+/* Wait until sock is readable, reaping each dying sandbox whose init is
+ * gone meanwhile: 0, or -1 (a Python exception: a signal handler's). */
+static int wait_request(struct serve_slots *sl, int sock)
+{
+    for (;;) {
+        struct pollfd pfd[1 + SERVE_SLOTS];
+        int which[1 + SERVE_SLOTS], n = 1, i, r, saved;
+
+        pfd[0].fd = sock;
+        pfd[0].events = POLLIN;
+        for (i = 0; i < SERVE_SLOTS; i++) {
+            if (sl->state[i] == SLOT_DYING && sl->pidfd[i] >= 0) {
+                pfd[n].fd = sl->pidfd[i];
+                pfd[n].events = POLLIN;
+                which[n++] = i;
+            }
+        }
+        Py_BEGIN_ALLOW_THREADS
+        r = poll(pfd, (nfds_t)n, -1);
+        saved = errno;
+        Py_END_ALLOW_THREADS
+        if (r < 0) {
+            if (saved == EINTR && PyErr_CheckSignals() == 0)
+                continue;
+            if (saved != EINTR) {
+                errno = saved;
+                PyErr_SetFromErrno(PyExc_OSError);
+            }
+            return -1;
+        }
+        for (i = 1; i < n; i++) {
+            if (pfd[i].revents && reap_slot(sl, which[i]) < 0)
+                return -1;
+        }
+        if (pfd[0].revents)
+            return 0;
+    }
+}
+
 static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     PyObject *head = NULL, *rest = NULL, *result = NULL;
     Py_buffer config = {0};
-    struct job tmpl, runs[2];
+    struct job tmpl;
+    struct serve_slots sl;
     struct sbx_reply reply;
     int sock = -1, fds[SBX_GO_FDS], have_first = 0, standby = -1, current, slot = 0, i;
     char *buf = NULL;
 
     memset(&tmpl, 0, sizeof tmpl);
     tmpl.borrowed = 1; /* nothing parsed yet */
-    memset(runs, 0, sizeof runs);
-    runs[0].borrowed = runs[1].borrowed = 1;
+    memset(&sl, 0, sizeof sl);
+    for (i = 0; i < SERVE_SLOTS; i++) {
+        sl.job[i].borrowed = 1;
+        sl.pidfd[i] = -1;
+    }
     if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 3) {
         PyErr_SetString(PyExc_TypeError, "serve() takes sock, config, fds, then prepare()'s arguments");
         return NULL;
@@ -971,9 +1085,9 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         PyErr_NoMemory();
         goto done;
     }
-    for (i = 0; i < 2; i++) {
-        runs[i] = tmpl;
-        runs[i].borrowed = 1;
+    for (i = 0; i < SERVE_SLOTS; i++) {
+        sl.job[i] = tmpl;
+        sl.job[i].borrowed = 1;
     }
 
     for (;;) {
@@ -981,13 +1095,18 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         int count, cut, saved;
 
         if (standby < 0) {
-            if (start_prepared(&runs[slot]))
+            if ((slot = free_slot(&sl)) < 0)
+                goto done;
+            sl.state[slot] = SLOT_BUSY;
+            if (start_prepared(&sl.job[slot]))
                 goto child;
             standby = slot;
         }
         if (have_first) {
             have_first = 0;
         } else {
+            if (wait_request(&sl, sock) < 0)
+                goto done;
             Py_BEGIN_ALLOW_THREADS
             n = receive_request(sock, buf, SERVE_MESSAGE_MAX, fds, &count, &cut);
             saved = errno;
@@ -1025,24 +1144,32 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         current = standby;
         /* A failure means the sandbox died before the go: sbx_step reads
          * why from its error pipe. */
-        if (runs[current].live)
-            (void)sbx_go(&runs[current].run, fds);
+        if (sl.job[current].live)
+            (void)sbx_go(&sl.job[current].run, fds);
         close_all(fds, SBX_GO_FDS);
         /* The next sandbox is prepared while this one runs. */
-        slot = 1 - current;
-        if (start_prepared(&runs[slot]))
+        standby = -1;
+        if ((slot = free_slot(&sl)) < 0)
+            goto done;
+        sl.state[slot] = SLOT_BUSY;
+        if (start_prepared(&sl.job[slot]))
             goto child;
         standby = slot;
-        if (runs[current].live && job_wait(&runs[current]) < 0)
+        if (sl.job[current].live && job_wait_answer(&sl.job[current]) < 0)
             goto done;
-        sbx_reply_from_run(&runs[current].run, &reply);
+        sbx_reply_from_run(&sl.job[current].run, &reply);
         Py_BEGIN_ALLOW_THREADS
         n = send_message(sock, &reply, sizeof reply);
         Py_END_ALLOW_THREADS
         /* later sandboxes start as copies of this process */
         explicit_bzero(&reply, sizeof reply);
-        job_clear(&runs[current]);
-        memset(&runs[current].run, 0, sizeof runs[current].run);
+        if (sl.job[current].live) {
+            /* only init is left, exiting: reaped when its pidfd says so */
+            sl.state[current] = SLOT_DYING;
+            sl.pidfd[current] = (int)syscall(__NR_pidfd_open, sl.job[current].run.init_pid, 0);
+        } else if (reap_slot(&sl, current) < 0) {
+            goto done;
+        }
         if (n != (ssize_t)sizeof reply) {
             result = Py_NewRef(Py_None);
             goto done;
@@ -1052,8 +1179,10 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
 done:
     if (have_first)
         close_all(fds, SBX_GO_FDS);
-    for (i = 0; i < 2; i++)
-        job_clear(&runs[i]); /* kills and reaps a live sandbox */
+    for (i = 0; i < SERVE_SLOTS; i++) {
+        job_clear(&sl.job[i]); /* kills and reaps a live sandbox */
+        sbx_close_fd(&sl.pidfd[i]);
+    }
     job_clear(&tmpl);
     PyMem_Free(buf);
     if (config.obj != NULL)
@@ -1064,9 +1193,9 @@ done:
 
 child:
     /* the sandbox's main process: its copy of the configuration goes to
-     * its Prepared; the other run's copy names the server's pids and fds
-     * and is forgotten (start_prepared) */
-    result = in_sandbox_prepared(&tmpl, &runs[slot]);
+     * its Prepared; the other runs' copies name the server's pids and fds
+     * and are forgotten (start_prepared) */
+    result = in_sandbox_prepared(&tmpl, &sl.job[slot]);
     PyMem_Free(buf);
     PyBuffer_Release(&config);
     Py_XDECREF(head);
@@ -1222,6 +1351,65 @@ static PyObject *sbx_py_die_with_parent(PyObject *Py_UNUSED(module), PyObject *a
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(unshare_network_doc,
+"unshare_network(uid_map=None, gid_map=None) -> None\n"
+"--\n\n"
+"For a fork server, once, before it serves: move this process into a\n"
+"network namespace of its own, which the sandboxes it clones without\n"
+"one of their own then share, one run at a time.  Without maps:\n"
+"unshare(CLONE_NEWNET), which needs CAP_SYS_ADMIN (root).  With maps\n"
+"(str, the lines of /proc/self/uid_map and gid_map): a user namespace\n"
+"first, in the same unshare(), with these maps (setgroups denied), so an\n"
+"unprivileged process may make the network namespace; the caller maps\n"
+"its own ids to themselves, so the sandboxes' user namespaces below it\n"
+"map them as before.  The network namespace is then owned by that user\n"
+"namespace, in which no sandbox holds a capability.  Raises OSError (the\n"
+"kernel's errno) when a step fails; the process is then unchanged unless\n"
+"a map write failed (it is then in a user namespace without maps: it\n"
+"should exit).");
+
+static int write_self_file(const char *name, const char *text)
+{
+    char path[64];
+    size_t len = strlen(text);
+    ssize_t n;
+    int fd, saved;
+
+    snprintf(path, sizeof path, "/proc/self/%s", name);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    do {
+        n = write(fd, text, len);
+    } while (n < 0 && errno == EINTR);
+    saved = errno;
+    (void)close(fd);
+    errno = saved;
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+static PyObject *sbx_py_unshare_network(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"uid_map", "gid_map", NULL};
+    const char *uid_map = NULL, *gid_map = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|zz:unshare_network", kwlist, &uid_map, &gid_map))
+        return NULL;
+    if ((uid_map == NULL) != (gid_map == NULL)) {
+        PyErr_SetString(PyExc_ValueError, "give both uid_map and gid_map, or neither");
+        return NULL;
+    }
+    if (uid_map == NULL)
+        return unshare(CLONE_NEWNET) < 0 ? PyErr_SetFromErrno(PyExc_OSError) : Py_NewRef(Py_None);
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    /* setgroups must be denied before an unprivileged gid_map write */
+    if ((write_self_file("setgroups", "deny") < 0 && errno != ENOENT) || write_self_file("uid_map", uid_map) < 0 ||
+        write_self_file("gid_map", gid_map) < 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    Py_RETURN_NONE;
+}
+
 /* A tuple of n C strings. */
 static PyObject *names_tuple(const char *const *items, Py_ssize_t n)
 {
@@ -1291,6 +1479,8 @@ static PyMethodDef sbx_methods[] = {
     {"__getattr__", sbx_py_getattr, METH_O, getattr_doc},
     {"collect", (PyCFunction)(void (*)(void))sbx_py_collect, METH_VARARGS | METH_KEYWORDS, collect_doc},
     {"die_with_parent", sbx_py_die_with_parent, METH_O, die_with_parent_doc},
+    {"unshare_network", (PyCFunction)(void (*)(void))sbx_py_unshare_network, METH_VARARGS | METH_KEYWORDS,
+     unshare_network_doc},
     {"serve", (PyCFunction)(void (*)(void))sbx_py_serve, METH_VARARGS | METH_KEYWORDS, serve_doc},
     {"prepare", (PyCFunction)(void (*)(void))sbx_py_prepare, METH_VARARGS | METH_KEYWORDS, prepare_doc},
     {"result", (PyCFunction)(void (*)(void))sbx_py_result, METH_VARARGS | METH_KEYWORDS, result_doc},

@@ -256,10 +256,13 @@ struct sbx_error_msg {
 };
 
 /* Init -> parent messages on the status pipe. */
-enum { SBX_STATUS_MAIN_PID = 1, SBX_STATUS_MAIN_EXIT = 2 };
+/* TREE_DONE: every descendant of init is reaped (init exits next);
+ * cpu_us is their CPU time, user and system, in microseconds. */
+enum { SBX_STATUS_MAIN_PID = 1, SBX_STATUS_MAIN_EXIT = 2, SBX_STATUS_TREE_DONE = 3 };
 struct sbx_status_msg {
     int32_t kind;
     int32_t value;
+    int64_t cpu_us;
 };
 
 /* The fds of one run by slot, -1 where none: all O_CLOEXEC and numbered
@@ -287,6 +290,9 @@ struct sbx_run {
     pid_t init_pid;   /* host pid of the child we cloned */
     pid_t main_pid;   /* pid of the executed program as init sees it */
     int main_exited;  /* init reported the program's exit */
+    int tree_done;    /* init reported every descendant reaped (SBX_STATUS_TREE_DONE) */
+    int answer_early; /* warm: sbx_step returns at tree_done (sbx_answerable), before init is reaped */
+    int answered;     /* the outcome was taken at tree_done: the reap keeps it */
     double start, deadline, next_cpu_check, kill_time;
     int ncpu;
     double drain_deadline; /* after init exits, bound on draining output */

@@ -109,7 +109,8 @@ static void reap(struct sbx_run *run)
     }
     explicit_bzero(&ru, sizeof ru);
     run->reaped = 1;
-    run->wall_s = sbx_monotonic() - run->start;
+    if (!run->answered)
+        run->wall_s = sbx_monotonic() - run->start;
     sbx_cgroup_finish(run);
     sbx_close_fds(&run->fds, 0, SBX_FD_COUNT);
 }
@@ -200,6 +201,11 @@ static void read_status(struct sbx_run *run)
             run->main_exited = 1;
             run->have_status = 1;
             run->wait_status = msg[i].value;
+        } else if (msg[i].kind == SBX_STATUS_TREE_DONE && run->main_exited) {
+            double cpu = (double)msg[i].cpu_us / 1e6;
+            run->tree_done = 1;
+            if (cpu > run->cpu_s)
+                run->cpu_s = cpu;
         }
     }
     explicit_bzero(msg, sizeof msg); /* see read_stat_fields */
@@ -253,6 +259,22 @@ static int drained(const struct sbx_run *run)
             return 0;
     }
     return run->fds.fd[SBX_FD_ERRPIPE_R] < 0;
+}
+
+int sbx_answerable(const struct sbx_run *run)
+{
+    return run->reaped || (run->tree_done && !run->killed && drained(run));
+}
+
+/* The outcome, as of init's report that the tree is gone: wall time to
+ * here and the cgroup's counters (its cgroup is removed at the reap). */
+static void answer(struct sbx_run *run)
+{
+    if (run->answered)
+        return;
+    run->answered = 1;
+    run->wall_s = sbx_monotonic() - run->start;
+    sbx_cgroup_read(run);
 }
 
 /* What sbx_step waits on: the three streams (enum sbx_stream) first. */
@@ -312,6 +334,10 @@ int sbx_step(struct sbx_run *run, int max_wait_ms)
         if (ready[STEP_CANCEL]) {
             run->cancelled = 1;
             sbx_kill_tree(run);
+        }
+        if (run->answer_early && sbx_answerable(run)) {
+            answer(run);
+            return 0;
         }
     }
 }

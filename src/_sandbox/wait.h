@@ -12,6 +12,11 @@
 /* Wait up to max_wait_ms for progress.  Returns 1 when the run is over
  * (the child is reaped and all output collected), 0 to be called again. */
 int sbx_step(struct sbx_run *run, int max_wait_ms);
+/* With run->answer_early (warm mode): the outcome is complete before the
+ * reap, once init reported every descendant reaped (the tree is gone: only
+ * init's own exit is left); sbx_step then returns 0 and the reply can be
+ * built.  True once reaped too. */
+int sbx_answerable(const struct sbx_run *run);
 /* Kill the whole tree now and reap it (used on KeyboardInterrupt). */
 void sbx_abort(struct sbx_run *run);
 void sbx_run_free(struct sbx_run *run);
