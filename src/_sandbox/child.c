@@ -355,15 +355,46 @@ static int seccomp_child(const struct sbx_config *cfg)
     return cfg->seccomp != NULL ? sbx_seccomp_install_child(cfg->seccomp) : 0;
 }
 
-void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
+/* Warm mode.  What needs no fd of the run is done before its go, off the
+ * run's time: the working directory, the ids, the capabilities,
+ * no_new_privs, the signals and the seccomp filter (which allows what
+ * follows).  After the go: the fds, then the rlimits (RLIMIT_NOFILE must
+ * leave room for the fds the go brings; every limit only lowers, which
+ * needs no privilege). */
+static void enter_warm_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
 {
     int stage, r;
 
+    STEP(SBX_STAGE_CHDIR, chdir(cfg->cwd));
+    if (sbx_drop_privileges_child(cfg, &stage) < 0)
+        goto fail;
+    STEP(SBX_STAGE_NO_NEW_PRIVS, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+    STEP(SBX_STAGE_SIGNALS, python_signals_child());
+    STEP(SBX_STAGE_DUMPABLE, warm_dumpable_child(cfg));
+    STEP(SBX_STAGE_SECCOMP, seccomp_child(cfg));
+    r = receive_go_child(f, go);
+    if (r > 0)
+        _exit(0); /* the server dropped this sandbox unused */
+    STEP(SBX_STAGE_GO_WAIT, r);
+    STEP(SBX_STAGE_DUP2, dup_fds_child(cfg, f, go));
+    STEP(SBX_STAGE_CLOSE_FDS, close_rest_child(f));
+    STEP(SBX_STAGE_RLIMIT, sbx_apply_rlimits_child(cfg));
+    /* EOF on the error pipe tells the parent setup is complete, as a
+     * successful exec does in spawn mode. */
+    STEP(SBX_STAGE_CLOSE_FDS, close(f->fd[SBX_FD_ERRPIPE_W]));
+    return;
+fail:
+    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, 0);
+    _exit(SBX_EXIT_SETUP);
+}
+
+void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
+{
+    int stage;
+
     if (cfg->warm) {
-        r = receive_go_child(f, go);
-        if (r > 0)
-            _exit(0); /* the server dropped this sandbox unused */
-        STEP(SBX_STAGE_GO_WAIT, r);
+        enter_warm_child(cfg, f, go);
+        return;
     }
     STEP(SBX_STAGE_DUP2, dup_fds_child(cfg, f, go));
     STEP(SBX_STAGE_CLOSE_FDS, close_rest_child(f));
@@ -374,15 +405,7 @@ void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f
     if (sbx_drop_privileges_child(cfg, &stage) < 0)
         goto fail;
     STEP(SBX_STAGE_NO_NEW_PRIVS, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-    STEP(SBX_STAGE_SIGNALS, cfg->warm ? python_signals_child() : 0);
-    STEP(SBX_STAGE_DUMPABLE, warm_dumpable_child(cfg));
     STEP(SBX_STAGE_SECCOMP, seccomp_child(cfg));
-    if (cfg->warm) {
-        /* EOF on the error pipe tells the parent setup is complete, as a
-         * successful exec does in spawn mode. */
-        STEP(SBX_STAGE_CLOSE_FDS, close(f->fd[SBX_FD_ERRPIPE_W]));
-        return;
-    }
     execve(cfg->exe, cfg->argv, cfg->envp);
     stage = SBX_STAGE_EXEC;
 fail:

@@ -700,10 +700,10 @@ static PyObject *prepared_cancel(PreparedObject *self, PyObject *Py_UNUSED(ignor
 PyDoc_STRVAR(enter_doc,
 "enter() -> None\n"
 "--\n\n"
-"In the sandbox's main process only (in_sandbox is True): wait for the\n"
-"go, take its fds as 1-5, close every other fd, apply the rlimits, the\n"
-"working directory, the ids, drop every capability, set no_new_privs and\n"
-"install the seccomp filter; then return.  A failure is\n"
+"In the sandbox's main process only (in_sandbox is True): change to the\n"
+"working directory, set the ids, drop every capability, set no_new_privs\n"
+"and install the seccomp filter; then wait for the go, take its fds as\n"
+"1-5, close every other fd, apply the rlimits and return.  A failure is\n"
 "reported to the server (setup_error) and ends the process, as does a\n"
 "cancel() in the server.  Raises ValueError outside the sandbox.");
 
