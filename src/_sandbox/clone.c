@@ -154,12 +154,16 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
+/* pid 0: this process (/proc/self) */
 static int write_proc_file(pid_t pid, const char *name, const char *text)
 {
     char path[64];
     int fd, rc, saved;
 
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    if (pid > 0)
+        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    else
+        snprintf(path, sizeof path, "/proc/self/%s", name);
     fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -170,18 +174,18 @@ static int write_proc_file(pid_t pid, const char *name, const char *text)
     return rc;
 }
 
-static int write_id_maps(const struct sbx_config *cfg, pid_t pid, int *stage)
+int sbx_write_id_maps(pid_t pid, int deny_setgroups, const char *uid_map, const char *gid_map, int *stage)
 {
     /* setgroups must be denied before an unprivileged gid_map write. */
-    if (cfg->deny_setgroups && write_proc_file(pid, "setgroups", "deny") < 0 && errno != ENOENT) {
+    if (deny_setgroups && write_proc_file(pid, "setgroups", "deny") < 0 && errno != ENOENT) {
         *stage = SBX_STAGE_SETGROUPS;
         return -1;
     }
-    if (write_proc_file(pid, "uid_map", cfg->uid_map) < 0) {
+    if (write_proc_file(pid, "uid_map", uid_map) < 0) {
         *stage = SBX_STAGE_UID_MAP;
         return -1;
     }
-    if (write_proc_file(pid, "gid_map", cfg->gid_map) < 0) {
+    if (write_proc_file(pid, "gid_map", gid_map) < 0) {
         *stage = SBX_STAGE_GID_MAP;
         return -1;
     }
@@ -352,7 +356,8 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
         stage = SBX_STAGE_CGROUP;
         goto kill_child;
     }
-    if ((cfg->clone_flags & CLONE_NEWUSER) && write_id_maps(cfg, pid, &stage) < 0)
+    if ((cfg->clone_flags & CLONE_NEWUSER) &&
+        sbx_write_id_maps(pid, cfg->deny_setgroups, cfg->uid_map, cfg->gid_map, &stage) < 0)
         goto kill_child;
     if (write_all(f->fd[SBX_FD_SYNC_W], "G", 1) < 0) {
         stage = SBX_STAGE_SYNC;

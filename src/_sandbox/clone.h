@@ -20,6 +20,10 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run);
  * clock starts here.  Returns 0, or -1 with errno when the main process
  * cannot be reached (it died; sbx_step() then finds out why). */
 int sbx_go(struct sbx_run *run, const int fds[SBX_GO_FDS]);
+/* Write /proc/PID/setgroups ("deny", when deny_setgroups), uid_map and
+ * gid_map; pid 0: this process.  0, or -1 with errno and *stage the
+ * failing step (SBX_STAGE_SETGROUPS, _UID_MAP, _GID_MAP). */
+int sbx_write_id_maps(pid_t pid, int deny_setgroups, const char *uid_map, const char *gid_map, int *stage);
 
 /* Move *fd to a number >= SBX_FD_FIRST_FREE (closing the old one): 0 or -1. */
 int sbx_move_high(int *fd);

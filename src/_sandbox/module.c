@@ -542,10 +542,13 @@ done:
 }
 
 /* Wait for a started run, the GIL released in steps of STEP_MS.  0 when it
- * is reaped; -1 with the exception of a Python signal handler (after the
+ * is reaped, or with early set (warm mode) once its outcome can be answered
+ * (sbx_answerable: init reported the tree gone, init itself may still be
+ * exiting); -1 with the exception of a Python signal handler (after the
  * whole tree is killed and reaped). */
-static int job_wait(struct job *j)
+static int job_wait(struct job *j, int early)
 {
+    j->run.answer_early = early;
     for (;;) {
         int finished;
         /* The wait: no Python object is touched while released. */
@@ -556,6 +559,8 @@ static int job_wait(struct job *j)
             job_set_live(j, 0);
             return 0;
         }
+        if (early && sbx_answerable(&j->run))
+            return 0;
         if (PyErr_CheckSignals() < 0) {
             Py_BEGIN_ALLOW_THREADS
             sbx_abort(&j->run);
@@ -582,7 +587,7 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     Py_END_ALLOW_THREADS
     j.started = 1;
     job_set_live(&j, rc == 0);
-    if (j.live && job_wait(&j) < 0)
+    if (j.live && job_wait(&j, 0) < 0)
         goto done;
     sbx_reply_from_run(&j.run, &reply);
     stream_values(j.run.buf, values);
@@ -668,7 +673,7 @@ static PyObject *prepared_wait(PreparedObject *self, PyObject *arg)
         PyErr_SetString(PyExc_ValueError, "wait() needs a sandbox started by go()");
         return NULL;
     }
-    if (j->live && job_wait(j) < 0)
+    if (j->live && job_wait(j, 0) < 0)
         return NULL;
     sbx_reply_from_run(&j->run, &reply);
     Py_BEGIN_ALLOW_THREADS
@@ -940,33 +945,6 @@ PyDoc_STRVAR(serve_doc,
 "than one thread, and KeyboardInterrupt on SIGINT (after killing and\n"
 "reaping both sandboxes).");
 
-/* Wait for a started run until its outcome can be answered
- * (sbx_answerable: in warm mode, once init reported the tree gone, before
- * init itself is reaped), like job_wait otherwise. */
-static int job_wait_answer(struct job *j)
-{
-    j->run.answer_early = 1;
-    for (;;) {
-        int finished;
-        Py_BEGIN_ALLOW_THREADS
-        finished = sbx_step(&j->run, STEP_MS);
-        Py_END_ALLOW_THREADS
-        if (finished) {
-            job_set_live(j, 0);
-            return 0;
-        }
-        if (sbx_answerable(&j->run))
-            return 0;
-        if (PyErr_CheckSignals() < 0) {
-            Py_BEGIN_ALLOW_THREADS
-            sbx_abort(&j->run);
-            Py_END_ALLOW_THREADS
-            job_set_live(j, 0);
-            return -1;
-        }
-    }
-}
-
 /* serve()'s sandboxes: the prepared one, the running one, and the one
  * whose outcome was answered and whose init is still exiting (reaped when
  * its pidfd says it is gone, or when its slot is needed). */
@@ -982,7 +960,7 @@ struct serve_slots {
  * Python exception (a signal handler's). */
 static int reap_slot(struct serve_slots *sl, int i)
 {
-    int rc = sl->job[i].live ? job_wait(&sl->job[i]) : 0;
+    int rc = sl->job[i].live ? job_wait(&sl->job[i], 0) : 0;
 
     job_clear(&sl->job[i]);
     memset(&sl->job[i].run, 0, sizeof sl->job[i].run);
@@ -1006,6 +984,16 @@ static int free_slot(struct serve_slots *sl)
     }
     PyErr_SetString(PyExc_RuntimeError, "serve(): no sandbox slot is free");
     return -1;
+}
+
+/* Prepare a sandbox in a free slot (*slot): 0, 1 in the sandbox's main
+ * process, or -1 with an exception. */
+static int prepare_slot(struct serve_slots *sl, int *slot)
+{
+    if ((*slot = free_slot(sl)) < 0)
+        return -1;
+    sl->state[*slot] = SLOT_BUSY;
+    return start_prepared(&sl->job[*slot]);
 }
 
 /* Wait until sock is readable, reaping each dying sandbox whose init is
@@ -1054,7 +1042,7 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
     struct job tmpl;
     struct serve_slots sl;
     struct sbx_reply reply;
-    int sock = -1, fds[SBX_GO_FDS], have_first = 0, standby = -1, current, slot = 0, i;
+    int sock = -1, fds[SBX_GO_FDS], have_first = 0, standby = -1, current, slot = 0, i, r = 0;
     char *buf = NULL;
 
     memset(&tmpl, 0, sizeof tmpl);
@@ -1095,11 +1083,8 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         int count, cut, saved;
 
         if (standby < 0) {
-            if ((slot = free_slot(&sl)) < 0)
-                goto done;
-            sl.state[slot] = SLOT_BUSY;
-            if (start_prepared(&sl.job[slot]))
-                goto child;
+            if ((r = prepare_slot(&sl, &slot)) != 0)
+                goto stop;
             standby = slot;
         }
         if (have_first) {
@@ -1148,14 +1133,10 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
             (void)sbx_go(&sl.job[current].run, fds);
         close_all(fds, SBX_GO_FDS);
         /* The next sandbox is prepared while this one runs. */
-        standby = -1;
-        if ((slot = free_slot(&sl)) < 0)
-            goto done;
-        sl.state[slot] = SLOT_BUSY;
-        if (start_prepared(&sl.job[slot]))
-            goto child;
+        if ((r = prepare_slot(&sl, &slot)) != 0)
+            goto stop;
         standby = slot;
-        if (sl.job[current].live && job_wait_answer(&sl.job[current]) < 0)
+        if (sl.job[current].live && job_wait(&sl.job[current], 1) < 0)
             goto done;
         sbx_reply_from_run(&sl.job[current].run, &reply);
         Py_BEGIN_ALLOW_THREADS
@@ -1176,6 +1157,9 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         }
     }
 
+stop:
+    if (r > 0)
+        goto child;
 done:
     if (have_first)
         close_all(fds, SBX_GO_FDS);
@@ -1368,30 +1352,11 @@ PyDoc_STRVAR(unshare_network_doc,
 "a map write failed (it is then in a user namespace without maps: it\n"
 "should exit).");
 
-static int write_self_file(const char *name, const char *text)
-{
-    char path[64];
-    size_t len = strlen(text);
-    ssize_t n;
-    int fd, saved;
-
-    snprintf(path, sizeof path, "/proc/self/%s", name);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    do {
-        n = write(fd, text, len);
-    } while (n < 0 && errno == EINTR);
-    saved = errno;
-    (void)close(fd);
-    errno = saved;
-    return n == (ssize_t)len ? 0 : -1;
-}
-
 static PyObject *sbx_py_unshare_network(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"uid_map", "gid_map", NULL};
     const char *uid_map = NULL, *gid_map = NULL;
+    int stage;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|zz:unshare_network", kwlist, &uid_map, &gid_map))
         return NULL;
@@ -1403,9 +1368,7 @@ static PyObject *sbx_py_unshare_network(PyObject *Py_UNUSED(module), PyObject *a
         return unshare(CLONE_NEWNET) < 0 ? PyErr_SetFromErrno(PyExc_OSError) : Py_NewRef(Py_None);
     if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
         return PyErr_SetFromErrno(PyExc_OSError);
-    /* setgroups must be denied before an unprivileged gid_map write */
-    if ((write_self_file("setgroups", "deny") < 0 && errno != ENOENT) || write_self_file("uid_map", uid_map) < 0 ||
-        write_self_file("gid_map", gid_map) < 0)
+    if (sbx_write_id_maps(0, 1, uid_map, gid_map, &stage) < 0)
         return PyErr_SetFromErrno(PyExc_OSError);
     Py_RETURN_NONE;
 }
