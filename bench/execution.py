@@ -286,11 +286,15 @@ def main() -> None:
     name, source = component()
     python = os.path.realpath(sys.executable)
     work = Path(tempfile.mkdtemp(prefix="autopoietic-bench-"))
+    previous_cwd = os.getcwd()
     sandboxes: dict[tuple[str, bool], AutopoieticSandbox] = {}
     try:
         (work / "runner.py").write_text(RUNNER)
         (work / f"{name}.py").write_text(source)
         os.chmod(work, 0o755)
+        # the bare runner writes its copy of the source into its working
+        # directory, as in a sandbox: here, not where the benchmark started
+        os.chdir(work)
         rows: list[tuple[str, Optional[Callable[[], None]], str]] = []
         unshare = ["unshare"] + ([] if os.geteuid() == 0 else ["--user", "--map-root-user"])
         rows.append((HISTORICAL, subprocess_runner(
@@ -351,6 +355,7 @@ def main() -> None:
     finally:
         for sandbox in sandboxes.values():
             sandbox.cleanup()
+        os.chdir(previous_cwd)
         shutil.rmtree(work, ignore_errors=True)
 
     stages = stage_profile(source, name, args.runs)

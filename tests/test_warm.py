@@ -490,3 +490,17 @@ def test_the_runs_of_one_server_share_a_network_namespace_they_cannot_change(war
         result = other.run_source(probe)
         assert result["success"], result["error"]
         assert result["output"].splitlines()[1] != seen[0]
+
+
+def test_a_warm_sandbox_imports_nothing_the_server_has_not_before_its_code(warm):
+    # every page a sandbox writes is a copy of the server's: an import
+    # before the component's code would cost each run (docs/benchmarks.md)
+    server_modules = subprocess.run(
+        [sys.executable, "-I", "-S", "-c",
+         "import __future__, collections, dataclasses, functools, importlib.machinery, importlib.util, json, logging, "
+         "marshal, math, os, re, resource, socket, struct, sys, typing; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True).stdout.split()
+    result = warm.run_source("import sys\nprint(' '.join(sorted(sys.modules)))")
+    assert result["success"], result["error"]
+    new = set(result["output"].split()) - set(server_modules)
+    assert new <= {"autopoietic._sandbox"}, new  # the extension, loaded from a memfd (and dropped from sys.modules)

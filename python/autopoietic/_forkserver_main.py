@@ -153,19 +153,22 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
 
 
 def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
-    """In a sandbox's main process: wait for the run (enter() closes every
-    fd but 0-5 and applies the rlimits, ids, capabilities, no_new_privs and
-    seccomp filter), then run the runner as ``__main__``, with no frame of
-    the server below it."""
+    """In a sandbox's main process: wait for the run (enter() sets the ids,
+    capabilities, no_new_privs and seccomp filter, waits for the go, then
+    closes every fd but 0-5 and applies the rlimits), then run the runner
+    as ``__main__``, with no frame of the server below it.  Every page this
+    process writes is a copy (docs/benchmarks.md): it imports nothing the
+    server has not (``_signal``, not ``signal``, whose import alone wrote
+    some 300)."""
+    import _signal
     import builtins
-    import signal
     import sys
 
     sandbox.enter()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    # prepare() ran no fork hook (they cost a third of the pages a
-    # sandbox copies): what they would have reset that a component can
-    # see is reset here.  The main thread's native id is the server's
+    _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+    # prepare() ran no fork hook (Python code, whose writes each sandbox
+    # would copy): what they would have reset that a component can see is
+    # reset here.  The main thread's native id is the server's
     # host thread id until set; a random module loaded here would share
     # the server's state with every sandbox.
     threading = sys.modules.get("threading")
@@ -181,7 +184,7 @@ def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
                 __package__=None)
     # this frame stays below the runner's: it keeps no module (the extension
     # above all) for a frame walk to find
-    del sandbox, signal, sys, builtins, threading, random
+    del sandbox, _signal, sys, builtins, threading, random
     exec(runner, main)
 
 
