@@ -404,7 +404,7 @@ def report(name: str, runs: int, results: dict[str, Any], spawn_label: str,
     print("\nwhere the time of one component goes (medians, ms; the component prints CLOCK_MONOTONIC,"
           " which the namespaces share with the host)\n")
     print("| mode | call -> component code starts | component code | component done -> result returned "
-          "| total | execution_time (clone or go -> reap) |")
+          "| total | execution_time (spawn: clone -> reap; warm: go -> the tree gone) |")
     print("|---|---|---|---|---|---|")
     for mode, row in stages.items():
         print(f"| {mode} | " + " | ".join(f"{v:.2f}" for v in row) + " |")
