@@ -247,7 +247,8 @@ def test_serve_misuse_raises_and_closes_the_requests_fds():
         def serve(child, **kw):
             kw.setdefault("namespaces", NS)
             kw.setdefault("timeout_s", 10)
-            return _sandbox.serve(theirs.fileno(), b"config", child, [sys.executable], [], "/", **{**NEEDS, **kw})
+            return _sandbox.serve(theirs.fileno(), b"config", child, False, [sys.executable], [], "/",
+                                  **{**NEEDS, **kw})
         attempt("no arguments", lambda: _sandbox.serve())
         attempt("four fds", lambda: _sandbox.serve(theirs.fileno(), b"config", (1, 2, 3, 4)))
         ends, child = pipes()

@@ -124,7 +124,8 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
                 kwargs = known["kwargs"]
                 kwargs["namespaces"] = tuple(n for n in kwargs.get("namespaces", ()) if n != "net")
             handed = True  # serve() closes the fds
-            served = extension.serve(sock.fileno(), message, tuple(fds), *known["args"], **known["kwargs"])
+            served = extension.serve(sock.fileno(), message, tuple(fds), shared_network, *known["args"],
+                                     **known["kwargs"])
         except Exception as exc:  # a bad request: answer, keep serving
             if not handed:
                 for fd in fds:
@@ -160,7 +161,7 @@ def _autopoietic_become_runner(sandbox: Any, runner: CodeType) -> None:
     process writes is a copy (docs/benchmarks.md): it imports nothing the
     server has not (``_signal``, not ``signal``, whose import alone wrote
     some 300)."""
-    import _signal
+    import _signal  # type: ignore[import-not-found]  # (no stub: the C half of signal)
     import builtins
     import sys
 

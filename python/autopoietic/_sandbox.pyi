@@ -116,6 +116,7 @@ def serve(
     sock: int,
     config: bytes,
     fds: tuple[int, int, int, int, int],
+    shared_network: bool,
     argv: Sequence[_Str],
     env: Sequence[_Str],
     cwd: _Str,

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -253,7 +254,7 @@ static pid_t clone_init(const struct sbx_run *run, int clone_flags)
 /* Every pipe of run_pipes (the spawn-only ones unless warm), the socket
  * of the go in warm mode, /dev/null and our own copy of the source fd:
  * 0, or -1 with errno. */
-static int open_fds(const struct sbx_config *cfg, struct sbx_child_fds *f)
+static int open_fds(const struct sbx_config *cfg, struct sbx_child_fds *f, unsigned long go_inodes[2])
 {
     size_t i;
 
@@ -279,6 +280,12 @@ static int open_fds(const struct sbx_config *cfg, struct sbx_child_fds *f)
         f->fd[SBX_FD_GO_W] = sv[1];
         if (sbx_move_high(&f->fd[SBX_FD_GO_R]) < 0 || sbx_move_high(&f->fd[SBX_FD_GO_W]) < 0)
             return -1;
+        for (i = 0; i < 2; i++) {
+            struct stat st;
+            if (fstat(f->fd[i == 0 ? SBX_FD_GO_R : SBX_FD_GO_W], &st) < 0)
+                return -1;
+            go_inodes[i] = (unsigned long)st.st_ino;
+        }
     }
     return 0;
 }
@@ -309,7 +316,7 @@ int sbx_start(const struct sbx_config *cfg, struct sbx_run *run)
     if (cfg->warm)
         f->env_start = f->env_end = 0;
 
-    if (open_fds(cfg, f) < 0) {
+    if (open_fds(cfg, f, run->go_inodes) < 0) {
         fail_start(run, SBX_STAGE_PIPE, errno);
         return -1;
     }

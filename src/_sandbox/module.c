@@ -924,7 +924,8 @@ static PyObject *in_sandbox_prepared(const struct job *config, const struct job 
 }
 
 PyDoc_STRVAR(serve_doc,
-"serve(sock, config, fds, argv, env, cwd, *, <the options of prepare()>)\n"
+"serve(sock, config, fds, shared_network, argv, env, cwd, *, <the options\n"
+"      of prepare()>)\n"
 "    -> None | (bytes, fds) | Prepared\n"
 "--\n\n"
 "The fork server's loop, for a single-threaded fork server only: serve\n"
@@ -940,6 +941,10 @@ PyDoc_STRVAR(serve_doc,
 "cannot be sent; (message, fds) for a request with another configuration\n"
 "(its fds unused; the prepared sandbox is cancelled); and, in the\n"
 "sandbox's main process, its Prepared (in_sandbox True: call enter()).\n"
+"shared_network: this process has a network namespace of its own\n"
+"(unshare_network()) that its sandboxes share; after a run that left a unix\n"
+"socket in it (one no process holds, in flight), the next runs get a new\n"
+"one (or, where it cannot be made, one each).\n"
 "A request without exactly 5 fds is answered REPLY_ERROR.  Raises what\n"
 "prepare() raises for bad arguments, RuntimeError in a process with more\n"
 "than one thread, and KeyboardInterrupt on SIGINT (after killing and\n"
@@ -1035,6 +1040,85 @@ static int wait_request(struct serve_slots *sl, int sock)
     }
 }
 
+/* The 7th field (Inode) of a line of /proc/net/unix, 0 if it has none. */
+static unsigned long inode_field(const char *line)
+{
+    const char *p = line;
+    int field;
+
+    for (field = 1; field < 7; field++) {
+        while (*p == ' ')
+            p++;
+        while (*p != ' ' && *p != '\0')
+            p++;
+    }
+    return strtoul(p, NULL, 10);
+}
+
+/* Is inode one end of the go socketpair of a live sandbox in sl? */
+static int go_socket(const struct serve_slots *sl, unsigned long inode)
+{
+    int i;
+
+    for (i = 0; i < SERVE_SLOTS; i++) {
+        const struct sbx_run *run = &sl->job[i].run;
+        if (sl->state[i] == SLOT_BUSY && (run->go_inodes[0] == inode || run->go_inodes[1] == inode))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does this process's network namespace hold a unix socket that is not
+ * the go socketpair of a live sandbox in sl?  1 or 0 (-1, as if it did,
+ * when /proc/self/net/unix cannot be read).  A socket no process holds, in
+ * flight in an unreachable cycle of SCM_RIGHTS messages, outlives the run
+ * that made it (until the kernel's unix garbage collector frees it, which
+ * can be never): bound to an abstract name, it would carry that run's data
+ * to the next. */
+static int foreign_unix_sockets(const struct serve_slots *sl)
+{
+    char buf[8192];
+    size_t have = 0;
+    int fd = open("/proc/self/net/unix", O_RDONLY | O_CLOEXEC), first = 1, found = 0;
+
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+        char *line, *end;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            found = -1;
+            break;
+        }
+        have += (size_t)n;
+        buf[have] = '\0';
+        line = buf;
+        while ((end = strchr(line, '\n')) != NULL) {
+            *end = '\0';
+            /* Num RefCount Protocol Flags Type St Inode [Path] */
+            if (!first && !go_socket(sl, inode_field(line))) {
+                found = 1;
+                break;
+            }
+            first = 0;
+            line = end + 1;
+        }
+        if (found || n == 0)
+            break;
+        have = strlen(line);
+        memmove(buf, line, have);
+        if (have == sizeof buf - 1) { /* a line longer than the buffer */
+            found = -1;
+            break;
+        }
+    }
+    (void)close(fd);
+    explicit_bzero(buf, sizeof buf); /* names of a run's sockets: see proctree.c */
+    return found;
+}
+
 static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     PyObject *head = NULL, *rest = NULL, *result = NULL;
@@ -1043,6 +1127,7 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
     struct serve_slots sl;
     struct sbx_reply reply;
     int sock = -1, fds[SBX_GO_FDS], have_first = 0, standby = -1, current, slot = 0, i, r = 0;
+    int shared_network = 0;
     char *buf = NULL;
 
     memset(&tmpl, 0, sizeof tmpl);
@@ -1052,16 +1137,17 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         sl.job[i].borrowed = 1;
         sl.pidfd[i] = -1;
     }
-    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 3) {
-        PyErr_SetString(PyExc_TypeError, "serve() takes sock, config, fds, then prepare()'s arguments");
+    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 4) {
+        PyErr_SetString(PyExc_TypeError,
+                        "serve() takes sock, config, fds, shared_network, then prepare()'s arguments");
         return NULL;
     }
-    head = PyTuple_GetSlice(args, 0, 3);
-    if (head == NULL || !PyArg_ParseTuple(head, "iy*(iiiii):serve", &sock, &config, &fds[0], &fds[1], &fds[2],
-                                          &fds[3], &fds[4]))
+    head = PyTuple_GetSlice(args, 0, 4);
+    if (head == NULL || !PyArg_ParseTuple(head, "iy*(iiiii)p:serve", &sock, &config, &fds[0], &fds[1], &fds[2],
+                                          &fds[3], &fds[4], &shared_network))
         goto done;
     have_first = 1;
-    rest = PyTuple_GetSlice(args, 3, PyTuple_GET_SIZE(args));
+    rest = PyTuple_GetSlice(args, 4, PyTuple_GET_SIZE(args));
     if (rest == NULL || job_parse(&tmpl, rest, kwargs, 1) < 0)
         goto done;
     if (sbx_thread_count() != 1) {
@@ -1154,6 +1240,22 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         if (n != (ssize_t)sizeof reply) {
             result = Py_NewRef(Py_None);
             goto done;
+        }
+        if (shared_network && standby >= 0 && foreign_unix_sockets(&sl) != 0) {
+            /* Something of this run outlived it in the network namespace
+             * the runs share: the next runs get a new one, and the
+             * sandbox prepared in the old one is dropped. */
+            job_clear(&sl.job[standby]);
+            memset(&sl.job[standby].run, 0, sizeof sl.job[standby].run);
+            sl.state[standby] = SLOT_FREE;
+            standby = -1;
+            if (unshare(CLONE_NEWNET) < 0) {
+                /* from now on each sandbox makes its own */
+                shared_network = 0;
+                tmpl.cfg.clone_flags |= CLONE_NEWNET;
+                for (i = 0; i < SERVE_SLOTS; i++)
+                    sl.job[i].cfg.clone_flags |= CLONE_NEWNET;
+            }
         }
     }
 

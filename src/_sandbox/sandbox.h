@@ -305,6 +305,7 @@ struct sbx_run {
     double wall_s, cpu_s;
     long max_rss_kib;
     struct sbx_go_msg go; /* warm: in the main process, what it received */
+    unsigned long go_inodes[2]; /* warm: the go socketpair's inodes (/proc/net/unix) */
     /* the run's cgroup: directories made (NULL: none), and what was read
      * at the reap (-1: not read) */
     char *cg_dirs[SBX_MAX_CGROUPS];
