@@ -172,6 +172,9 @@ def test_keyboard_interrupt_kills_the_tree_and_raises(tmp_path, execution_mode):
     source = f"import os, sys\nos.execv(sys.executable, [sys.executable, '-c', {program!r}, {token!r}])"
     script = textwrap.dedent(f"""
         import os, signal, sys, threading, time
+        # Python leaves SIGINT ignored when its parent did (a job started
+        # with & by a non-interactive shell): the caller's case is a terminal
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.path.insert(0, {TESTS!r})
         from helpers.timing import wait_ready
         from autopoietic.sandbox import AutopoieticSandbox
