@@ -49,6 +49,17 @@ def dead(pid: int) -> bool:
         return True
 
 
+def fd_targets(pid: int) -> list[str]:
+    """What the fds of pid point to (an fd closed meanwhile is left out)."""
+    targets = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            targets.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except FileNotFoundError:
+            continue
+    return targets
+
+
 def gone(pid: int, seconds: float = 5.0) -> bool:
     return eventually(lambda: dead(pid), seconds)
 
@@ -85,12 +96,13 @@ def test_server_is_started_clean(warm):
     assert environ == sorted([b"HOME=/work", b"TMPDIR=/tmp", b"PATH=/usr/local/bin:/usr/bin:/bin",
                               b"LANG=C.UTF-8", b"LC_ALL=C.UTF-8", b"MALLOC_ARENA_MAX=1"])
     assert len(os.listdir(f"/proc/{pid}/task")) == 1  # single-threaded
-    # stdio on /dev/null, its socket, the pipe and socket ends of the
-    # sandbox it keeps prepared for the next run, and until the last run's
-    # init has exited, its pipes and pidfd: no file, no directory
-    targets = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
-    assert all(t == "/dev/null" or t.startswith(("pipe:", "socket:")) or t == "anon_inode:[pidfd]"
-               for t in targets), targets
+    # stdio on /dev/null, its socket, and the pipe and socket ends of the
+    # sandbox it keeps prepared for the next run (once the last run's init,
+    # which it answers before, has exited: its pipes and pidfd are gone):
+    # no file, no directory
+    assert eventually(lambda: "anon_inode:[pidfd]" not in fd_targets(pid))
+    targets = fd_targets(pid)
+    assert all(t == "/dev/null" or t.startswith(("pipe:", "socket:")) for t in targets), targets
     assert len(targets) < 16, targets
     with open(f"/proc/{pid}/status") as f:
         status = dict(line.split(":", 1) for line in f)
@@ -366,10 +378,8 @@ def test_a_thousand_warm_runs_leave_nothing_behind(warm):
     def server_fds() -> int:
         # once the last run's init has exited and is reaped (its pipes and
         # pidfd closed): the server answers before that
-        def targets() -> list[str]:
-            return [os.readlink(f"/proc/{server.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{server.pid}/fd")]
-        assert eventually(lambda: "anon_inode:[pidfd]" not in targets())
-        return len(targets())
+        assert eventually(lambda: "anon_inode:[pidfd]" not in fd_targets(server.pid))
+        return len(fd_targets(server.pid))
 
     fds_before = len(os.listdir("/proc/self/fd"))
     server_fds_before = server_fds()
