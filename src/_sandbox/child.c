@@ -476,10 +476,11 @@ __attribute__((noreturn)) static void reap_child(const struct sbx_config *cfg, c
         if (main_done)
             kill_rest_child(own_pid_ns);
     }
-    /* Nothing of the tree is left but init: what it used lets the parent
-     * answer now, while init's own exit (its copy of the address space,
-     * the namespaces and their mounts) is torn down. */
-    if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+    /* Nothing of the tree is left but init: what it used lets a warm
+     * parent answer now, while init's own exit (its copy of the address
+     * space, the namespaces and their mounts) is torn down.  Spawn mode
+     * answers at the reap. */
+    if (cfg->warm && getrusage(RUSAGE_CHILDREN, &ru) == 0)
         send_status_child(f->fd[SBX_FD_STATUS_W], SBX_STATUS_TREE_DONE, 0,
                           ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
                               ru.ru_stime.tv_usec);

@@ -961,16 +961,22 @@ struct serve_slots {
     int pidfd[SERVE_SLOTS]; /* of a dying init, or -1 */
 };
 
+/* Free slot i; a sandbox still live in it is killed and reaped. */
+static void release_slot(struct serve_slots *sl, int i)
+{
+    job_clear(&sl->job[i]);
+    memset(&sl->job[i].run, 0, sizeof sl->job[i].run);
+    sbx_close_fd(&sl->pidfd[i]);
+    sl->state[i] = SLOT_FREE;
+}
+
 /* Reap the dying sandbox of slot i and free the slot: 0, or -1 with a
  * Python exception (a signal handler's). */
 static int reap_slot(struct serve_slots *sl, int i)
 {
     int rc = sl->job[i].live ? job_wait(&sl->job[i], 0) : 0;
 
-    job_clear(&sl->job[i]);
-    memset(&sl->job[i].run, 0, sizeof sl->job[i].run);
-    sbx_close_fd(&sl->pidfd[i]);
-    sl->state[i] = SLOT_FREE;
+    release_slot(sl, i);
     return rc;
 }
 
@@ -1245,9 +1251,7 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
             /* Something of this run outlived it in the network namespace
              * the runs share: the next runs get a new one, and the
              * sandbox prepared in the old one is dropped. */
-            job_clear(&sl.job[standby]);
-            memset(&sl.job[standby].run, 0, sizeof sl.job[standby].run);
-            sl.state[standby] = SLOT_FREE;
+            release_slot(&sl, standby);
             standby = -1;
             if (unshare(CLONE_NEWNET) < 0) {
                 /* from now on each sandbox makes its own */
@@ -1270,6 +1274,7 @@ done:
         sbx_close_fd(&sl.pidfd[i]);
     }
     job_clear(&tmpl);
+release:
     PyMem_Free(buf);
     if (config.obj != NULL)
         PyBuffer_Release(&config);
@@ -1282,11 +1287,7 @@ child:
      * its Prepared; the other runs' copies name the server's pids and fds
      * and are forgotten (start_prepared) */
     result = in_sandbox_prepared(&tmpl, &sl.job[slot]);
-    PyMem_Free(buf);
-    PyBuffer_Release(&config);
-    Py_XDECREF(head);
-    Py_XDECREF(rest);
-    return result;
+    goto release;
 }
 
 PyDoc_STRVAR(collect_doc,
