@@ -83,6 +83,9 @@ def test_plain_run():
         ({"mounts": [("mkdir", None, "/x")]}, TypeError),
         ({"mounts": [("mkdir", None, "/x\x00", 0, None)], "namespaces": ["mnt"]}, ValueError),
         ({"source_fd": -2}, ValueError),
+        ({"stdin_fd": -2}, ValueError),
+        ({"verdict_limit": -1}, ValueError),
+        ({"verdict_limit": 1 << 40}, ValueError),
         ({"uid": "0", "gid": 0}, TypeError),
         ({"unknown_option": 1}, TypeError),
     ],
@@ -94,6 +97,21 @@ def test_bad_arguments_raise(kwargs, exc):
             args[key] = kwargs.pop(key)
     with pytest.raises(exc):
         _sandbox.run(args["argv"], args["env"], args["cwd"], **{"timeout_s": 10, **kwargs})
+
+
+def test_stdin_fd_is_fd_0_and_the_verdict_limit_is_what_is_kept():
+    data = os.memfd_create("stdin", os.MFD_CLOEXEC)
+    try:
+        os.write(data, b"from the caller")
+        os.lseek(data, 0, os.SEEK_SET)
+        r = run(argv=(PY, "-I", "-S", "-c", "import os, sys\nprint(sys.stdin.read())\n"
+                      "os.write(4, b'v' * 200000)"), stdin_fd=data, verdict_limit=150000)
+    finally:
+        os.close(data)
+    assert r["stdout"] == b"from the caller\n", r
+    assert len(r["verdict"]) == 150000 and r["verdict_truncated"]
+    r = run(argv=(PY, "-I", "-S", "-c", "import sys\nprint(repr(sys.stdin.read()))"))
+    assert r["stdout"] == b"''\n"  # no stdin_fd: /dev/null
 
 
 def test_timeout_is_required():

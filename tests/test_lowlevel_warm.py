@@ -26,7 +26,8 @@ PRELUDE = textwrap.dedent("""
     def pipes():
         ends = [os.pipe2(os.O_CLOEXEC) for _ in range(4)]
         source = os.memfd_create("source", os.MFD_CLOEXEC)
-        child = (ends[0][1], ends[1][1], ends[2][0], ends[3][1], source)
+        stdin = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
+        child = (stdin, ends[0][1], ends[1][1], ends[2][0], ends[3][1], source)
         return ends, child
     def prepare(**kw):
         kw.setdefault("namespaces", NS)
@@ -87,6 +88,7 @@ def test_misuse_raises():
         ends, child = pipes()
         attempt("nonce", lambda: prepare(nonce=b"x"))
         attempt("source_fd", lambda: prepare(source_fd=0))
+        attempt("stdin_fd", lambda: prepare(stdin_fd=0))
         attempt("no pid namespace", lambda: prepare(namespaces=("user", "mnt")))
         attempt("bad timeout", lambda: prepare(timeout_s=0))
         p = prepare()
@@ -95,7 +97,7 @@ def test_misuse_raises():
             os._exit(0)
         attempt("wait before go", lambda: p.wait(1))
         attempt("enter outside", p.enter)
-        attempt("go with 4 fds", lambda: p.go(child[:4]))
+        attempt("go with 5 fds", lambda: p.go(child[:5]))
         attempt("go with -1", lambda: p.go((-1,) + child[1:]))
         p.go(child)
         attempt("go twice", lambda: p.go(child))
@@ -108,9 +110,10 @@ def test_misuse_raises():
         t.join()
         print(json.dumps(errors))
     """)
-    assert out == {"nonce": "ValueError", "source_fd": "ValueError", "no pid namespace": "ValueError",
+    assert out == {"nonce": "ValueError", "source_fd": "ValueError", "stdin_fd": "ValueError",
+                   "no pid namespace": "ValueError",
                    "bad timeout": "ValueError", "wait before go": "ValueError", "enter outside": "ValueError",
-                   "go with 4 fds": "TypeError", "go with -1": "ValueError", "go twice": "ValueError",
+                   "go with 5 fds": "TypeError", "go with -1": "ValueError", "go twice": "ValueError",
                    "threads": "RuntimeError"}
 
 
@@ -250,7 +253,7 @@ def test_serve_misuse_raises_and_closes_the_requests_fds():
             return _sandbox.serve(theirs.fileno(), b"config", child, False, [sys.executable], [], "/",
                                   **{**NEEDS, **kw})
         attempt("no arguments", lambda: _sandbox.serve())
-        attempt("four fds", lambda: _sandbox.serve(theirs.fileno(), b"config", (1, 2, 3, 4)))
+        attempt("five fds", lambda: _sandbox.serve(theirs.fileno(), b"config", (1, 2, 3, 4, 5)))
         ends, child = pipes()
         attempt("bad timeout", lambda: serve(child, timeout_s=0))
         closed = []
@@ -269,7 +272,7 @@ def test_serve_misuse_raises_and_closes_the_requests_fds():
         t.join()
         print(json.dumps(errors))
     """)
-    assert out == {"no arguments": "TypeError", "four fds": "TypeError", "bad timeout": "ValueError", "closed": True,
+    assert out == {"no arguments": "TypeError", "five fds": "TypeError", "bad timeout": "ValueError", "closed": True,
                    "threads": "RuntimeError"}
 
 

@@ -400,12 +400,12 @@ def test_a_thousand_warm_runs_leave_nothing_behind(warm):
 # ---- the fork server's loop (_sandbox.serve) -----------------------------
 
 
-def test_a_request_without_its_five_fds_is_refused_and_the_server_goes_on(warm):
+def test_a_request_without_its_six_fds_is_refused_and_the_server_goes_on(warm):
     assert warm.execute_component(component(name="before"), "before")["success"]
     server = server_of(warm)
     ends = [os.pipe2(os.O_CLOEXEC) for _ in range(2)]
     try:
-        # a well-formed configuration message with two fds instead of five
+        # a well-formed configuration message with two fds instead of six
         socket.send_fds(server.sock, [b"not the configuration"], [ends[0][1], ends[1][1]])
         reply = server.sock.recv(1 << 16)
     finally:
@@ -414,7 +414,7 @@ def test_a_request_without_its_five_fds_is_refused_and_the_server_goes_on(warm):
                 os.close(fd)
     kind = struct.unpack_from(_sandbox.REPLY_KIND_FORMAT, reply)[0]
     assert kind == _sandbox.REPLY_ERROR
-    assert b"a request carries 5 fds, got 2" in reply
+    assert b"a request carries 6 fds, got 2" in reply
     result = warm.execute_component(component(name="after"), "after")
     assert result["success"], result["error"]
     assert server_of(warm) is server and server.alive()  # the same server served it
@@ -428,7 +428,7 @@ def test_a_request_with_a_configuration_it_cannot_parse_is_refused_and_the_serve
     try:
         bad = marshal.dumps({"args": ([sys.executable], [], "/"), "kwargs": {"namespaces": ("pid",),
                                                                            "timeout_s": -1.0}})
-        socket.send_fds(server.sock, [bad], [ends[0][1], ends[1][1], ends[2][0], ends[2][1], source])
+        socket.send_fds(server.sock, [bad], [source, ends[0][1], ends[1][1], ends[2][0], ends[2][1], source])
         reply = server.sock.recv(1 << 16)
     finally:
         os.close(source)

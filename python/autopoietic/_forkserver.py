@@ -154,9 +154,11 @@ class ForkServer:
         self.stop()
 
     def run(self, args: tuple[Sequence[str], Sequence[str], str], kwargs: dict[str, Any], source_fd: int,
-            nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int = -1) -> RunResult:
+            nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int = -1, stdin_fd: int = -1,
+            verdict_limit: int = 65536) -> RunResult:
         """One sandbox run: the same dict as ``_sandbox.run(*args, nonce=nonce,
-        source_fd=source_fd, cancel_fd=cancel_fd, **kwargs)``.  Only ``args``
+        source_fd=source_fd, cancel_fd=cancel_fd, stdin_fd=stdin_fd,
+        verdict_limit=verdict_limit, **kwargs)``.  Only ``args``
         and ``kwargs`` (the configuration, the same for every run of a
         sandbox object) reach the server; ``nonce`` is written into the pipe
         of fd 3 here.  When ``cancel_fd`` becomes readable or hangs up, the
@@ -170,29 +172,34 @@ class ForkServer:
         if len(nonce) > _sandbox.NONCE_MAX:
             raise ValueError(f"nonce must be {_sandbox.NONCE_MAX} bytes at most")
         pipes: list[tuple[int, int]] = []
+        # the sandbox's fd 0: the caller's stdin fd, or its own /dev/null
+        stdin = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC) if stdin_fd < 0 else os.dup(stdin_fd)
+        pipes.append((stdin, -1))
         try:
             for _ in range(4):
                 pipes.append(os.pipe2(os.O_CLOEXEC))
-            (out_r, out_w), (err_r, err_w), (nonce_r, nonce_w), (verdict_r, verdict_w) = pipes
+            _, (out_r, out_w), (err_r, err_w), (nonce_r, nonce_w), (verdict_r, verdict_w) = pipes
             os.write(nonce_w, nonce)  # fits the empty pipe in one write
             request = marshal.dumps({"args": args, "kwargs": kwargs})
             started = time.monotonic()
             try:
-                socket.send_fds(self.sock, [request], [out_w, err_w, nonce_r, verdict_w, source_fd])
+                socket.send_fds(self.sock, [request], [stdin, out_w, err_w, nonce_r, verdict_w, source_fd])
             except OSError as exc:
                 self._kill()
                 raise ForkServerDied(f"the fork server is gone ({exc})") from exc
         except BaseException:
             for pair in pipes:
                 for fd in pair:
-                    os.close(fd)
+                    if fd >= 0:
+                        os.close(fd)
             raise
-        for fd in (out_w, err_w, nonce_w, nonce_r, verdict_w):
+        for fd in (stdin, out_w, err_w, nonce_w, nonce_r, verdict_w):
             os.close(fd)
         try:
             # collect() owns and closes the three read ends
             got = _sandbox.collect(self.sock.fileno(), out_r, err_r, verdict_r, output_limit=output_limit,
-                                   wait_s=timeout_s + ANSWER_GRACE_S, cancel_fd=cancel_fd)
+                                   wait_s=timeout_s + ANSWER_GRACE_S, cancel_fd=cancel_fd,
+                                   verdict_limit=verdict_limit)
         except BaseException:
             self._kill()  # KeyboardInterrupt: the sandbox dies with the server
             raise

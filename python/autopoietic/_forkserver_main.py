@@ -13,10 +13,11 @@ at a time, in this single thread.
 
 A request is one message: ``marshal`` of ``{"args": (argv, env, cwd),
 "kwargs": {...}}`` (the arguments of ``_sandbox.prepare``: the sandbox's
-configuration, the same for every run of a sandbox object) with five fds
-attached: the child ends of the caller's stdout, stderr, nonce and verdict
-pipes, and the sealed memfd of the source.  ``prepare`` clones a sandbox
-whose main process waits; ``go`` hands it the five fds; ``wait`` enforces
+configuration, the same for every run of a sandbox object) with six fds
+attached: the run's stdin (/dev/null or a sealed memfd), the child ends of
+the caller's stdout, stderr, nonce and verdict pipes, and the sealed memfd
+of the source.  ``prepare`` clones a sandbox
+whose main process waits; ``go`` hands it the six fds; ``wait`` enforces
 the limits, reaps it and sends the outcome itself, as a fixed C struct
 (``_sandbox.REPLY_FORMAT``) that is zeroed after the send.  The caller
 reads output and verdict from its own pipes, and the runner's arguments
@@ -108,7 +109,7 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     # Python only parses a configuration and answers a request it refused.
     def receive() -> tuple[bytes, list[int]]:
         try:
-            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 5)
+            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 6)
         except OSError:
             return b"", []
         return message, fds
@@ -117,8 +118,8 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     while message:
         handed = False
         try:
-            if len(fds) != 5:
-                raise ValueError(f"a request carries 5 fds, got {len(fds)}")
+            if len(fds) != 6:
+                raise ValueError(f"a request carries 6 fds, got {len(fds)}")
             known = marshal.loads(message)
             if shared_network:
                 kwargs = known["kwargs"]

@@ -13,6 +13,8 @@ _Str = Union[str, bytes]
 _MountOp = tuple[str, Optional[str], str, int, Optional[str]]
 #: (resource.RLIMIT_*, soft, hard); -1 = unlimited
 _Rlimit = tuple[int, int, int]
+#: stdin, stdout, stderr, nonce, verdict, source: the sandbox's fds 0-5
+_GoFds = tuple[int, int, int, int, int, int]
 
 STAGES: tuple[str, ...]
 NAMESPACES: tuple[str, ...]
@@ -96,6 +98,8 @@ def run(
     nonce: bytes = ...,
     source_fd: int = ...,
     cancel_fd: int = ...,
+    stdin_fd: int = ...,
+    verdict_limit: int = ...,
     **options: Unpack[_Options],
 ) -> RunResult: ...
 
@@ -104,7 +108,7 @@ class Prepared:
 
     @property
     def in_sandbox(self) -> bool: ...
-    def go(self, fds: tuple[int, int, int, int, int], /) -> None: ...
+    def go(self, fds: _GoFds, /) -> None: ...
     def wait(self, sock: int | HasFileno, /) -> None: ...
     def cancel(self) -> None: ...
     def enter(self) -> None: ...
@@ -115,7 +119,7 @@ def prepare(
 def serve(
     sock: int,
     config: bytes,
-    fds: tuple[int, int, int, int, int],
+    fds: _GoFds,
     shared_network: bool,
     argv: Sequence[_Str],
     env: Sequence[_Str],
@@ -124,7 +128,7 @@ def serve(
     *,
     timeout_s: float,
     **options: Unpack[_Options],
-) -> None | tuple[bytes, tuple[int, int, int, int, int]] | Prepared: ...
+) -> None | tuple[bytes, _GoFds] | Prepared: ...
 def collect(
     sock: int,
     stdout_fd: int,
@@ -134,6 +138,7 @@ def collect(
     output_limit: int = ...,
     wait_s: float,
     cancel_fd: int = ...,
+    verdict_limit: int = ...,
 ) -> CollectResult: ...
 def result(streams: CollectResult, reply: Optional[bytes] = ..., *, wall_s: float = ...) -> RunResult: ...
 def die_with_parent(ppid: int, /) -> None: ...

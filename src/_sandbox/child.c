@@ -312,7 +312,7 @@ fail:
     _exit(SBX_EXIT_SETUP);
 }
 
-/* fds 0-5 from their slots (warm mode: 1-5 from the go).  Every source fd
+/* fds 0-5 from their slots (warm mode: from the go).  Every source fd
  * is >= SBX_FD_FIRST_FREE (clone.c and receive_go_child make sure), so no
  * dup2 overwrites the source of a later one. */
 static int dup_fds_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, const struct sbx_go_msg *go)
@@ -320,7 +320,7 @@ static int dup_fds_child(const struct sbx_config *cfg, const struct sbx_child_fd
     int i;
 
     for (i = 0; i < SBX_FD_FIRST_FREE; i++) {
-        int from = cfg->warm && i > 0 ? go->fds[i - 1] : f->fd[i];
+        int from = cfg->warm ? go->fds[i] : f->fd[i];
         if (from >= 0 && dup2(from, i) < 0)
             return -1;
     }

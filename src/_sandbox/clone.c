@@ -252,7 +252,7 @@ static pid_t clone_init(const struct sbx_run *run, int clone_flags)
 }
 
 /* Every pipe of run_pipes (the spawn-only ones unless warm), the socket
- * of the go in warm mode, /dev/null and our own copy of the source fd:
+ * of the go in warm mode, stdin and our own copy of the source fd:
  * 0, or -1 with errno. */
 static int open_fds(const struct sbx_config *cfg, struct sbx_child_fds *f, unsigned long go_inodes[2])
 {
@@ -264,7 +264,13 @@ static int open_fds(const struct sbx_config *cfg, struct sbx_child_fds *f, unsig
         if (f->fd[SBX_FD_SOURCE] < 0)
             return -1;
     }
-    f->fd[SBX_FD_STDIN] = open("/dev/null", O_RDWR | O_CLOEXEC);
+    /* stdin: our own copy of the fd given (spawn mode), or /dev/null
+     * (warm mode: the go brings the run's; until then, and in receive_go_child,
+     * /dev/null holds fds 0-5) */
+    if (cfg->stdin_fd >= 0 && !cfg->warm)
+        f->fd[SBX_FD_STDIN] = fcntl(cfg->stdin_fd, F_DUPFD_CLOEXEC, SBX_FD_FIRST_FREE);
+    else
+        f->fd[SBX_FD_STDIN] = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (f->fd[SBX_FD_STDIN] < 0 || sbx_move_high(&f->fd[SBX_FD_STDIN]) < 0)
         return -1;
     for (i = 0; i < sizeof run_pipes / sizeof run_pipes[0]; i++) {

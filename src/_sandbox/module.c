@@ -147,7 +147,7 @@ PyDoc_STRVAR(run_doc,
 "    output_limit=1048576, nonce=b'', hostname=None, uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
 "    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1, cgroup=None,\n"
-"    deny_sigchld_ignore=False) -> dict\n"
+"    deny_sigchld_ignore=False, stdin_fd=-1, verdict_limit=65536) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -178,6 +178,9 @@ PyDoc_STRVAR(run_doc,
 "  (hierarchy, file, key or None), hierarchy -1 for none; join: how init\n"
 "  gets in (CGROUP_JOIN_PROCS, CGROUP_JOIN_TASKS, CGROUP_JOIN_CLONE_INTO).\n"
 "source_fd: an fd the program finds as fd 5 (e.g. a sealed memfd).\n"
+"stdin_fd: an fd the program finds as fd 0 (-1: /dev/null).\n"
+"verdict_limit: bytes of the verdict pipe kept (default 65536; more is a\n"
+"  truncated verdict, 'verdict_truncated').\n"
 "cancel_fd: when this fd becomes readable or hangs up (e.g. the write end\n"
 "  of a pipe is closed), the whole tree is killed at once ('cancelled').\n"
 "Every capability is dropped and PR_SET_NO_NEW_PRIVS set before exec.\n\n"
@@ -410,31 +413,32 @@ static int parse_cgroup(PyObject *obj, struct job *j)
 }
 
 /* The arguments of run() (warm: of prepare(), which takes no nonce and no
- * source_fd: they come with the go) into j->cfg.  0, or -1 with an
+ * source_fd, stdin_fd: they come with the go) into j->cfg.  0, or -1 with an
  * exception set (call job_clear either way). */
 static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
 {
     static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
-                             "cancel_fd", "cgroup", "deny_sigchld_ignore", NULL};
+                             "cancel_fd", "cgroup", "deny_sigchld_ignore", "stdin_fd", "verdict_limit", NULL};
     PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL, *cgroup_obj = Py_None;
     int deny_sigchld_ignore = 0;
     double timeout_s = -1.0, cpu_time_s = 0.0;
-    Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
+    Py_ssize_t output_limit = (Py_ssize_t)1 << 20, verdict_limit = VERDICT_LIMIT;
     Py_buffer nonce = {0};
     const char *hostname = NULL, *uid_map = NULL, *gid_map = NULL;
-    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, cancel_fd = -1, failed = 0, rc = -1;
+    int deny_setgroups = 1, clear_groups = 0, use_seccomp = 1, source_fd = -1, cancel_fd = -1, stdin_fd = -1;
+    int failed = 0, rc = -1;
     struct optional_id uid = {0, 0}, gid = {0, 0};
 
     memset(j, 0, sizeof *j);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOp:prepare"
-                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOp:run",
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpin:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpin:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
                                      &gid_map, &deny_setgroups, sbx_optional_id_converter, &uid, sbx_optional_id_converter,
                                      &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd,
-                                     &cgroup_obj, &deny_sigchld_ignore))
+                                     &cgroup_obj, &deny_sigchld_ignore, &stdin_fd, &verdict_limit))
         return -1;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
@@ -457,14 +461,18 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         PyErr_SetString(PyExc_ValueError, "hostname must be 1 to 64 bytes");
         goto done;
     }
-    if (source_fd < -1) {
-        PyErr_SetString(PyExc_ValueError, "source_fd must be an fd or -1");
+    if (source_fd < -1 || stdin_fd < -1) {
+        PyErr_SetString(PyExc_ValueError, "source_fd and stdin_fd must be an fd or -1");
         goto done;
     }
-    if (warm && (nonce.len > 0 || source_fd != -1 || cancel_fd != -1)) {
+    if (verdict_limit < 0 || verdict_limit > MAX_OUTPUT_LIMIT) {
+        PyErr_SetString(PyExc_ValueError, "verdict_limit must be between 0 and 2**30 bytes");
+        goto done;
+    }
+    if (warm && (nonce.len > 0 || source_fd != -1 || cancel_fd != -1 || stdin_fd != -1)) {
         PyErr_SetString(PyExc_ValueError,
-                        "prepare() takes no nonce, source_fd or cancel_fd: the fds come with go(), and wait() "
-                        "is interrupted by killing the process that waits");
+                        "prepare() takes no nonce, source_fd, stdin_fd or cancel_fd: the fds come with go(), and "
+                        "wait() is interrupted by killing the process that waits");
         goto done;
     }
     if (cancel_fd < -1) {
@@ -526,10 +534,11 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     j->cfg.n_mounts = j->mounts.n;
     j->cfg.seccomp = j->filter;
     j->cfg.source_fd = source_fd;
+    j->cfg.stdin_fd = stdin_fd;
     j->cfg.timeout_s = timeout_s;
     j->cfg.cpu_limit_s = cpu_time_s;
     j->cfg.output_limit = (size_t)output_limit;
-    j->cfg.verdict_limit = VERDICT_LIMIT;
+    j->cfg.verdict_limit = (size_t)verdict_limit;
     j->cfg.nonce = j->nonce;
     j->cfg.nonce_len = (size_t)nonce.len;
     j->cfg.warm = warm;
@@ -618,8 +627,8 @@ static void prepared_dealloc(PreparedObject *self)
 PyDoc_STRVAR(go_doc,
 "go(fds) -> None\n"
 "--\n\n"
-"Start the run of this prepared sandbox: fds (stdout, stderr, nonce,\n"
-"verdict, source: 5 fds) become its main process's fds 1-5.  The wall-clock\n"
+"Start the run of this prepared sandbox: fds (stdin, stdout, stderr,\n"
+"nonce, verdict, source: 6 fds) become its main process's fds 0-5.  The wall-clock\n"
 "timeout counts from here.  Returns at once; wait() waits for the end.\n"
 "Raises ValueError when called twice or after cancel().");
 
@@ -628,14 +637,14 @@ static PyObject *prepared_go(PreparedObject *self, PyObject *args)
     int fds[SBX_GO_FDS];
     struct job *j = &self->job;
 
-    if (!PyArg_ParseTuple(args, "(iiiii):go", &fds[0], &fds[1], &fds[2], &fds[3], &fds[4]))
+    if (!PyArg_ParseTuple(args, "(iiiiii):go", &fds[0], &fds[1], &fds[2], &fds[3], &fds[4], &fds[5]))
         return NULL;
     if (self->used || self->in_sandbox) {
         PyErr_SetString(PyExc_ValueError, "this sandbox was used already: prepare() one per run");
         return NULL;
     }
-    if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || fds[3] < 0 || fds[4] < 0) {
-        PyErr_SetString(PyExc_ValueError, "go() needs 5 open fds");
+    if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || fds[3] < 0 || fds[4] < 0 || fds[5] < 0) {
+        PyErr_SetString(PyExc_ValueError, "go() needs 6 open fds");
         return NULL;
     }
     self->used = 1;
@@ -932,11 +941,11 @@ PyDoc_STRVAR(serve_doc,
 "every request of one configuration in C, so that no Python code of the\n"
 "server runs per run (each page it writes would be copied, in it or in\n"
 "the sandboxes it shares them with).  config: the request message (bytes)\n"
-"the other arguments were parsed from; fds: the 5 fds of that request\n"
-"(stdout, stderr, nonce, verdict, source), which serve() closes whatever\n"
-"happens.  Per request: go() the prepared sandbox with its fds, prepare the\n"
+"the other arguments were parsed from; fds: the 6 fds of that request\n"
+"(stdin, stdout, stderr, nonce, verdict, source), which serve() closes\n"
+"whatever happens.  Per request: go() the prepared sandbox with its fds, prepare the\n"
 "next one, wait() for the run and send its outcome on sock (REPLY_FORMAT).\n"
-"A request on sock is a message with 5 fds; one with another message than\n"
+"A request on sock is a message with 6 fds; one with another message than\n"
 "config ends the loop.  Returns None at EOF on sock or when an answer\n"
 "cannot be sent; (message, fds) for a request with another configuration\n"
 "(its fds unused; the prepared sandbox is cancelled); and, in the\n"
@@ -945,7 +954,7 @@ PyDoc_STRVAR(serve_doc,
 "(unshare_network()) that its sandboxes share; after a run that left a unix\n"
 "socket in it (one no process holds, in flight), the next runs get a new\n"
 "one (or, where it cannot be made, one each).\n"
-"A request without exactly 5 fds is answered REPLY_ERROR.  Raises what\n"
+"A request without exactly 6 fds is answered REPLY_ERROR.  Raises what\n"
 "prepare() raises for bad arguments, RuntimeError in a process with more\n"
 "than one thread, and KeyboardInterrupt on SIGINT (after killing and\n"
 "reaping both sandboxes).");
@@ -1149,8 +1158,8 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         return NULL;
     }
     head = PyTuple_GetSlice(args, 0, 4);
-    if (head == NULL || !PyArg_ParseTuple(head, "iy*(iiiii)p:serve", &sock, &config, &fds[0], &fds[1], &fds[2],
-                                          &fds[3], &fds[4], &shared_network))
+    if (head == NULL || !PyArg_ParseTuple(head, "iy*(iiiiii)p:serve", &sock, &config, &fds[0], &fds[1], &fds[2],
+                                          &fds[3], &fds[4], &fds[5], &shared_network))
         goto done;
     have_first = 1;
     rest = PyTuple_GetSlice(args, 4, PyTuple_GET_SIZE(args));
@@ -1202,7 +1211,7 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
             if (count != SBX_GO_FDS || cut) {
                 char reason[96];
                 close_all(fds, count < SBX_GO_FDS ? count : SBX_GO_FDS);
-                snprintf(reason, sizeof reason, "ValueError: a request carries 5 fds, got %d%s", count,
+                snprintf(reason, sizeof reason, "ValueError: a request carries 6 fds, got %d%s", count,
                          cut ? ", or more than 1 MiB" : "");
                 if (send_error(sock, reason) < 0) {
                     result = Py_NewRef(Py_None);
@@ -1212,7 +1221,7 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
             }
             if ((size_t)n != (size_t)config.len || memcmp(buf, config.buf, (size_t)n) != 0) {
                 /* another configuration: the caller parses it */
-                result = Py_BuildValue("y#(iiiii)", buf, n, fds[0], fds[1], fds[2], fds[3], fds[4]);
+                result = Py_BuildValue("y#(iiiiii)", buf, n, fds[0], fds[1], fds[2], fds[3], fds[4], fds[5]);
                 if (result == NULL)
                     close_all(fds, SBX_GO_FDS);
                 goto done;
@@ -1307,18 +1316,18 @@ PyDoc_STRVAR(collect_doc,
 static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"sock", "stdout_fd", "stderr_fd", "verdict_fd", "output_limit", "wait_s", "cancel_fd",
-                             NULL};
+                             "verdict_limit", NULL};
     int sock, fds[3], cancel_fd = -1;
-    Py_ssize_t output_limit = (Py_ssize_t)1 << 20;
+    Py_ssize_t output_limit = (Py_ssize_t)1 << 20, verdict_limit = VERDICT_LIMIT;
     double wait_s = -1.0;
     struct sbx_collect c;
     PyObject *result = NULL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iiii|$ndi:collect", kwlist, &sock, &fds[0], &fds[1], &fds[2],
-                                     &output_limit, &wait_s, &cancel_fd))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iiii|$ndin:collect", kwlist, &sock, &fds[0], &fds[1], &fds[2],
+                                     &output_limit, &wait_s, &cancel_fd, &verdict_limit))
         return NULL;
-    if (output_limit < 0 || output_limit > MAX_OUTPUT_LIMIT) {
-        PyErr_SetString(PyExc_ValueError, "output_limit must be between 0 and 2**30 bytes");
+    if (output_limit < 0 || output_limit > MAX_OUTPUT_LIMIT || verdict_limit < 0 || verdict_limit > MAX_OUTPUT_LIMIT) {
+        PyErr_SetString(PyExc_ValueError, "output_limit and verdict_limit must be between 0 and 2**30 bytes");
         return NULL;
     }
     if (!(wait_s > 0.0 && wait_s <= 2 * MAX_TIMEOUT_S)) {
@@ -1333,7 +1342,7 @@ static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyO
         PyErr_SetString(PyExc_ValueError, "cancel_fd must be an fd or -1");
         return NULL;
     }
-    sbx_collect_init(&c, fds, sock, (size_t)output_limit, VERDICT_LIMIT, wait_s, cancel_fd);
+    sbx_collect_init(&c, fds, sock, (size_t)output_limit, (size_t)verdict_limit, wait_s, cancel_fd);
     for (;;) {
         int finished;
         Py_BEGIN_ALLOW_THREADS

@@ -80,7 +80,7 @@ extern const char *const sbx_stage_names[SBX_STAGE_COUNT];
 
 enum sbx_fd_slot {
     /* child ends: init holds them, the main process keeps 0-5 */
-    SBX_FD_STDIN = 0,   /* /dev/null */
+    SBX_FD_STDIN = 0,   /* the stdin fd given, or /dev/null */
     SBX_FD_STDOUT = 1,  /* stdout pipe, write end */
     SBX_FD_STDERR = 2,  /* stderr pipe, write end */
     SBX_FD_NONCE = 3,   /* read end: the per-run nonce, then EOF */
@@ -206,6 +206,7 @@ struct sbx_config {
     int n_mounts;
     const void *seccomp;       /* struct sock_fprog * or NULL (seccomp.c) */
     int source_fd;             /* becomes SBX_FD_SOURCE; -1: none */
+    int stdin_fd;              /* becomes SBX_FD_STDIN; -1: /dev/null */
     struct sbx_rlimit rlimits[SBX_MAX_RLIMITS];
     int n_rlimits;
     double timeout_s;          /* wall clock, from clone() */
@@ -228,9 +229,9 @@ struct sbx_config {
 #define SBX_NONCE_MAX 4096
 
 /* Warm mode: what sbx_go() sends the waiting main process. */
-enum { SBX_GO_FDS = 5 };
+enum { SBX_GO_FDS = 6 };
 struct sbx_go_msg {
-    int fds[SBX_GO_FDS]; /* stdout, stderr, nonce, verdict, source: fds 1-5 */
+    int fds[SBX_GO_FDS]; /* stdin, stdout, stderr, nonce, verdict, source: fds 0-5 */
 };
 
 /* The go message on the wire: one byte (a SOCK_SEQPACKET message needs
