@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from autopoietic._outcome import STATUSES
 from autopoietic.sandbox import AutopoieticSandbox, ExecutionResult, SandboxError, create_secure_sandbox
 
 from helpers import announce, bound, component, ready_token, wait_ready
@@ -36,6 +37,11 @@ RESULT_TYPES = {
     "namespaces": (list,),
     "oom_killed": (bool,),
     "cgroup_controllers": (list,),
+    "stdout": (str,),
+    "stderr": (str,),
+    "status": (str,),
+    "files": (dict,),
+    "fetch_errors": (dict,),
 }
 ISOLATION_VALUES = {
     "unshare-namespaces",
@@ -55,6 +61,9 @@ def assert_result_shape(result: dict) -> None:
     assert result["isolation"] in ISOLATION_VALUES
     assert all(isinstance(n, str) for n in result["namespaces"])
     assert set(result["cgroup_controllers"]) <= {"memory", "pids", "cpu"}
+    assert result["status"] in STATUSES
+    assert result["stdout"] == result["output"]
+    assert (result["status"] == "ok") == result["success"]
 
 
 def test_valid_component_succeeds_in_namespaces(sandbox):
@@ -89,6 +98,7 @@ def test_result_shape_of_every_outcome(tmp_path, execution_mode):
     for result in outcomes:
         assert_result_shape(result)
     assert [r["success"] for r in outcomes] == [True, False, False, False]
+    assert [r["status"] for r in outcomes] == ["ok", "error", "timeout", "error"]
     assert outcomes[3]["exit_code"] == 3
 
 
@@ -306,7 +316,7 @@ def test_create_secure_sandbox_defaults(tmp_path):
     sb = create_secure_sandbox(temp_dir=tmp_path)
     try:
         assert (sb.max_memory_mb, sb.max_cpu_time_seconds, sb.max_file_size_kb) == (100, 30, 500)
-        assert sb.timeout_s == 30
+        assert sb.timeout_s == 61  # 2 x the CPU limit + 1 s
         assert create_secure_sandbox(temp_dir=tmp_path, max_memory_mb=64).max_memory_mb == 64
     finally:
         sb.cleanup()

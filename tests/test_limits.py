@@ -58,13 +58,21 @@ def test_sleeping_component_times_out_with_millisecond_precision(make):
     assert 0.25 <= result["execution_time"] < bound(1.0)  # not the 60 s sleep
 
 
-def test_default_timeout_is_the_cpu_limit(make):
+def test_default_timeout_follows_the_cpu_limit(make):
+    """Twice the CPU limit plus 1 s: a sleeper ends at the wall clock."""
     sb = AutopoieticSandbox(max_cpu_time_seconds=0.4)
     try:
-        assert sb.timeout_s == 0.4
+        assert sb.timeout_s == pytest.approx(1.8)
         result = sb.run_source("import time\ntime.sleep(30)")
         assert result["limit_exceeded"] == "wall_time"
-        assert result["execution_time"] < bound(2.0)  # not the 30 s sleep
+        assert result["execution_time"] < bound(4.0)  # not the 30 s sleep
+        sb.max_cpu_time_seconds = 2
+        assert sb.timeout_s == 5
+        sb.timeout_s = 1
+        sb.max_cpu_time_seconds = 3
+        assert sb.timeout_s == 1
+        sb.timeout_s = None
+        assert sb.timeout_s == 7
     finally:
         sb.cleanup()
 

@@ -330,7 +330,19 @@ class SandboxCgroup:
                                                                                "oom_kill")
         self.plan = (self.parents, tuple(writes), cpu, 1e-9 if v1 else 1e-6, peak, oom, _join_method(hierarchy))
         self.controllers = [c for c in CONTROLLERS if c in at]
+        self._limits = (memory, str(max_pids))
         self._lock = threading.Lock()
+
+    def plan_for(self, memory_bytes: int, max_pids: int) -> _sandbox.CgroupPlan:
+        """``plan`` with another memory limit (bytes) and pids.max for one
+        run (a per-call limit: each run's cgroup gets its own values)."""
+        values = (str(memory_bytes), str(max_pids))
+        if values == self._limits:
+            return self.plan
+        memory_files = ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.max")
+        writes = tuple((i, name, values[1] if name == "pids.max" else values[0] if name in memory_files else value)
+                       for i, name, value in self.plan[1])
+        return (self.plan[0], writes) + self.plan[2:]
 
     def remove(self) -> None:
         """Remove the directories (the runs' are removed as they are reaped;

@@ -66,6 +66,11 @@ class ExecutionResult(TypedDict):
     namespaces: list[str]
     oom_killed: bool
     cgroup_controllers: list[str]
+    stdout: str
+    stderr: str
+    status: str
+    files: dict[str, bytes]
+    fetch_errors: dict[str, str]
 
 
 class SandboxError(Exception):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import marshal
 import os
 import secrets
 import threading
@@ -38,7 +39,8 @@ from ._workdirs import WorkRoot, remove_tree
 if TYPE_CHECKING:
     from ._sandbox import RunResult
 
-__all__ = ["Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "runner_header", "sealed_source"]
+__all__ = ["Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "runner_header", "sealed_source",
+           "sealed_stdin"]
 
 #: The program every sandbox runs first (it runs the component, then reports).
 RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
@@ -59,27 +61,55 @@ def environment(home: str, tmp: str) -> list[str]:
     ]
 
 
-def runner_header(mode: str, name: str) -> tuple[str, bytes]:
+def runner_header(mode: str, name: str, source_length: int) -> tuple[str, bytes]:
     """(nonce, header): what the runner reads from fd 3 (_runner.py): the
     arguments' length in 8 digits, the arguments, then the nonce (which
     stays in the pipe until the component's code is done)."""
     nonce = secrets.token_hex(16)
-    arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS)).encode("utf-8")
+    arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS, str(source_length))).encode("utf-8")
     return nonce, b"%08d" % len(arguments) + arguments + nonce.encode("ascii")
 
 
-@contextlib.contextmanager
-def sealed_source(data: bytes, name: str) -> Iterator[int]:
-    """A sealed memfd holding data, at offset 0: the child runs exactly the
-    bytes that were validated, and no file of the host is needed."""
+def _sealed(name: str, *parts: bytes) -> int:
+    """A sealed memfd holding the parts one after the other, at offset 0.
+    Raises OSError (its fd closed)."""
     fd = os.memfd_create(f"autopoietic-{name}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view):]
         fcntl.fcntl(fd, fcntl.F_ADD_SEALS,
                     fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
         os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+@contextlib.contextmanager
+def sealed_source(data: bytes, name: str, extras: dict[str, Any] | None = None) -> Iterator[int]:
+    """A sealed memfd holding data (then ``marshal`` of extras, if any:
+    _runner.py), at offset 0: the child runs exactly the bytes that were
+    validated, and no file of the host is needed."""
+    fd = _sealed(name, data, marshal.dumps(extras) if extras else b"")
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def sealed_stdin(data: bytes | None) -> Iterator[int]:
+    """The run's stdin: a sealed memfd holding data (so a large stdin and
+    a large stdout cannot block each other: nothing is fed through a pipe),
+    or -1 for /dev/null."""
+    if data is None:
+        yield -1
+        return
+    fd = _sealed("stdin", data)
+    try:
         yield fd
     finally:
         os.close(fd)
@@ -94,6 +124,8 @@ class Job:
     cancel_fd: int
     limits: Limits
     cgroup: SandboxCgroup | None
+    stdin_fd: int = -1  # -1: /dev/null
+    verdict_limit: int = 65536  # bytes of the verdict pipe kept (fetched files ride on it)
 
     @property
     def controllers(self) -> list[str]:
@@ -151,7 +183,9 @@ def _finish(options: dict[str, Any], namespaces: tuple[str, ...], job: Job) -> t
     controllers = job.controllers
     options.update(namespaces=namespaces, rlimits=job.limits.rlimits(namespaces, "uid" not in options),
                    timeout_s=job.limits.timeout_s, cpu_time_s=job.limits.max_cpu_time_seconds,
-                   output_limit=job.limits.max_output_bytes, cgroup=job.cgroup.plan if job.cgroup else None,
+                   output_limit=job.limits.max_output_bytes,
+                   cgroup=job.cgroup.plan_for(job.limits.memory_bytes, job.limits.max_processes + 1)
+                   if job.cgroup else None,
                    deny_sigchld_ignore="cpu" not in controllers)
     return env, cwd
 
@@ -177,7 +211,7 @@ class SpawnLauncher:
             env, cwd = _finish(options, namespaces, job)
             argv = [self.plan.python, "-I", "-S", "-B", "-X", "utf8", "-c", RUNNER_SOURCE]
             raw = _sandbox.run(argv, env, cwd, nonce=job.header, source_fd=job.source_fd, cancel_fd=job.cancel_fd,
-                               **options)
+                               stdin_fd=job.stdin_fd, verdict_limit=job.verdict_limit, **options)
             return Launched(raw, options)
         finally:
             remove_tree(workdir)
@@ -231,12 +265,13 @@ class WarmLauncher:
         """RootPlan.options for a run on server: its work directory (only
         the mount point of the new root, which lives in the sandbox's own
         mount namespace) and mount plan are made once and reused."""
-        cached = server.cache.get(namespaces)
+        key = (namespaces, limits.scratch_bytes)  # the scratch file systems' size is in the plan
+        cached = server.cache.get(key)
         if cached is None or not os.path.isdir(os.path.join(cached[0], "root")):
             workdir = self.plan.work.new()
             server.directories.append(workdir)
             cached = (workdir, self.plan.options(namespaces, workdir, limits))
-            server.cache[namespaces] = cached
+            server.cache[key] = cached
         return dict(cached[1])
 
     def launch(self, namespaces: tuple[str, ...], job: Job) -> Launched | None:
@@ -249,7 +284,8 @@ class WarmLauncher:
         started = time.monotonic()
         try:
             raw = server.run(([self.plan.python], env, cwd), options, job.source_fd, job.header,
-                             job.limits.max_output_bytes, job.limits.timeout_s, job.cancel_fd)
+                             job.limits.max_output_bytes, job.limits.timeout_s, job.cancel_fd, job.stdin_fd,
+                             job.verdict_limit)
         except ForkServerDied as exc:
             return Launched(None, options, str(exc), time.monotonic() - started)
         return Launched(raw, options)

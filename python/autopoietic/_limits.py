@@ -24,6 +24,7 @@ __all__ = [
     "SCRATCH_INODES",
     "SIGPENDING_LIMIT",
     "Limits",
+    "default_timeout_s",
 ]
 
 #: Default bound on component source (bytes of UTF-8).
@@ -43,6 +44,14 @@ SCRATCH_INODES = 4096
 SIGPENDING_LIMIT = 64
 #: The interpreter alone needs this much address space (RLIMIT_AS), MiB.
 MIN_MEMORY_MB = 32
+
+
+def default_timeout_s(cpu_time_s: float) -> float:
+    """The wall-clock timeout when none is given: twice the CPU limit plus
+    one second, so a CPU-bound loop ends at its CPU limit (reported as
+    ``cpu_time``) with room for the second RLIMIT_CPU gives and a loaded
+    host, and a program that sleeps or blocks ends at the wall clock."""
+    return min(2 * cpu_time_s + 1, _sandbox.MAX_TIMEOUT_S)
 
 #: Upper bounds of the limits (far above any real use; the times and the
 #: output are the C layer's own bounds).
@@ -92,13 +101,16 @@ class Limits:
     max_code_bytes: int
     max_open_files: int
     max_processes: int
+    #: timeout_s was given (False: it follows max_cpu_time_seconds, see
+    #: default_timeout_s)
+    timeout_given: bool = True
 
     @classmethod
     def checked(cls, *, max_memory_mb: object, max_cpu_time_seconds: object, max_file_size_kb: object,
                 timeout_s: object, max_disk_mb: object, max_output_bytes: object, max_code_bytes: object,
                 max_open_files: object, max_processes: object) -> Limits:
         """The Limits of these values; ``timeout_s`` None means
-        ``max_cpu_time_seconds``.  Raises TypeError for a value of the
+        ``default_timeout_s(max_cpu_time_seconds)``.  Raises TypeError for a value of the
         wrong type, ValueError for one that is not > 0, not finite, over
         its bound, or memory under MIN_MEMORY_MB."""
         memory = _check_number("max_memory_mb", max_memory_mb)
@@ -107,12 +119,13 @@ class Limits:
             max_memory_mb=memory,
             max_cpu_time_seconds=cpu,
             max_file_size_kb=_check_number("max_file_size_kb", max_file_size_kb),
-            timeout_s=_check_number("timeout_s", cpu if timeout_s is None else timeout_s),
+            timeout_s=_check_number("timeout_s", default_timeout_s(cpu) if timeout_s is None else timeout_s),
             max_disk_mb=_check_number("max_disk_mb", max_disk_mb),
             max_output_bytes=_check_count("max_output_bytes", max_output_bytes),
             max_code_bytes=_check_count("max_code_bytes", max_code_bytes),
             max_open_files=_check_count("max_open_files", max_open_files),
             max_processes=_check_count("max_processes", max_processes),
+            timeout_given=timeout_s is not None,
         )
         if limits.max_output_bytes > _MAX_OUTPUT_BYTES:
             raise ValueError(f"max_output_bytes must be at most {_MAX_OUTPUT_BYTES >> 30} GiB")
@@ -120,9 +133,25 @@ class Limits:
 
     def changed(self, name: str, value: object) -> Limits:
         """These limits with ``name`` set to value, checked as by
-        ``checked`` (the same errors)."""
+        ``checked`` (the same errors); ``timeout_s`` None follows the CPU
+        limit again."""
+        return self._replaced({name: value})
+
+    def with_changes(self, changes: dict[str, object]) -> Limits:
+        """These limits with each name in changes set to its value (None:
+        unchanged): a run's own limits.  Checked as by ``checked`` (the
+        same errors).  A timeout that followed the CPU limit follows the
+        new one unless timeout_s is given too."""
+        return self._replaced({name: value for name, value in changes.items() if value is not None})
+
+    def _replaced(self, changes: dict[str, object]) -> Limits:
         values: dict[str, object] = dict(self.__dict__)
-        values[name] = value
+        if not values.pop("timeout_given"):
+            values["timeout_s"] = None
+        for name in changes:
+            if name not in values:
+                raise TypeError(f"{name!r} is not a limit")
+        values.update(changes)
         return Limits.checked(**values)
 
     @property

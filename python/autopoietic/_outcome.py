@@ -15,16 +15,25 @@ import signal
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from ._common import ExecutionResult
+from ._files import parse_fetched
 from ._limits import Limits
 
 if TYPE_CHECKING:
     from ._sandbox import RunResult
 
-__all__ = ["CANCELLED", "Verdict", "failed_result", "interpret", "parse_verdict"]
+__all__ = ["CANCELLED", "STATUSES", "Verdict", "failed_result", "interpret", "parse_verdict"]
 
 #: Limits the runner may report (its verdict's third field).
 LIMIT_NAMES = frozenset({"memory", "cpu_time", "file_size", "open_files", "processes"})
 CANCELLED = "cancelled: cleanup() was called during the run; the process tree was killed"
+#: The result's ``status``, one word for how the run ended (docs/api.md,
+#: "The result dict"): a limit's (limit_exceeded "wall_time" is
+#: "timeout", "output" is "output_limit"), or ok, error (the program
+#: failed on its own), cancelled (cleanup() during the run), sandbox_error
+#: (the sandbox could not be set up or its fork server died).
+STATUSES = ("ok", "error", "timeout", "cpu_time", "memory", "output_limit", "file_size", "open_files",
+            "processes", "cancelled", "sandbox_error")
+_LIMIT_STATUS = {"wall_time": "timeout", "output": "output_limit"}
 #: A mount step of the plan: (kind, source, target, flags, data).
 Mount = tuple[str, Optional[str], str, int, Optional[str]]
 
@@ -37,12 +46,14 @@ class Verdict(NamedTuple):
     limit: str  # one of LIMIT_NAMES, or ""
     peak_rss_kib: int
     reason: str
+    fetched: bytes | None = None  # the fetch records (_runner.py), None: none were asked for
 
 
 def parse_verdict(data: bytes, nonce: str) -> Verdict | None:
     """The verdict in data if it is well formed and carries nonce."""
+    text, separator, fetched = data.partition(b"\x1e")
     try:
-        fields = data.decode("utf-8").split("\x1f")
+        fields = text.decode("utf-8").split("\x1f")
     except UnicodeDecodeError:
         return None
     if len(fields) != 6 or not hmac.compare_digest(fields[0], nonce) or not fields[4].isdigit():
@@ -50,18 +61,32 @@ def parse_verdict(data: bytes, nonce: str) -> Verdict | None:
     status, stage, limit, rss, reason = fields[1:]
     if status not in ("ok", "error") or (limit and limit not in LIMIT_NAMES):
         return None
-    return Verdict(status, stage, limit, int(rss), reason)
+    return Verdict(status, stage, limit, int(rss), reason, fetched if separator else None)
+
+
+def status_of(result: ExecutionResult) -> str:
+    """The result's ``status`` (see STATUSES) from its other keys."""
+    if result["isolation"] == "error":
+        return "sandbox_error"
+    limit = result["limit_exceeded"]
+    if limit:
+        return _LIMIT_STATUS.get(limit, limit)
+    if result["success"]:
+        return "ok"
+    return "cancelled" if CANCELLED in result["error"] else "error"
 
 
 def failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], validated: bool,
-                  controllers: list[str]) -> ExecutionResult:
+                  controllers: list[str], fetch: list[str] | None = None) -> ExecutionResult:
     """The dict of a run the sandbox itself could not carry out."""
+    _, errors = parse_fetched(None, fetch or [], 0)
     return {
         "success": False, "output": "", "error": f"autopoietic: {message}", "execution_time": elapsed,
         "isolation": "error", "security_validated": validated, "exit_code": None, "signal": None,
         "timed_out": False, "limit_exceeded": None, "cpu_time_s": 0.0, "max_rss_kib": 0,
         "output_truncated": False, "namespaces": list(namespaces), "oom_killed": False,
-        "cgroup_controllers": list(controllers),
+        "cgroup_controllers": list(controllers), "stdout": "", "stderr": "", "status": "sandbox_error",
+        "files": {}, "fetch_errors": errors,
     }
 
 
@@ -71,9 +96,22 @@ def _with_reasons(stderr: str, reasons: list[str]) -> str:
 
 
 def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool,
-              mounts: list[Mount], controllers: list[str], limits: Limits) -> ExecutionResult:
+              mounts: list[Mount], controllers: list[str], limits: Limits, fetch: list[str] | None = None,
+              strict: bool = False) -> ExecutionResult:
     """The result dict of a run of ``mode`` ("component" or "source") that
-    ended as raw; mounts is the run's mount plan (to name a failed mount)."""
+    ended as raw; mounts is the run's mount plan (to name a failed mount);
+    fetch the paths whose files the runner was to read back.  strict: a
+    script succeeds only if the runner reported its main code finished (a
+    script that ends itself with ``os._exit(0)`` did not)."""
+    result = _interpret(raw, namespaces, nonce, mode, validated, mounts, controllers, limits, fetch or [], strict)
+    result["stdout"] = result["output"]
+    result["status"] = status_of(result)
+    return result
+
+
+def _interpret(raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool,
+               mounts: list[Mount], controllers: list[str], limits: Limits, fetch: list[str],
+               strict: bool) -> ExecutionResult:
     stdout = raw["stdout"].decode("utf-8", "replace")
     stderr = raw["stderr"].decode("utf-8", "replace")
     truncated = bool(raw["stdout_truncated"] or raw["stderr_truncated"])
@@ -94,6 +132,11 @@ def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: 
         "namespaces": list(namespaces),
         "oom_killed": raw["cgroup_oom_kills"] > 0,
         "cgroup_controllers": list(controllers),
+        "stdout": stdout,
+        "stderr": stderr,
+        "status": "",
+        "files": {},
+        "fetch_errors": parse_fetched(None, fetch, 0)[1],
     }
     if raw["setup_error"] is not None:
         stage, err, detail = raw["setup_error"]
@@ -112,6 +155,8 @@ def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: 
         result["error"] = _with_reasons(stderr, [CANCELLED])
         return result
     verdict = parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
+    if verdict is not None and fetch:
+        result["files"], result["fetch_errors"] = parse_fetched(verdict.fetched, fetch, limits.max_output_bytes)
     # the whole tree's peak: the cgroup's where there is one (which the
     # component cannot report itself), else the largest process seen
     if raw["cgroup_memory_peak"] > 0:
@@ -151,7 +196,9 @@ def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: 
             reasons.append("the process exited with status 0 but the runner never reported run() returning")
     else:
         # no verdict is fine (os._exit(0) in a script); a malformed one is not
-        ran = exit_ok and (not raw["verdict"] or (verdict is not None and verdict.status == "ok"))
+        ran = exit_ok and ((not raw["verdict"] and not strict) or (verdict is not None and verdict.status == "ok"))
+        if strict and exit_ok and not raw["verdict"]:
+            reasons.append("the program ended with status 0 before its main code finished (os._exit)")
     result["limit_exceeded"] = limit
     result["success"] = ran and limit is None
     if reasons:

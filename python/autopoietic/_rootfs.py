@@ -12,7 +12,7 @@ this package are left out: components see the standard library only.
 
 Around that: ``/dev/null``, ``/dev/zero``, ``/dev/urandom`` (bind mounts),
 a ``/proc`` of the sandbox's pid namespace, size- and inode-limited tmpfs at
-``/tmp`` and ``/work`` (``noexec``), then ``pivot_root`` and a read-only
+``/tmp``, ``/work`` and ``/dev/shm`` (``noexec``), then ``pivot_root`` and a read-only
 remount of the root.  ``/etc``, ``/home``, ``/root``, ``/sys`` and the
 caller's directories do not exist inside.
 """
@@ -41,6 +41,9 @@ MS_NOEXEC = 8
 
 SANDBOX_WORKDIR = "/work"
 SANDBOX_TMPDIR = "/tmp"
+#: POSIX shared memory and semaphores (shm_open, sem_open: multiprocessing's
+#: locks, queues and pools) are files here
+SANDBOX_SHMDIR = "/dev/shm"
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 #: Files of the sandbox's /proc that show what the host and its other
 #: users do, each covered by a read-only bind of /dev/null (it reads as
@@ -267,6 +270,8 @@ def mount_ops(plan: HostPlan, new_root: str, *, scratch_bytes: int, scratch_inod
                         "size=4k,nr_inodes=16,mode=0555"))
     ops += [
         ("tmpfs", None, root + SANDBOX_TMPDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC, f"{scratch},mode=1777"),
+        ("mkdir", None, root + SANDBOX_SHMDIR, 0, None),
+        ("tmpfs", None, root + SANDBOX_SHMDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC, f"{scratch},mode=1777"),
         ("tmpfs", None, root + SANDBOX_WORKDIR, MS_NOSUID | MS_NODEV | MS_NOEXEC,
          f"{scratch},mode=0700{owner}"),
     ]

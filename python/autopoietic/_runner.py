@@ -4,20 +4,27 @@ Not imported by the host: _launch.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
 fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
-``MODE US FILE US NAME US MARKERS`` (US = 0x1f; MARKERS: the attribute
-names the component's class must carry, comma-separated), then the per-run
-nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
+``MODE US FILE US NAME US MARKERS US SOURCE_LENGTH`` (US = 0x1f; MARKERS:
+the attribute names the component's class must carry, comma-separated),
+then the per-run nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
 component protocol") on the module NAME; MODE ``source`` runs the source as
 ``__main__``.  ``sys.argv`` is
-``[FILE]``.  The source is read from fd 5, a sealed memfd that holds exactly
-the UTF-8 bytes the host validated; they are decoded here and compiled as
-``str``, so a PEP 263 coding declaration is ignored.  A copy is written to
+``[FILE]``.  The source is read from fd 5, a sealed memfd whose first
+SOURCE_LENGTH bytes are exactly the UTF-8 bytes the host validated; they are
+decoded here and compiled as ``str``, so a PEP 263 coding declaration is
+ignored.  Any bytes after them are ``marshal`` of the run's extras (from the
+host: _files.py checked them): ``files``, (path, bytes) pairs written under
+the working directory before the program starts; ``fetch``, relative paths
+read back when it has finished, each up to ``fetch_cap`` bytes; ``sys_path``,
+directories put first on ``sys.path``.  A copy is written to
 FILE in the working directory for tracebacks only.  In warm mode this source
 runs in a process forked from the fork server instead of a fresh
 interpreter; the same fds hold the same things.
 
 fd 4 receives one verdict: ``nonce US status US stage US limit US
-peak_rss_kib US reason``.  The host believes no line of stdout: a component
+peak_rss_kib US reason``, then, if paths were to be fetched, RS (0x1e) and
+one record per path: a status byte (``_files.FETCH_STATUS``), the length
+in 10 ASCII digits, and for status ``f`` that many bytes of the file.  The host believes no line of stdout: a component
 that prints a fake SUCCESS line, raises SystemExit or calls ``os._exit(0)``
 inside ``run()`` does not produce an ``ok`` verdict carrying the nonce.
 
@@ -45,9 +52,11 @@ if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
     Outcome = Tuple[str, str, str, Optional[BaseException]]
 
 
-def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any]:
-    """Arguments and compiled code: (None, mode, filename, name, markers, code), or
-    an error outcome."""
+def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
+    """Arguments and compiled code: (None, mode, filename, name, markers, code,
+    fetch), or an error outcome; fetch: (working directory, paths, cap) of
+    the files to read back."""
+    import marshal
     import os
     import sys
 
@@ -60,8 +69,9 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any]:
             data += chunk
         return data
 
-    mode, filename, name, markers = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
+    mode, filename, name, markers, length = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
     sys.argv = [filename]
+    fetch: tuple[str, list[str], int] = (os.getcwd(), [], 0)
     try:
         os.lseek(5, 0, 0)
         chunks = []
@@ -72,16 +82,42 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any]:
             chunks.append(chunk)
         os.close(5)
         data = b"".join(chunks)
+        extras = marshal.loads(data[int(length):]) if len(data) > int(length) else {}
+        data = data[:int(length)]
         code = compile(data.decode("utf-8"), filename, "exec", dont_inherit=True)
     except BaseException as exc:
         return ("error", "load", "cannot load %s: %s" % (filename, _autopoietic_describe(exc)), exc), \
-            mode, filename, name, markers, None
+            mode, filename, name, markers, None, fetch
+    del chunks
+    sys.path[0:0] = [p for p in extras.get("sys_path", ()) if p not in sys.path]
+    fetch = (fetch[0], extras.get("fetch", []), extras.get("fetch_cap", 0))
+    try:
+        # into the fresh /work, before any code of the program: nothing to
+        # follow yet, but every open refuses a link all the same
+        for path, content in extras.get("files", ()):
+            parts = path.split("/")
+            for i in range(1, len(parts)):
+                try:
+                    os.mkdir("/".join(parts[:i]), 0o755)
+                except FileExistsError:
+                    pass
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+    except BaseException as exc:
+        return ("error", "files", "cannot write the input file %s: %s" % (path, _autopoietic_describe(exc)),
+                exc), mode, filename, name, markers, None, fetch
+    del extras
     try:
         with open(filename, "xb") as f:  # for tracebacks (linecache) only
             f.write(data)
     except OSError:
         pass
-    return None, mode, filename, name, markers, code
+    return None, mode, filename, name, markers, code, fetch
 
 
 def _autopoietic_describe(exc: BaseException) -> str:
@@ -151,16 +187,18 @@ def _autopoietic_execute(mode: str, filename: str, name: str, markers: str, code
     return "ok", "", "SUCCESS: Component %s executed successfully\n" % cls.__name__, None
 
 
-_autopoietic_outcome, *_autopoietic_arguments = _autopoietic_load()
+_autopoietic_outcome, *_autopoietic_arguments, _autopoietic_fetch = _autopoietic_load()
 if _autopoietic_outcome is None:
     del _autopoietic_load
     _autopoietic_outcome = _autopoietic_execute(*_autopoietic_arguments)
 del _autopoietic_arguments
 
 
-def _autopoietic_report(outcome: Outcome) -> None:
-    """Write the verdict for outcome and end the process."""
+def _autopoietic_report(outcome: Outcome, fetch: tuple[str, list[str], int]) -> None:
+    """Write the verdict for outcome (with the files of fetch) and end the
+    process."""
     import os
+    import stat
     import sys
 
     TYPE_CHECKING = False
@@ -168,6 +206,68 @@ def _autopoietic_report(outcome: Outcome) -> None:
         from typing import NoReturn
 
     sep = "\x1f"
+
+    def fetched() -> bytes:
+        """The fetch records (see the module's docstring): each path is
+        walked from the working directory one component at a time, none
+        followed if it is a symbolic link, and only a regular file read."""
+        cwd, paths, cap = fetch
+        records = []
+        for path in paths:
+            parts = path.split("/")
+            status, data, size = "e", b"", 0
+            dir_fd = -1
+            try:
+                dir_fd = os.open(cwd, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                for part in parts[:-1]:
+                    if stat.S_ISLNK(os.stat(part, dir_fd=dir_fd, follow_symlinks=False).st_mode):
+                        raise OSError(40, "a symbolic link")  # ELOOP
+                    next_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                      dir_fd=dir_fd)
+                    os.close(dir_fd)
+                    dir_fd = next_fd
+                mode = os.stat(parts[-1], dir_fd=dir_fd, follow_symlinks=False).st_mode
+                if stat.S_ISLNK(mode):
+                    status = "s"
+                elif not stat.S_ISREG(mode):
+                    status = "t"
+                else:
+                    fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                                 dir_fd=dir_fd)
+                    try:
+                        st = os.fstat(fd)
+                        size = st.st_size
+                        if not stat.S_ISREG(st.st_mode):
+                            status = "t"
+                        elif size > cap:
+                            status = "b"
+                        else:
+                            chunks = []
+                            left = cap + 1
+                            while left > 0:
+                                chunk = os.read(fd, min(left, 1 << 20))
+                                if not chunk:
+                                    break
+                                chunks.append(chunk)
+                                left -= len(chunk)
+                            data = b"".join(chunks)
+                            size = len(data)
+                            status = "b" if size > cap else "f"
+                            if status == "b":
+                                data = b""
+                    finally:
+                        os.close(fd)
+            except FileNotFoundError:
+                status = "m"
+            except OSError as exc:
+                status = "s" if exc.errno == 40 else "t" if exc.errno == 20 else "e"  # ELOOP, ENOTDIR
+            except BaseException:
+                status = "e"
+            finally:
+                if dir_fd >= 0:
+                    os.close(dir_fd)
+            records.append(b"%s%010d%s" % (status.encode("ascii"), size if status in "fb" else 0, data))
+        return b"\x1e" + b"".join(records) if paths else b""
 
     def peak_rss_kib() -> str:
         # VmHWM of this address space (ru_maxrss would include the copy of
@@ -201,7 +301,11 @@ def _autopoietic_report(outcome: Outcome) -> None:
         except OSError:
             nonce = ""
         fields = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
-        data = sep.join(f.replace(sep, " ") for f in fields).encode("utf-8", "backslashreplace")
+        data = sep.join(f.replace(sep, " ").replace("\x1e", " ") for f in fields).encode("utf-8", "backslashreplace")
+        try:
+            data += fetched()
+        except BaseException:
+            pass
         try:
             while data:
                 data = data[os.write(4, data):]
@@ -313,4 +417,4 @@ def _autopoietic_report(outcome: Outcome) -> None:
     finish(0)
 
 
-_autopoietic_report(_autopoietic_outcome)
+_autopoietic_report(_autopoietic_outcome, _autopoietic_fetch)

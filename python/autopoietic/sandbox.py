@@ -33,9 +33,11 @@ import keyword
 import os
 import sys
 import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from . import _cgroup, _launch
+from . import _cgroup, _files, _launch
 from ._common import ExecutionResult, SandboxError
 from ._ladder import LADDER, namespaces_refused
 from ._limits import (DEFAULT_MAX_CODE_BYTES, DEFAULT_MAX_DISK_MB, DEFAULT_MAX_OPEN_FILES,
@@ -59,6 +61,19 @@ __all__ = [
 #: Longest accepted component name (it becomes a file name).
 MAX_NAME_LENGTH = 128
 _MODES = ("warm", "spawn")
+#: The limits a call of run_source/run_component may set for itself.
+CALL_LIMITS = ("timeout_s", "max_cpu_time_seconds", "max_memory_mb", "max_file_size_kb", "max_disk_mb",
+               "max_output_bytes", "max_open_files", "max_processes")
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One call's checked options (AutopoieticSandbox.run_source)."""
+
+    limits: Limits
+    stdin: bytes | None
+    files: list[tuple[str, bytes]]
+    fetch: list[str]
 
 
 def _check_name(component_name: object) -> str:
@@ -123,7 +138,10 @@ class AutopoieticSandbox:
     - ``temp_dir``: where this sandbox keeps its private work directories
       (default: the system temp directory).
     - ``timeout_s`` (s): wall-clock limit from spawn to reap; default
-      ``max_cpu_time_seconds``.  The whole process tree is killed at it.
+      ``2 * max_cpu_time_seconds + 1``, so that a CPU-bound loop ends at
+      its CPU limit (``limit_exceeded == "cpu_time"``) and one that sleeps
+      at this.  The whole process tree is killed at it (``isolation``
+      then ends in ``-timeout``).
     - ``max_output_bytes``: stdout and stderr are each captured up to this
       size; the rest is read and dropped (``output_truncated``).
     - ``max_code_bytes``: larger component source is refused.
@@ -306,42 +324,114 @@ class AutopoieticSandbox:
         first class defined in the module is instantiated, must carry
         ``_security_signature`` and ``_generated_in_sandbox``, and its
         ``run()`` must return.  Returns the result dict (docs/api.md, "The result dict").
+        The historical signature: ``run_component`` with its defaults.
 
         Raises ``TypeError`` for non-str arguments and ``SandboxError`` when
         the name is not a plain identifier, the code is over
         ``max_code_bytes``, the validator refuses it (``.findings``), or
         isolation is required but unavailable.
         """
+        return self.run_component(component_code, component_name)
+
+    def run_component(self, component_code: str, component_name: str, *, stdin: str | bytes | None = None,
+                      files: Mapping[str, bytes | str] | None = None, fetch: Iterable[str] = (),
+                      **limits: float | None) -> ExecutionResult:
+        """run_component(component_code, component_name, *, stdin=None,
+        files=None, fetch=(), timeout_s=None, <any limit>=None) -> dict
+
+        ``execute_component`` with the per-call options of ``run_source``
+        (the same meaning, checks and errors).
+        """
         data = self._encode(component_code, "component_code")
         name = _check_name(component_name)
+        run = self._call(stdin, files, fetch, limits)
         if self.validate_code:
             findings = self._findings(data)
             if findings:
                 summary = "; ".join(str(f) for f in findings[:5])
                 more = f" (+{len(findings) - 5} more)" if len(findings) > 5 else ""
                 raise SandboxError(f"component {name!r} refused by the validator: {summary}{more}", findings)
-        return self._run("component", data, name, self.validate_code)
+        return self._run("component", data, name, self.validate_code, run)
 
-    def run_source(self, source: str) -> ExecutionResult:
-        """run_source(source: str) -> dict
+    def run_source(self, source: str, *, stdin: str | bytes | None = None,
+                   files: Mapping[str, bytes | str] | None = None, fetch: Iterable[str] = (),
+                   **limits: float | None) -> ExecutionResult:
+        """run_source(source: str, *, stdin=None, files=None, fetch=(),
+        timeout_s=None, <any limit>=None) -> dict
 
         Run arbitrary Python ``source`` as ``__main__`` under the same
         isolation and limits, without the validator and the component
         protocol (``security_validated`` is False).  ``success`` means exit
-        status 0 (``sys.exit(0)`` included) with no limit hit.  Raises
-        ``TypeError`` for non-str source and ``SandboxError`` for source over
-        ``max_code_bytes`` or not encodable as UTF-8.
+        status 0 (``sys.exit(0)`` included) with no limit hit.
+
+        Per call (docs/api.md, "Inputs and outputs of a run"):
+
+        - ``stdin``: ``str`` (UTF-8) or ``bytes``, the program's fd 0 (a
+          sealed memory file, read at any pace: no deadlock with a large
+          stdout); None: ``/dev/null``.  At most 1 GiB.
+        - ``files``: {relative path: bytes or str} written under the working
+          directory (``/work``) before the program starts, directories
+          made as needed.  Each file at most ``max_file_size_kb``, all
+          together at most ``max_disk_mb``.
+        - ``fetch``: relative paths read back from the working directory
+          when the program's main code has finished, into
+          ``result["files"]`` (path -> bytes), each at most
+          ``max_output_bytes``; a path that is missing, a symbolic link
+          (anywhere along it), not a regular file, or too large is in
+          ``result["fetch_errors"]`` (path -> why) instead.
+        - ``timeout_s``, ``max_cpu_time_seconds``, ``max_memory_mb``,
+          ``max_file_size_kb``, ``max_disk_mb``, ``max_output_bytes``,
+          ``max_open_files``, ``max_processes``: this run's own limits, in
+          the constructor's units (None: the sandbox's).
+
+        Raises ``TypeError`` for non-str source, an option of the wrong
+        type or an unknown keyword, ``ValueError`` for a limit out of range,
+        and ``SandboxError`` for source over ``max_code_bytes`` or not
+        encodable as UTF-8, a path that is absolute or has ``..``, or
+        files over their bounds.
         """
         data = self._encode(source, "source")
-        return self._run("source", data, "__main__", False)
+        return self._run("source", data, "__main__", False, self._call(stdin, files, fetch, limits))
 
-    def _run(self, mode: str, data: bytes, name: str, validated: bool) -> ExecutionResult:
+    def _run_strict(self, source: str, **limits: float | None) -> ExecutionResult:
+        """run_source(source, **limits), where only a program whose main code
+        finished succeeds (not one that ended itself with os._exit(0)):
+        for autopoietic.harness."""
+        data = self._encode(source, "source")
+        return self._run("source", data, "__main__", False, self._call(None, None, (), limits), strict=True)
+
+    def _call(self, stdin: object, files: object, fetch: object, limits: dict[str, float | None]) -> _Call:
+        """The checked per-call options."""
+        unknown = sorted(set(limits) - set(CALL_LIMITS))
+        if unknown:
+            raise TypeError(f"unknown keyword argument {unknown[0]!r}; the per-call limits are "
+                            + ", ".join(CALL_LIMITS))
+        checked = self.limits.with_changes(dict(limits)) if any(v is not None for v in limits.values()) \
+            else self.limits
+        return _Call(
+            limits=checked,
+            stdin=_files.check_stdin(stdin),
+            files=_files.check_files(files, int(checked.max_file_size_kb * 1024), checked.scratch_bytes,
+                                     SCRATCH_INODES - 16),
+            fetch=_files.check_fetch(fetch),
+        )
+
+    def _run(self, mode: str, data: bytes, name: str, validated: bool, call: _Call,
+             strict: bool = False) -> ExecutionResult:
         """One run: choose the ladder's rung, launch, interpret; a rung the
-        host refuses moves the ladder down and the run is tried again."""
+        host refuses moves the ladder down and the run is tried again.
+        strict: see _outcome.interpret."""
         self._work.check_alive()
-        nonce, header = _launch.runner_header(mode, name)
-        with _launch.sealed_source(data, name) as source_fd:
-            job = _launch.Job(source_fd, header, self._cancel_r, self.limits, self._cgroup.get())
+        limits = call.limits
+        nonce, header = _launch.runner_header(mode, name, len(data))
+        extras: dict[str, object] = {}
+        if call.files:
+            extras["files"] = call.files
+        if call.fetch:
+            extras.update(fetch=call.fetch, fetch_cap=limits.max_output_bytes)
+        with _launch.sealed_source(data, name, extras) as source_fd, _launch.sealed_stdin(call.stdin) as stdin_fd:
+            job = _launch.Job(source_fd, header, self._cancel_r, limits, self._cgroup.get(), stdin_fd,
+                              _files.verdict_limit(call.fetch, limits.max_output_bytes))
             while True:
                 namespaces = LADDER.choose(self.require_isolation)
                 entered = namespaces or ()
@@ -350,14 +440,15 @@ class AutopoieticSandbox:
                     launched = self._spawn.launch(entered, job)
                 raw = launched.raw
                 if raw is None:
-                    return failed_result(launched.failure, launched.elapsed, entered, validated, job.controllers)
+                    return failed_result(launched.failure, launched.elapsed, entered, validated, job.controllers,
+                                         call.fetch)
                 setup = raw["setup_error"]
                 if namespaces is not None and setup is not None and namespaces_refused(setup, launched.options):
                     LADDER.failed(namespaces, setup[0], setup[1])
                     continue
                 return interpret(raw, namespaces=entered, nonce=nonce, mode=mode, validated=validated,
                                  mounts=launched.options.get("mounts", []), controllers=job.controllers,
-                                 limits=self.limits)
+                                 limits=limits, fetch=call.fetch, strict=strict)
 
 
 def create_secure_sandbox(**kwargs: object) -> AutopoieticSandbox:

@@ -22,23 +22,31 @@ import json, sys
 from autopoietic.sandbox import AutopoieticSandbox
 request = json.load(sys.stdin)
 with AutopoieticSandbox(**request["options"]) as sb:
-    print(json.dumps(sb.run_source(request["source"])))
+    result = sb.run_source(request["source"], **request["call"])
+result["files"] = {path: data.hex() for path, data in result["files"].items()}
+print(json.dumps(result))
 """
+
+#: The options of run_source itself (the rest are the sandbox's).
+_CALL_OPTIONS = ("stdin", "files", "fetch")
 
 
 # As uid 65534 (root only: a normal user's `make test` is the caller case
 # already) each case starts a second interpreter: slow, in make test-all.
 @pytest.fixture(params=["caller", pytest.param("nobody", marks=pytest.mark.slow)])
 def run(request, tmp_path, execution_mode):
-    """run(source, **sandbox_options) -> result dict, as the caller or as uid 65534."""
+    """run(source, **options) -> result dict, as the caller or as uid 65534;
+    options are the sandbox's, and run_source's own stdin, files (str
+    values) and fetch."""
     if request.param == "caller":
         made = []
 
         def run_here(source: str, **options) -> dict:
             options.setdefault("timeout_s", 20)
+            call = {name: options.pop(name) for name in _CALL_OPTIONS if name in options}
             with AutopoieticSandbox(temp_dir=tmp_path, **options) as sb:
                 made.append(sb)
-                return sb.run_source(source)
+                return sb.run_source(source, **call)
 
         return run_here
 
@@ -46,10 +54,14 @@ def run(request, tmp_path, execution_mode):
 
     def run_nobody(source: str, **options) -> dict:
         options.setdefault("timeout_s", 20)
-        proc = run_as_nobody(nobody_python, _NOBODY_SCRIPT, input=json.dumps({"source": source, "options": options}),
+        call = {name: options.pop(name) for name in _CALL_OPTIONS if name in options}
+        proc = run_as_nobody(nobody_python, _NOBODY_SCRIPT,
+                             input=json.dumps({"source": source, "options": options, "call": call}),
                              timeout=options["timeout_s"] + 60)
         assert proc.returncode == 0, proc.stderr
-        return json.loads(proc.stdout.splitlines()[-1])
+        result = json.loads(proc.stdout.splitlines()[-1])
+        result["files"] = {path: bytes.fromhex(data) for path, data in result["files"].items()}
+        return result
 
     return run_nobody
 

@@ -16,7 +16,7 @@ def test_only_three_devices(run):
     )
     assert_clear_result(result)
     lines = result["output"].splitlines()
-    assert lines[0] == "['fd', 'null', 'urandom', 'zero']"
+    assert lines[0] == "['fd', 'null', 'shm', 'urandom', 'zero']"  # shm: a tmpfs (test_io.py)
     assert all(line.endswith("False") for line in lines[1:6])
     assert lines[6].startswith("mknod ") and "DONE" not in lines[6]
     assert lines[7] == "b'\\x00\\x00\\x00\\x00' 8"
