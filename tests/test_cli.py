@@ -21,9 +21,9 @@ COMPONENT = '''class Greeter:
 '''
 
 
-def cli(*args, cwd=None):
+def cli(*args, cwd=None, input=None):
     return subprocess.run([sys.executable, "-m", "autopoietic", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+                          timeout=120, cwd=cwd, input=input)
 
 
 def test_run_component_file(tmp_path, execution_mode):
@@ -43,6 +43,47 @@ def test_run_source_and_limits(tmp_path, execution_mode):
     proc = cli("run", str(path), "--source", "--cpu-s", "0.5", "--timeout-s", "10", "--json")
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["limit_exceeded"] == "cpu_time"
+
+
+def test_run_with_stdin_files_and_fetch(tmp_path, execution_mode):
+    script = tmp_path / "job.py"
+    script.write_text("import os, sys\n"
+                      "rows = open('rows.csv').read().split()\n"
+                      "os.makedirs('out', exist_ok=True)\n"
+                      "open('out/count.txt', 'w').write(str(len(rows)) + sys.stdin.read())\n")
+    data = tmp_path / "data.csv"
+    data.write_text("a\nb\nc\n")
+    proc = cli("run", "--source", str(script), "--stdin", "-", "--file", f"{data}:rows.csv", "--fetch",
+               "out/count.txt", "--fetch", "missing.txt", "--fetch-dir", str(tmp_path / "got"), "--json",
+               input=" rows")
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    result = json.loads(proc.stdout)
+    assert (tmp_path / "got" / "out" / "count.txt").read_text() == "3 rows"
+    assert result["files"] == {"out/count.txt": {"saved_to": str(tmp_path / "got" / "out" / "count.txt"),
+                                                 "bytes": 6}}
+    assert result["fetch_errors"] == {"missing.txt": "not found"}
+
+
+def test_run_reads_the_program_from_stdin(execution_mode):
+    proc = cli("run", "--source", "-", "--json", input="print(6 * 7)\n")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["stdout"] == "42\n"
+    proc = cli("run", "--source", "-", "--stdin", "-", input="pass")
+    assert proc.returncode == 2 and "cannot both come from stdin" in proc.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--file", "/nonexistent/x"], "cannot read /nonexistent/x"),
+    (["--stdin", "/nonexistent/y"], "cannot read /nonexistent/y"),
+    (["--fetch", "../up"], "fetch: path '../up'"),
+    (["--file", "{script}:/etc/x"], "files: path '/etc/x' is absolute"),
+])
+def test_bad_run_inputs_are_clear_errors(tmp_path, args, message):
+    script = tmp_path / "s.py"
+    script.write_text("pass\n")
+    proc = cli("run", "--source", str(script), *[a.format(script=script) for a in args])
+    assert proc.returncode == 2, proc.stdout
+    assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.parametrize("args", [["--memory-mb", "10"], ["--cpu-s", "0"], ["--timeout-s", "-1"]])

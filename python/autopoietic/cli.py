@@ -86,10 +86,51 @@ class _UsageError(Exception):
 
 
 def _read(path: str) -> str:
+    """The text of path ("-": of stdin)."""
     try:
+        if path == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _UsageError(f"cannot read {path}: {exc}") from exc
+
+
+def _read_bytes(path: str) -> bytes:
+    """The bytes of path ("-": of stdin)."""
+    try:
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise _UsageError(f"cannot read {path}: {exc}") from exc
+
+
+def _input_files(specs: Sequence[str]) -> dict[str, bytes]:
+    """--file SRC[:DEST] -> {DEST: bytes of SRC}; DEST defaults to SRC's
+    name (the last ':' splits, so a SRC with ':' needs a DEST)."""
+    files: dict[str, bytes] = {}
+    for spec in specs:
+        src, sep, dest = spec.rpartition(":")
+        if not sep or not src:
+            src, dest = spec, Path(spec).name
+        if dest in files:
+            raise _UsageError(f"--file {spec}: {dest} is given twice")
+        files[dest] = _read_bytes(src)
+    return files
+
+
+def _save_fetched(result: dict[str, Any], directory: str) -> None:
+    """Write result["files"] under directory (made as needed) and replace
+    each value with where it went and its size (the paths were checked
+    relative when the run was asked for)."""
+    saved: dict[str, Any] = {}
+    for path, data in result.get("files", {}).items():
+        target = Path(directory, path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as exc:
+            raise _UsageError(f"cannot write the fetched file {target}: {exc}") from exc
+        saved[path] = {"saved_to": str(target), "bytes": len(data)}
+    result["files"] = saved
 
 
 def _run_demo(cycles: int, data_dir: Path) -> list[CycleLog]:
@@ -159,7 +200,11 @@ def _limit_usage_error(exc: Exception) -> _UsageError:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.file == "-" and args.stdin == "-":
+        raise _UsageError("the program and --stdin cannot both come from stdin")
     code = _read(args.file)
+    stdin = _read_bytes(args.stdin) if args.stdin is not None else None
+    files = _input_files(args.file_inputs)
     try:
         sandbox = AutopoieticSandbox(max_memory_mb=args.memory_mb, max_cpu_time_seconds=args.cpu_s,
                                      timeout_s=args.timeout_s)
@@ -167,18 +212,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _limit_usage_error(exc) from exc
     with sandbox:
         try:
+            call: dict[str, Any] = {"stdin": stdin, "files": files, "fetch": args.fetch}
             if args.source:
-                result = sandbox.run_source(code)
+                result = sandbox.run_source(code, **call)
             else:
-                name = args.name if args.name is not None else _component_name(args.file)
-                result = sandbox.execute_component(code, name)
+                stem = "component" if args.file == "-" else args.file
+                name = args.name if args.name is not None else _component_name(stem)
+                result = sandbox.run_component(code, name, **call)
         except SandboxError as exc:
             if args.json:
                 print(json.dumps({"refused": str(exc), "findings": [f._asdict() for f in exc.findings]}, indent=2))
             else:
                 print(f"autopoietic: refused: {exc}", file=sys.stderr)
             return 2
-    _print_result(dict(result), args.json)
+    printed: dict[str, Any] = dict(result)
+    _save_fetched(printed, args.fetch_dir)
+    _print_result(printed, args.json)
     return 0 if result["success"] else 1
 
 
@@ -329,7 +378,8 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 def _add_limit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
     p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
-    p.add_argument("--timeout-s", type=float, default=None, help="wall-clock limit in seconds (default: --cpu-s)")
+    p.add_argument("--timeout-s", type=float, default=None,
+                   help="wall-clock limit in seconds (default: 2 x --cpu-s + 1)")
 
 
 #: ``--help``'s text, plain (argparse prints it as written).
@@ -339,6 +389,7 @@ examples:
   python -m autopoietic doctor                  what isolation this host allows
   python -m autopoietic run greeter.py          a file as a component
   python -m autopoietic run --source script.py  a file as a plain script
+  python -m autopoietic run --source job.py --stdin in.txt --file data.csv --fetch out.json
   python -m autopoietic validate greeter.py     the validator's findings
   python -m autopoietic run-many dir/ --jobs 4 --json-lines out.jsonl
 
@@ -371,9 +422,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_example)
 
     p = sub.add_parser("run", help="run a component file in the sandbox")
-    p.add_argument("file")
+    p.add_argument("file", help="the program's file, or - for stdin")
     p.add_argument("--source", action="store_true", help="run as a plain script, without validator or protocol")
     p.add_argument("--name", help="component name, a plain identifier (default: the file's stem, made one)")
+    p.add_argument("--stdin", metavar="FILE", help="the program's stdin: FILE's bytes, or - for this stdin "
+                   "(default: empty)")
+    p.add_argument("--file", dest="file_inputs", metavar="SRC[:DEST]", action="append", default=[],
+                   help="write the host file SRC at DEST (relative, default SRC's name) under the sandbox's "
+                   "/work before the run; repeatable")
+    p.add_argument("--fetch", metavar="PATH", action="append", default=[],
+                   help="read PATH (relative to /work) back after the run into --fetch-dir; repeatable")
+    p.add_argument("--fetch-dir", metavar="DIR", default=".",
+                   help="where fetched files are written, at their PATH (default: the current directory)")
     _add_limit_options(p)
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     p.set_defaults(func=_cmd_run)
