@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -143,5 +144,5 @@ def test_evaluate_functional_correctness_runs_on_it(tmp_path, monkeypatch):
                                                                   problem_file=str(problems))
     # ADD: 1 of 7 passes; SORT_WORDS: 2 of 3 (plain sorted() happens to pass its test)
     assert scores["pass@1"] == pytest.approx((1 / 7 + 2 / 3) / 2)
-    written = [json.loads(line) for line in open(f"{samples}_results.jsonl")]
+    written = [json.loads(line) for line in Path(f"{samples}_results.jsonl").read_text().splitlines()]
     assert [r["result"] for r in written][:2] == ["passed", "failed: "]
