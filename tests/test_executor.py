@@ -59,6 +59,16 @@ def test_map_components_keeps_order(tmp_path, execution_mode):
     assert outputs == [str(i) for i in range(20)]
 
 
+def test_submissions_take_the_per_call_options(tmp_path, execution_mode):
+    with SandboxExecutor(max_workers=2, temp_dir=tmp_path) as pool:
+        echo = pool.submit_source("import sys\nopen('o', 'w').write(sys.stdin.read() + open('i').read())",
+                                  stdin="in+", files={"i": "file"}, fetch=["o"])
+        slow = pool.submit_component(component("import time\ntime.sleep(5)", prelude="import time"), "slow",
+                                     timeout_s=0.5)
+        assert echo.result()["files"] == {"o": b"in+file"}
+        assert slow.result()["status"] == "timeout"
+
+
 def test_a_refused_component_fails_its_future_only(tmp_path, execution_mode):
     with SandboxExecutor(max_workers=2, temp_dir=tmp_path) as pool:
         bad = pool.submit_component("import os\n", "bad")

@@ -35,7 +35,8 @@ class SandboxExecutor(Executor):
     (``max_memory_mb``, ``timeout_s``, ``mode``, ...); checked here, so a
     bad option raises ``TypeError`` or ``ValueError`` at construction.
 
-    ``submit_component(code, name)`` and ``submit_source(source)`` return a
+    ``submit_component(code, name, **options)`` and ``submit_source(source,
+    **options)`` (options: the per-call ones of ``run_source``) return a
     ``Future`` of the result dict (docs/api.md, "The result dict"); a
     component the validator refuses, or bad input, fails its future with
     the ``SandboxError`` / ``TypeError`` that ``execute_component`` raises.
@@ -69,15 +70,17 @@ class SandboxExecutor(Executor):
                 raise RuntimeError("cannot submit to a SandboxExecutor after shutdown()")
             return self._pool.submit(fn, *args, **kwargs)
 
-    def submit_component(self, code: str, name: str) -> Future[ExecutionResult]:
-        """``execute_component(code, name)`` on a worker: a ``Future`` of the
-        result dict."""
-        return self.submit(self.sandbox.execute_component, code, name)
+    def submit_component(self, code: str, name: str, **options: Any) -> Future[ExecutionResult]:
+        """``run_component(code, name, **options)`` on a worker (without
+        options: ``execute_component``): a ``Future`` of the result dict.
+        ``options``: the per-call ones (``stdin``, ``files``, ``fetch``,
+        ``timeout_s`` and the other limits; docs/api.md)."""
+        return self.submit(self.sandbox.run_component, code, name, **options)
 
-    def submit_source(self, source: str) -> Future[ExecutionResult]:
-        """``run_source(source)`` on a worker: a ``Future`` of the result
-        dict."""
-        return self.submit(self.sandbox.run_source, source)
+    def submit_source(self, source: str, **options: Any) -> Future[ExecutionResult]:
+        """``run_source(source, **options)`` on a worker: a ``Future`` of the
+        result dict."""
+        return self.submit(self.sandbox.run_source, source, **options)
 
     def map_components(self, items: Iterable[tuple[str, str]], timeout: Optional[float] = None,
                        ) -> Iterator[ExecutionResult]:
