@@ -83,6 +83,7 @@ bench: install
 	@command -v bwrap >/dev/null || echo "bwrap is missing, its row is skipped: scripts/install-system-packages.sh bubblewrap"
 	$(PY) bench/validator.py
 	$(PY) bench/execution.py
+	$(PY) bench/harness.py
 
 clean:
 	rm -rf $(VENV) $(SAN_VENV) build dist *.egg-info python/*.egg-info
