@@ -4,9 +4,10 @@ Not imported by the host: _launch.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
 fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
-``MODE US FILE US NAME US MARKERS`` (US = 0x1f; MARKERS: the attribute
-names the component's class must carry, comma-separated), then the per-run
-nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
+``MODE US FILE US NAME US MARKERS [US PATH]...`` (US = 0x1f; MARKERS: the
+attribute names the component's class must carry, comma-separated; each
+PATH, a bound site-packages directory, is appended to ``sys.path``), then
+the per-run nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
 component protocol") on the module NAME; MODE ``source`` runs the source as
 ``__main__``.  ``sys.argv`` is
 ``[FILE]``.  The source is read from fd 5, a sealed memfd that holds exactly
@@ -60,8 +61,9 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any]:
             data += chunk
         return data
 
-    mode, filename, name, markers = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
+    mode, filename, name, markers, *path = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
     sys.argv = [filename]
+    sys.path.extend(entry for entry in path if entry not in sys.path)  # bound site-packages
     try:
         os.lseek(5, 0, 0)
         chunks = []
