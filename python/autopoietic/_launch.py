@@ -16,6 +16,7 @@ run used, which ``_outcome.interpret`` and the namespace ladder read.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import os
@@ -142,7 +143,10 @@ class RootPlan:
         self.preload = preload
 
     def host_plan(self) -> _rootfs.HostPlan:
-        """The root file system's plan (``_rootfs.host_plan``; OSError)."""
+        """The root file system's plan (``_rootfs.host_plan``, cached);
+        OSError for it, or when the executable to run is gone."""
+        if not os.access(self.python, os.X_OK):
+            raise OSError(errno.ENOENT, "the interpreter to run is gone", self.python)
         return _rootfs.host_plan(self.interpreter, self.site_packages)
 
     @property
