@@ -57,7 +57,7 @@ def small_venv(tmp_path_factory) -> Path:
     print if it were processed."""
     root = tmp_path_factory.mktemp("small-venv")
     venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
-    site_dir = Path(_rootfs.interpreter(str(root / "bin" / "python")).site_dirs[0])
+    site_dir = Path(next(d for d in _rootfs.interpreter(str(root / "bin" / "python")).site_dirs if os.path.isdir(d)))
     (site_dir / "tiny_pkg").mkdir()
     (site_dir / "tiny_pkg" / "__init__.py").write_text("VALUE = 41\n")
     (site_dir / "tiny_pkg" / "more.py").write_text("def answer():\n    return 42\n")
