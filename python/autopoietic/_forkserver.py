@@ -84,14 +84,19 @@ def _stop(proc: subprocess.Popen[bytes], sock: socket.socket, owner_pid: int, di
 class ForkServer:
     """One fork server process, used by one thread at a time.
 
-    ``ForkServer(python, env)`` starts it: ``python`` is the interpreter
-    (the one running the caller: the extension is loaded into it), ``env``
-    the environment of every sandboxed component.  Raises
-    ``ForkServerError`` when it does not report ready within
-    ``START_TIMEOUT_S`` seconds.
+    ``ForkServer(python, runner_source, env, *, sys_path=(), preload=())``
+    starts it: ``python`` is the interpreter (of the caller's Python
+    version: the extension is loaded into it), ``env`` the environment of
+    every sandboxed component, ``sys_path`` directories the server appends
+    to its ``sys.path`` (every sandbox inherits it), ``preload`` module
+    names it imports before it reports ready (as the caller, outside any
+    sandbox: trusted code).  Raises ``ForkServerError`` when it does not
+    report ready within ``START_TIMEOUT_S`` seconds, or a preloaded module
+    fails to import or starts a thread (the message names it).
     """
 
-    def __init__(self, python: str, runner_source: str, env: Sequence[str]) -> None:
+    def __init__(self, python: str, runner_source: str, env: Sequence[str], *, sys_path: Sequence[str] = (),
+                 preload: Sequence[str] = ()) -> None:
         self.owner_pid = os.getpid()
         #: the caller's per-server data (AutopoieticSandbox: work directory
         #: and mount plan per namespace set)
@@ -117,7 +122,8 @@ class ForkServer:
         self.sock = ours
         self._finalizer = weakref.finalize(self, _stop, self.proc, ours, self.owner_pid, self.directories)
         try:
-            ours.sendall(marshal.dumps((_sandbox.__file__, runner_source, os.getpid())))
+            ours.sendall(marshal.dumps((_sandbox.__file__, runner_source, os.getpid(), tuple(sys_path),
+                                        tuple(preload))))
             ready, _, _ = select.select([ours], [], [], START_TIMEOUT_S)
             hello = ours.recv(16) if ready else b""
         except OSError:

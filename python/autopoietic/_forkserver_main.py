@@ -4,11 +4,14 @@ FD`` by ``_forkserver.ForkServer``.
 Not imported by the host.  A fresh interpreter with the environment a
 sandboxed component gets (no variable of the caller, no site-packages).
 The first message on the SOCK_SEQPACKET socket FD is ``marshal`` of
-``(EXTENSION, RUNNER, PPID)``: it loads the extension from a memfd copy of
-the file EXTENSION (so the host path of the installation shows in no
-sandbox's memory map), ties its life to the caller (PR_SET_PDEATHSIG, then
-a check that PPID is still its parent), imports what components commonly
-use, compiles the runner source RUNNER, says ``ready`` and serves one run
+``(EXTENSION, RUNNER, PPID, SYS_PATH, PRELOAD)``: it loads the extension
+from a memfd copy of the file EXTENSION (so the host path of the
+installation shows in no sandbox's memory map), ties its life to the caller
+(PR_SET_PDEATHSIG, then a check that PPID is still its parent), imports
+what components commonly use, appends the directories SYS_PATH to
+``sys.path`` and imports the modules PRELOAD (the caller's choice; one that
+fails to import or starts a thread ends the server with a message naming
+it), compiles the runner source RUNNER, says ``ready`` and serves one run
 at a time, in this single thread.
 
 A request is one message: ``marshal`` of ``{"args": (argv, env, cwd),
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     """Serve until EOF (None); in a sandbox's main process, return its
     prepared sandbox and the runner's code."""
+    import importlib
     import importlib.machinery
     import importlib.util
     import marshal
@@ -55,7 +59,7 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     hello = sock.recv(1 << 20)
     if not hello:
         return None  # the caller is gone
-    so_path, runner_source, ppid = marshal.loads(hello)
+    so_path, runner_source, ppid, sys_path, preload = marshal.loads(hello)
     image = os.memfd_create("autopoietic-extension", os.MFD_CLOEXEC)
     with open(so_path, "rb") as so_file:
         data = so_file.read()
@@ -101,8 +105,24 @@ def _autopoietic_serve() -> tuple[Any, CodeType] | None:
     import resource  # noqa: F401 - the runner's verdict reads RUSAGE_CHILDREN
     import typing  # noqa: F401
 
+    # The caller's site-packages and modules (AutopoieticSandbox's
+    # site_packages and preload).  The server must stay single-threaded
+    # (serve() refuses otherwise): BLAS pools are one thread by the
+    # environment (_launch.SINGLE_THREADED_POOLS); a module that starts a
+    # thread anyway is named.
+    sys.path.extend(entry for entry in sys_path if entry not in sys.path)
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:
+            raise SystemExit(f"preloading {name!r} failed: {type(exc).__name__}: {exc}") from None
+        threads = len(os.listdir("/proc/self/task"))
+        if threads != 1:
+            raise SystemExit(f"preloading {name!r} started {threads - 1} thread(s); the fork server must stay "
+                             "single-threaded: leave it out of preload")
+
     runner = compile(runner_source, "<string>", "exec", dont_inherit=True)
-    del hello, runner_source, so_path, ppid, data, view, path, spec, loader
+    del hello, runner_source, so_path, ppid, data, view, path, spec, loader, sys_path, preload
     sock.sendall(b"ready")
 
     # Each configuration's requests are served by extension.serve(), in C;

@@ -16,17 +16,19 @@ run used, which ``_outcome.interpret`` and the namespace ladder read.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import marshal
 import os
 import secrets
 import threading
+import sys
 import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Sequence
 
 from . import _rootfs, _sandbox
 from ._cgroup import SandboxCgroup
@@ -48,8 +50,17 @@ RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf
 _MARKERS = ",".join((SIGNATURE_ATTRIBUTE, MARKER_ATTRIBUTE))
 
 
-def environment(home: str, tmp: str) -> list[str]:
-    """The whole environment of a sandboxed component."""
+#: What a sandbox with third-party packages (or a fork server that
+#: preloads them) adds to the environment: BLAS and OpenMP thread pools of
+#: one thread.  A fork server must stay single-threaded, and OpenBLAS
+#: starts one thread per CPU at import, each of which reserves some 40 MiB
+#: of RLIMIT_AS (numpy 2.4's bundled OpenBLAS, measured: docs/api.md).
+SINGLE_THREADED_POOLS = ("OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1")
+
+
+def environment(home: str, tmp: str, extra: Sequence[str] = ()) -> list[str]:
+    """The whole environment of a sandboxed component (extra: more
+    ``NAME=value`` items, ``SINGLE_THREADED_POOLS``)."""
     return [
         f"HOME={home}",
         f"TMPDIR={tmp}",
@@ -58,13 +69,15 @@ def environment(home: str, tmp: str) -> list[str]:
         "LC_ALL=C.UTF-8",
         # one malloc arena: each extra arena reserves 64 MiB of RLIMIT_AS
         "MALLOC_ARENA_MAX=1",
+        *extra,
     ]
 
 
 def runner_header(mode: str, name: str, source_length: int) -> tuple[str, bytes]:
     """(nonce, header): what the runner reads from fd 3 (_runner.py): the
     arguments' length in 8 digits, the arguments, then the nonce (which
-    stays in the pipe until the component's code is done)."""
+    stays in the pipe until the component's code is done).  sys_path:
+    directories the runner appends to ``sys.path`` (trailing arguments)."""
     nonce = secrets.token_hex(16)
     arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS, str(source_length))).encode("utf-8")
     return nonce, b"%08d" % len(arguments) + arguments + nonce.encode("ascii")
@@ -145,11 +158,59 @@ class Launched(NamedTuple):
 class RootPlan:
     """How one sandbox object builds the options of a run in namespaces:
     the uid and gid (``_ids``) and the mount plan of the new root
-    (``_rootfs``) under a work directory of ``work``."""
+    (``_rootfs``) under a work directory of ``work``.
 
-    def __init__(self, python: str, work: WorkRoot) -> None:
+    ``python`` is the real executable that runs; ``interpreter`` the path
+    the root file system is derived from (a venv's ``bin/python``: its
+    site-packages count; default ``python``); ``site_packages`` binds its
+    site-packages directories; ``preload`` names the modules a fork
+    server imports at its start."""
+
+    def __init__(self, python: str, work: WorkRoot, *, interpreter: str | None = None,
+                 site_packages: bool = False, preload: tuple[str, ...] = ()) -> None:
         self.python = python
         self.work = work
+        self.interpreter = interpreter or python
+        self.site_packages = site_packages
+        self.preload = preload
+
+    def host_plan(self) -> _rootfs.HostPlan:
+        """The root file system's plan (``_rootfs.host_plan``, cached);
+        OSError for it, or when the executable to run is gone."""
+        if not os.access(self.python, os.X_OK):
+            raise OSError(errno.ENOENT, "the interpreter to run is gone", self.python)
+        return _rootfs.host_plan(self.interpreter, self.site_packages)
+
+    @property
+    def sys_path(self) -> tuple[str, ...]:
+        """What the sandbox appends to ``sys.path``: the bound site-packages
+        directories.  Raises ``SandboxError`` when they cannot be found."""
+        if not self.site_packages:
+            return ()
+        try:
+            return self.host_plan().sys_path
+        except OSError as exc:
+            raise SandboxError(f"cannot prepare the sandbox's root file system: {exc}") from exc
+
+    @property
+    def extra_environment(self) -> tuple[str, ...]:
+        """What a run's environment has beyond ``environment()``."""
+        return SINGLE_THREADED_POOLS if self.site_packages or self.preload else ()
+
+    def check_warm(self) -> None:
+        """Raise ``ForkServerError`` when a fork server cannot run this
+        interpreter: it loads this package's C extension, built for the
+        caller's Python version only."""
+        if self.python == os.path.realpath(sys.executable):
+            return  # the caller's own binary
+        try:
+            version = _rootfs.interpreter(self.interpreter).version
+        except OSError as exc:
+            raise ForkServerError(str(exc)) from exc
+        if tuple(version[:2]) != tuple(sys.version_info[:2]):
+            raise ForkServerError(
+                f"{self.interpreter} is Python {version[0]}.{version[1]}; the fork server loads this package's "
+                f"C extension, built for Python {sys.version_info[0]}.{sys.version_info[1]}")
 
     @functools.cached_property
     def private_id(self) -> int | None:
@@ -171,14 +232,15 @@ class RootPlan:
         new_root = os.path.join(workdir, "root")
         os.mkdir(new_root, 0o700)
         options["mounts"] = _rootfs.mount_ops(
-            _rootfs.host_plan(self.python), new_root, scratch_bytes=limits.scratch_bytes,
+            self.host_plan(), new_root, scratch_bytes=limits.scratch_bytes,
             scratch_inodes=SCRATCH_INODES, uid=inner, gid=inner)
         return options
 
 
-def _finish(options: dict[str, Any], namespaces: tuple[str, ...], job: Job) -> tuple[list[str], str]:
+def _finish(options: dict[str, Any], namespaces: tuple[str, ...], job: Job,
+            extra_env: Sequence[str] = ()) -> tuple[list[str], str]:
     """Add the run's limits to options; (environment, cwd) of the run."""
-    env = environment(options.pop("home"), options.pop("tmp"))
+    env = environment(options.pop("home"), options.pop("tmp"), extra_env)
     cwd = options.pop("cwd")
     controllers = job.controllers
     options.update(namespaces=namespaces, rlimits=job.limits.rlimits(namespaces, "uid" not in options),
@@ -208,7 +270,7 @@ class SpawnLauncher:
         workdir = self.plan.work.new()
         try:
             options = _prepared(self.plan.options, namespaces, workdir, job.limits)
-            env, cwd = _finish(options, namespaces, job)
+            env, cwd = _finish(options, namespaces, job, self.plan.extra_environment)
             argv = [self.plan.python, "-I", "-S", "-B", "-X", "utf8", "-c", RUNNER_SOURCE]
             raw = _sandbox.run(argv, env, cwd, nonce=job.header, source_fd=job.source_fd, cancel_fd=job.cancel_fd,
                                stdin_fd=job.stdin_fd, verdict_limit=job.verdict_limit, **options)
@@ -247,8 +309,11 @@ class WarmLauncher:
                 return server
             server.stop()  # died, or inherited through os.fork(): not ours
         try:
+            self.plan.check_warm()
             server = ForkServer(self.plan.python, RUNNER_SOURCE,
-                                environment(_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR))
+                                environment(_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR,
+                                            self.plan.extra_environment),
+                                sys_path=self.plan.sys_path, preload=self.plan.preload)
         except ForkServerError as exc:
             if exc.transient:
                 logger.warning("no fork server for this run, running it in spawn mode: %s", exc)
@@ -280,7 +345,7 @@ class WarmLauncher:
         if server is None:
             return None
         options = _prepared(self._options, server, namespaces, job.limits)
-        env, cwd = _finish(options, namespaces, job)
+        env, cwd = _finish(options, namespaces, job, self.plan.extra_environment)
         started = time.monotonic()
         try:
             raw = server.run(([self.plan.python], env, cwd), options, job.source_fd, job.header,

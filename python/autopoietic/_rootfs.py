@@ -1,36 +1,48 @@
-"""The sandbox's minimal root file system, derived from the running interpreter.
+"""The sandbox's minimal root file system, derived from the target interpreter.
 
-Nothing here is a distribution path: what the interpreter needs is read off
-this process.  ``sys.base_prefix`` (the standard library), the real
-interpreter binary, its ELF interpreter (the dynamic loader named in
-PT_INTERP) and the directories of the shared libraries a fresh
-``python -I -S`` maps once it has imported the standard library's C
-extension modules are bound read-only at their host paths, so RUNPATHs and the
-loader's default search path work unchanged.  Every symlink met on the way to
-those paths (``/lib64 -> usr/lib64`` ...) is recreated.  Site-packages and
-this package are left out: components see the standard library only.
+Nothing here is a distribution path, and nothing is read off the caller's
+own ``sys``: the interpreter that runs components (the caller's, or the
+``python=`` of ``AutopoieticSandbox``, a virtual environment's included)
+is run once with a probe (``interpreter()``) that reports its real
+executable, prefixes, version, site-packages directories and the shared
+libraries a fresh ``python -I -S`` maps once it has imported the standard
+library's C extension modules.  Its ``sys.base_prefix`` (the standard
+library), the real interpreter binary, its ELF interpreter (the dynamic
+loader named in PT_INTERP) and the directories of those libraries are
+bound read-only at their host paths, so RUNPATHs and the loader's default
+search path work unchanged.  Every symlink met on the way to those paths
+(``/lib64 -> usr/lib64`` ...) is recreated.  Every site- and dist-packages
+directory of the interpreter and of its base, and this package, are
+masked: components see the standard library only.
+
+With ``site_packages=True`` the site-packages directories the
+interpreter's own ``site`` module would use (a virtual environment's, or
+the system's dist-packages) are bound read-only instead, and the symlink
+chains of the loader's cache (``ldconfig -p``) that leave the bound
+directories are recreated (Debian reaches ``libblas.so.3`` through
+``/etc/alternatives``): those links alone, never ``/etc`` itself.
 
 Around that: ``/dev/null``, ``/dev/zero``, ``/dev/urandom`` (bind mounts),
 a ``/proc`` of the sandbox's pid namespace, size- and inode-limited tmpfs at
-``/tmp``, ``/work`` and ``/dev/shm`` (``noexec``), then ``pivot_root`` and a read-only
-remount of the root.  ``/etc``, ``/home``, ``/root``, ``/sys`` and the
-caller's directories do not exist inside.
+``/tmp``, ``/work`` and ``/dev/shm`` (``noexec``), then ``pivot_root`` and a
+read-only remount of the root.  ``/etc`` (but for those loader links),
+``/home``, ``/root``, ``/sys`` and the caller's directories do not exist
+inside.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
-import site
+import shutil
 import struct
 import subprocess
-import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["HostPlan", "host_plan", "mount_ops", "SANDBOX_WORKDIR", "SANDBOX_TMPDIR"]
+__all__ = ["HostPlan", "Interpreter", "host_plan", "interpreter", "mount_ops", "SANDBOX_WORKDIR", "SANDBOX_TMPDIR"]
 
 # mount(2) flags (linux/mount.h); statvfs's ST_* flags share these values
 # for the five we read.
@@ -72,11 +84,14 @@ ROOT_TMPFS_OPTIONS = "size=1m,nr_inodes=4096,mode=0755"
 @dataclass(frozen=True)
 class HostPlan:
     """Host paths to bind (real directories, with the mount flags they must
-    keep) and symlinks to recreate (link path -> target text)."""
+    keep), symlinks to recreate (link path -> target text), directories to
+    mask, and the site-packages directories bound for ``sys.path``."""
 
     binds: tuple[tuple[str, int], ...]
     symlinks: tuple[tuple[str, str], ...]
     masks: tuple[str, ...] = ()  # excluded directories inside a bind: covered by an empty tmpfs
+    #: the bound site-packages directories, for the sandbox's sys.path
+    sys_path: tuple[str, ...] = ()
 
 
 def _under(path: str, root: str) -> bool:
@@ -123,12 +138,19 @@ def _elf_interpreter(path: str) -> str | None:
     return None
 
 
-# Run in a fresh `python -I -S`: import the standard library's C extension
-# modules and list the shared libraries then mapped.  Those are what the
-# interpreter needs; the caller's own process may have loaded anything (an
-# extension built in place, a ctypes library from its project directory).
-_LIBRARY_PROBE = """
-import importlib, os, sys
+# Run in a fresh `python -I -S` of the target interpreter: import the
+# standard library's C extension modules and list the shared libraries then
+# mapped (those are what the interpreter needs; the caller's own process may
+# have loaded anything: an extension built in place, a ctypes library from
+# its project directory), then say, as one JSON line, what the interpreter
+# is.  `site` is imported, not run (-S): no .pth file of any site-packages
+# directory is executed.  A virtual environment is recognised as site.venv()
+# does (pyvenv.cfg next to the executable or one level up); with -S
+# sys.prefix is the base's, and Debian's getsitepackages() names a venv's
+# lib/pythonX.Y/site-packages only once site has run, so the install
+# schemes are asked too.
+_PROBE = """
+import importlib, json, os, site, sys, sysconfig
 names = [f.split('.', 1)[0] for d in sys.path if os.path.isdir(d) and d.endswith('lib-dynload')
          for f in os.listdir(d) if f.endswith('.so')]
 for name in sorted(set(names)) + ['ctypes', 'json', 'decimal', 'datetime', 'hashlib', 'zlib', 'math']:
@@ -136,40 +158,121 @@ for name in sorted(set(names)) + ['ctypes', 'json', 'decimal', 'datetime', 'hash
         importlib.import_module(name)
     except Exception:
         pass
+libraries = []
 for line in open('/proc/self/maps'):
     fields = line.split(maxsplit=5)
     if len(fields) == 6 and fields[5].startswith('/') and '.so' in os.path.basename(fields[5]):
-        print(fields[5].rstrip('\\n'))
+        libraries.append(fields[5].rstrip('\\n'))
+exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+prefix, system_site = sys.prefix, True
+for conf in (os.path.join(exe_dir, 'pyvenv.cfg'), os.path.join(os.path.dirname(exe_dir), 'pyvenv.cfg')):
+    if os.path.isfile(conf):
+        prefix, system_site = os.path.dirname(exe_dir), False
+        with open(conf, encoding='utf-8') as f:
+            for line in f:
+                key, sep, value = line.partition('=')
+                if sep and key.strip().lower() == 'include-system-site-packages':
+                    system_site = value.strip().lower() == 'true'
+        break
+def site_dirs(p):
+    found = list(site.getsitepackages([p]))
+    default = getattr(sysconfig, 'get_default_scheme', lambda: 'posix_prefix')()
+    for scheme in ('venv', 'posix_prefix', default):
+        if scheme in sysconfig.get_scheme_names():
+            paths = sysconfig.get_paths(scheme, vars={'base': p, 'platbase': p})
+            found += [paths['purelib'], paths['platlib']]
+    return list(dict.fromkeys(found))
+own = site_dirs(prefix)
+base = site_dirs(sys.base_prefix)
+print(json.dumps({
+    'executable': os.path.realpath(sys.executable), 'version': list(sys.version_info[:3]),
+    'prefix': prefix, 'base_prefix': sys.base_prefix, 'base_exec_prefix': sys.base_exec_prefix,
+    'site_dirs': own + (base if system_site and prefix != sys.base_prefix else []),
+    'all_site_dirs': own + base, 'libraries': libraries}))
 """
+#: Seconds the probe of an interpreter may take.
+PROBE_TIMEOUT_S = 60
 
 
-def _interpreter_libraries(python: str) -> set[str]:
-    """The shared libraries a fresh interpreter at python maps (see above).
+@dataclass(frozen=True)
+class Interpreter:
+    """What an interpreter says of itself (``interpreter()``): its real
+    executable, ``version`` (major, minor, micro), ``prefix`` (a virtual
+    environment's directory, else ``base_prefix``), ``base_prefix`` and
+    ``base_exec_prefix``, ``site_dirs`` (the site-packages directories its
+    ``site`` module would put on ``sys.path``, in that order),
+    ``all_site_dirs`` (those of its prefix and of its base, whether used
+    or not) and ``libraries`` (the shared libraries a fresh ``-I -S``
+    maps).  Paths as the interpreter spells them, not resolved."""
 
-    Raises ``OSError`` if it cannot be run.
+    executable: str
+    version: tuple[int, int, int]
+    prefix: str
+    base_prefix: str
+    base_exec_prefix: str
+    site_dirs: tuple[str, ...]
+    all_site_dirs: tuple[str, ...]
+    libraries: frozenset[str]
+
+
+@functools.lru_cache(maxsize=None)
+def interpreter(python: str) -> Interpreter:
+    """interpreter(python: str) -> Interpreter
+
+    Run the interpreter at python (a path; a venv's ``bin/python`` is kept
+    as given, so its pyvenv.cfg counts) once with the probe above, with a
+    bare environment in ``/``; cached per path.  Raises ``OSError`` when it
+    cannot be run, fails, or answers with anything but the probe's JSON
+    (it is no Python interpreter).
     """
     try:
-        proc = subprocess.run([python, "-I", "-S", "-c", _LIBRARY_PROBE], capture_output=True, text=True,
-                              timeout=60, env={"PATH": "/usr/bin:/bin"}, cwd="/")
-    except subprocess.SubprocessError as exc:
-        raise OSError(f"probing the libraries of {python} failed: {exc}") from exc
+        proc = subprocess.run([python, "-I", "-S", "-c", _PROBE], capture_output=True, text=True,
+                              timeout=PROBE_TIMEOUT_S, env={"PATH": "/usr/bin:/bin"}, cwd="/")
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise OSError(f"probing the interpreter {python} failed: {exc}") from exc
     if proc.returncode != 0:
-        raise OSError(f"probing the libraries of {python} failed: {proc.stderr.strip()[-300:]}")
-    return {line for line in proc.stdout.splitlines() if line.startswith("/")}
+        detail = proc.stderr.strip()[-300:] or f"exit status {proc.returncode}"
+        raise OSError(f"probing the interpreter {python} failed: {detail}")
+    lines = proc.stdout.strip().splitlines()
+    try:
+        facts = json.loads(lines[-1])
+        return Interpreter(
+            executable=str(facts["executable"]), version=tuple(facts["version"]),
+            prefix=str(facts["prefix"]), base_prefix=str(facts["base_prefix"]),
+            base_exec_prefix=str(facts["base_exec_prefix"]), site_dirs=tuple(facts["site_dirs"]),
+            all_site_dirs=tuple(facts["all_site_dirs"]), libraries=frozenset(facts["libraries"]))
+    except (IndexError, ValueError, KeyError, TypeError) as exc:
+        raise OSError(f"{python} is not a Python interpreter this package can probe: its answer was "
+                      f"{proc.stdout.strip()[-200:]!r}") from exc
 
 
-def _excluded_roots() -> list[str]:
-    """Where third-party code and this package live: never in the sandbox."""
-    roots = {os.path.realpath(str(Path(__file__).parent))}
-    base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}
-    for paths in (sysconfig.get_paths(), sysconfig.get_paths(vars=base)):
-        for key in ("purelib", "platlib"):
-            if paths.get(key):
-                roots.add(os.path.realpath(paths[key]))
-    roots.update(os.path.realpath(p) for p in site.getsitepackages())
-    if os.path.realpath(sys.prefix) != os.path.realpath(sys.base_prefix):
-        roots.add(os.path.realpath(sys.prefix))  # a virtual environment
-    return sorted(roots)
+def _loader_links(binds: list[str]) -> dict[str, str]:
+    """The symlinks outside binds that the loader's cache entries resolve
+    through, when they end at a file under binds (Debian's
+    ``libblas.so.3 -> /etc/alternatives/... -> .../blas/libblas.so.3``).
+    Empty where ``ldconfig`` is missing."""
+    ldconfig = shutil.which("ldconfig", path="/usr/sbin:/sbin:/usr/bin:/bin")
+    if ldconfig is None:
+        return {}
+    try:
+        listing = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
+                                 env={"PATH": "/usr/bin:/bin"}, cwd="/").stdout
+    except (subprocess.SubprocessError, OSError):
+        return {}
+    found: dict[str, str] = {}
+    for line in listing.splitlines():
+        path = line.rpartition(" => ")[2].strip()
+        if not path.startswith("/"):
+            continue
+        met: dict[str, str] = {}
+        try:
+            real = _resolve(path, met)
+        except OSError:
+            continue
+        outside = {link: target for link, target in met.items() if not any(_under(link, b) for b in binds)}
+        if outside and any(_under(real, b) for b in binds) and os.path.exists(real):
+            found.update(outside)
+    return found
 
 
 def _mount_flags(path: str) -> int:
@@ -182,33 +285,54 @@ def _mount_flags(path: str) -> int:
 
 
 @functools.lru_cache(maxsize=None)
-def host_plan(python: str) -> HostPlan:
-    """What the interpreter at python needs, read off this process.
+def host_plan(python: str, site_packages: bool = False) -> HostPlan:
+    """host_plan(python: str, site_packages: bool = False) -> HostPlan
 
-    Raises ``OSError`` if a path cannot be read.
+    What the interpreter at python needs (``interpreter(python)``), and
+    with site_packages its site-packages directories too (``sys_path``:
+    their real paths, in the order its ``site`` would use).  Raises
+    ``OSError`` if a path cannot be read or the interpreter not probed.
     """
+    info = interpreter(python)
     links: dict[str, str] = {}
-    prefix = _resolve(os.path.realpath(sys.base_prefix), links)
+    prefix = _resolve(os.path.realpath(info.base_prefix), links)
     wanted = {prefix}
-    exe = _resolve(python, links)
+    exe = _resolve(info.executable, links)
     if not _under(exe, prefix):
         wanted.add(os.path.dirname(exe))
-    interpreter = _elf_interpreter(exe)
-    if interpreter:
-        wanted.add(os.path.dirname(_resolve(interpreter, links)))
-    excluded = _excluded_roots()
-    for lib in _interpreter_libraries(exe):
+    elf_interpreter = _elf_interpreter(exe)
+    if elf_interpreter:
+        wanted.add(os.path.dirname(_resolve(elf_interpreter, links)))
+    # where third-party code and this package live: never in the sandbox
+    # but for the site-packages directories asked for
+    visible: list[str] = []
+    if site_packages:
+        for path in info.site_dirs:
+            if os.path.isdir(path):
+                real = _resolve(path, links)
+                if real not in visible:
+                    visible.append(real)
+    excluded = {os.path.realpath(str(Path(__file__).parent))}
+    excluded.update(os.path.realpath(p) for p in info.all_site_dirs)
+    if not site_packages and os.path.realpath(info.prefix) != os.path.realpath(info.base_prefix):
+        excluded.add(os.path.realpath(info.prefix))  # a virtual environment
+    excluded.difference_update(visible)
+    for lib in info.libraries:
         real = _resolve(lib, links)
         if not any(_under(real, root) for root in excluded):
             wanted.add(os.path.dirname(real))
+    wanted.update(visible)
     # keep the outermost directories only
     binds: list[str] = []
     for path in sorted(wanted, key=lambda p: (p.count("/"), p)):
         if path != "/" and not any(_under(path, b) for b in binds):
             binds.append(path)
+    if site_packages:
+        links.update(_loader_links(binds))
     symlinks = sorted((link, target) for link, target in links.items() if not any(_under(link, b) for b in binds))
-    masks = sorted(root for root in excluded if os.path.isdir(root) and any(_under(root, b) for b in binds))
-    return HostPlan(tuple((b, _mount_flags(b)) for b in binds), tuple(symlinks), tuple(masks))
+    masks = sorted(root for root in excluded if os.path.isdir(root) and any(_under(root, b) for b in binds)
+                   and not any(_under(v, root) for v in visible))
+    return HostPlan(tuple((b, _mount_flags(b)) for b in binds), tuple(symlinks), tuple(masks), tuple(visible))
 
 
 def _unescape(field: str) -> str:

@@ -16,7 +16,7 @@ ignored.  Any bytes after them are ``marshal`` of the run's extras (from the
 host: _files.py checked them): ``files``, (path, bytes) pairs written under
 the working directory before the program starts; ``fetch``, relative paths
 read back when it has finished, each up to ``fetch_cap`` bytes; ``sys_path``,
-directories put first on ``sys.path``.  A copy is written to
+directories appended to ``sys.path`` (bound site-packages).  A copy is written to
 FILE in the working directory for tracebacks only.  In warm mode this source
 runs in a process forked from the fork server instead of a fresh
 interpreter; the same fds hold the same things.
@@ -89,7 +89,7 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
         return ("error", "load", "cannot load %s: %s" % (filename, _autopoietic_describe(exc)), exc), \
             mode, filename, name, markers, None, fetch
     del chunks
-    sys.path[0:0] = [p for p in extras.get("sys_path", ()) if p not in sys.path]
+    sys.path.extend(p for p in extras.get("sys_path", ()) if p not in sys.path)  # bound site-packages
     fetch = (fetch[0], extras.get("fetch", []), extras.get("fetch_cap", 0))
     try:
         # into the fresh /work, before any code of the program: nothing to

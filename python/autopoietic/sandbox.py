@@ -35,9 +35,9 @@ import sys
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
-from . import _cgroup, _files, _launch
+from . import _cgroup, _files, _launch, _rootfs
 from ._common import ExecutionResult, SandboxError
 from ._ladder import LADDER, namespaces_refused
 from ._limits import (DEFAULT_MAX_CODE_BYTES, DEFAULT_MAX_DISK_MB, DEFAULT_MAX_OPEN_FILES,
@@ -92,6 +92,44 @@ def _check_name(component_name: object) -> str:
     return component_name
 
 
+def _check_python(python: object) -> tuple[str, str]:
+    """(path to probe, real executable) of the ``python`` option; the
+    caller's interpreter (a venv's ``bin/python`` as such) for None.
+    Raises ``TypeError`` and ``SandboxError`` (see AutopoieticSandbox)."""
+    if python is None:
+        real = os.path.realpath(sys.executable) if sys.executable else ""
+        if not real or not os.access(real, os.X_OK):
+            raise SandboxError("no Python interpreter to run components with (sys.executable is empty)")
+        return sys.executable, real
+    if not isinstance(python, (str, os.PathLike)):
+        raise TypeError(f"python must be a path (str or os.PathLike), not {type(python).__name__}")
+    path = os.fspath(python)
+    if not isinstance(path, str):
+        raise TypeError(f"python must be a str path, not {type(path).__name__}")
+    path = os.path.abspath(path)
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        raise SandboxError(f"python={path!r} is not an executable file")
+    try:
+        facts = _rootfs.interpreter(path)
+    except OSError as exc:
+        raise SandboxError(f"python={path!r} cannot run components: {exc}") from exc
+    return path, facts.executable
+
+
+def _check_preload(preload: object) -> tuple[str, ...]:
+    """The ``preload`` option as a tuple of dotted module names.  Raises
+    ``TypeError`` (not a list or tuple of str) and ``ValueError`` (a name
+    that is not dotted identifiers)."""
+    if not isinstance(preload, (tuple, list)):
+        raise TypeError(f"preload must be a tuple or list of module names, not {type(preload).__name__}")
+    for name in preload:
+        if not isinstance(name, str):
+            raise TypeError(f"preload must hold module names (str), not {type(name).__name__}")
+        if not name or not all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split(".")):
+            raise ValueError(f"preload: {name!r} is not a module name (dotted identifiers)")
+    return tuple(dict.fromkeys(preload))
+
+
 def _limit(name: str) -> Any:
     """An attribute of the sandbox that is its Limits' ``name``; setting it
     checks the value as the constructor does (TypeError, ValueError) and
@@ -122,7 +160,7 @@ class AutopoieticSandbox:
     max_output_bytes=1048576, max_code_bytes=1048576, max_open_files=1024,
     require_isolation=None, validate_code=True, max_processes=64,
     max_disk_mb=64, validator_policy=DEFAULT_POLICY, mode=None,
-    use_cgroup=True)``
+    use_cgroup=True, python=None, site_packages=False, preload=())``
 
     - ``max_memory_mb`` (MiB): memory of the whole process tree, where a
       cgroup applies (kernel memory, tmpfs and page cache included, no
@@ -172,9 +210,28 @@ class AutopoieticSandbox:
       this process write one (docs/limits.md;
       ``AUTOPOIETIC_CGROUP=off`` turns it off process-wide); ``False``:
       per-process limits only.  ``cgroup_status()`` says what applies.
+    - ``python``: the interpreter that runs components (str or PathLike,
+      a venv's ``bin/python`` included); None: the caller's
+      (``sys.executable``).  It is run once (cached per path) to learn its
+      prefixes, version and site-packages; the sandbox's root file system
+      is derived from it.  Warm mode needs the caller's Python minor
+      version (the fork server loads this package's C extension); another
+      runs in spawn mode, with a logged WARNING.
+    - ``site_packages``: bind that interpreter's site-packages directories
+      read-only and put them on the sandbox's ``sys.path`` (``.pth``
+      files are not processed), with the loader's symlinks their
+      libraries need; False: no site- or dist-packages directory of it or
+      of its base is visible.  Runs then get ``OPENBLAS_NUM_THREADS``,
+      ``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1.
+    - ``preload``: module names (dotted str) the warm fork server imports
+      once at its start, so components find them loaded; they run as the
+      caller, outside any sandbox (name only code you trust), and count
+      towards each run's memory.  Spawn mode ignores it.
 
     Raises ``TypeError`` or ``ValueError`` for limits that are not positive
-    numbers and ``SandboxError`` when the work directory cannot be created.
+    numbers and for bad ``preload`` names, ``TypeError`` for a ``python``
+    that is no path, and ``SandboxError`` when the work directory cannot
+    be created or ``python`` is not an executable Python interpreter.
     Thread-safe: concurrent calls get separate children and directories.
     """
 
@@ -206,6 +263,9 @@ class AutopoieticSandbox:
         validator_policy: ValidatorPolicy = DEFAULT_POLICY,
         mode: str | None = None,
         use_cgroup: bool = True,
+        python: str | os.PathLike[str] | None = None,
+        site_packages: bool = False,
+        preload: Sequence[str] = (),
     ) -> None:
         #: the checked limits (``autopoietic._limits.Limits``)
         self.limits = Limits.checked(
@@ -226,14 +286,17 @@ class AutopoieticSandbox:
         if mode not in _MODES:
             raise ValueError(f"{source} must be one of {', '.join(_MODES)}, got {mode!r}")
         self.mode = mode
-        python = os.path.realpath(sys.executable) if sys.executable else ""
-        if not python or not os.access(python, os.X_OK):
-            raise SandboxError("no Python interpreter to run components with (sys.executable is empty)")
+        interpreter, executable = _check_python(python)
+        self.site_packages = bool(site_packages)
+        self.preload = _check_preload(preload)
         self.temp_dir = None if temp_dir is None else os.fspath(temp_dir)
         self._work = WorkRoot(self.temp_dir, self)
-        # The real interpreter, not a venv's link to it: components run with
-        # -I -S and see the standard library only.
-        self._plan = _launch.RootPlan(python, self._work)
+        # The real interpreter runs, not a venv's link to it (-I -S: the
+        # standard library only, and with site_packages the directories
+        # the plan binds); the root file system is derived from the path
+        # given, whose pyvenv.cfg counts.
+        self._plan = _launch.RootPlan(executable, self._work, interpreter=interpreter,
+                                      site_packages=self.site_packages, preload=self.preload)
         self._spawn = _launch.SpawnLauncher(self._plan)
         # warm mode: one fork server per calling thread
         self._warm = _launch.WarmLauncher(self._plan)
@@ -429,6 +492,8 @@ class AutopoieticSandbox:
             extras["files"] = call.files
         if call.fetch:
             extras.update(fetch=call.fetch, fetch_cap=limits.max_output_bytes)
+        if self._plan.sys_path:
+            extras["sys_path"] = list(self._plan.sys_path)  # bound site-packages
         with _launch.sealed_source(data, name, extras) as source_fd, _launch.sealed_stdin(call.stdin) as stdin_fd:
             job = _launch.Job(source_fd, header, self._cancel_r, limits, self._cgroup.get(), stdin_fd,
                               _files.verdict_limit(call.fetch, limits.max_output_bytes))

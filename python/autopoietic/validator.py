@@ -99,6 +99,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+import warnings
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import NamedTuple, Optional, Union
@@ -106,7 +107,7 @@ from typing import NamedTuple, Optional, Union
 from . import _sandbox
 from ._common import MARKER_ATTRIBUTE, SIGNATURE_PREFIX
 
-__all__ = ["DEFAULT_POLICY", "Finding", "ValidatorPolicy", "validate"]
+__all__ = ["DEFAULT_POLICY", "PACKAGE_ESCAPES", "Finding", "ValidatorPolicy", "validate"]
 
 
 class Finding(NamedTuple):
@@ -131,7 +132,8 @@ class ValidatorPolicy:
     max_source_bytes=1048576, string_sinks=frozenset())``: sets of str;
     ``string_sinks`` are the names whose presence makes a module's string
     literals count (see the rules above).  Derive variants with ``dataclasses.replace``
-    or ``DEFAULT_POLICY.with_changes(...)``.  Raises ``TypeError`` when a
+    or ``DEFAULT_POLICY.with_changes(...)``; ``DEFAULT_POLICY.allowing("numpy")``
+    allows a third-party package.  Raises ``TypeError`` when a
     set holds anything but str.
     """
 
@@ -196,6 +198,44 @@ class ValidatorPolicy:
         """A copy with some fields changed (``dataclasses.replace``)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def allowing(self, *modules: str, denying: "tuple[str, ...] | list[str]" = ()) -> "ValidatorPolicy":
+        """allowing(*modules: str, denying=()) -> ValidatorPolicy
+
+        A copy that allows the top-level packages ``modules`` (and so their
+        submodules: ``numpy`` allows ``from numpy.linalg import norm``),
+        and denies the dotted modules ``denying`` and those of
+        ``PACKAGE_ESCAPES`` for each package allowed (numpy's ctypes bridge
+        and compiler drivers).  A denied module stays denied.  Raises
+        ``TypeError`` for names that are not str and ``ValueError`` for a
+        name that is not an identifier (``modules``) or dotted identifiers
+        (``denying``).
+        """
+        for name in (*modules, *denying):
+            if not isinstance(name, str):
+                raise TypeError(f"module names must be str, not {type(name).__name__}")
+        for name in modules:
+            if not name.isidentifier():
+                raise ValueError(f"{name!r} is not a top-level module name (allowed_modules holds those)")
+        for name in denying:
+            if not all(part.isidentifier() for part in name.split(".")):
+                raise ValueError(f"{name!r} is not a module name (dotted identifiers)")
+        escapes = {escape for name in modules for escape in PACKAGE_ESCAPES.get(name, ())}
+        return replace(self, allowed_modules=self.allowed_modules | set(modules),
+                       denied_modules=self.denied_modules | set(denying) | escapes)
+
+
+#: Submodules of third-party packages that ``ValidatorPolicy.allowing``
+#: denies with their package: each hands out what the standard library's
+#: denied modules would (``numpy.ctypeslib``: ctypes, raw memory and any
+#: shared library; ``numpy.f2py`` and ``numpy.distutils``: compilers run as
+#: subprocesses).  What such a package does through its public functions
+#: (``numpy.load(allow_pickle=True)`` and ``pandas.read_pickle`` unpickle,
+#: ``pandas.read_csv`` reads any path) the validator does not see: the
+#: kernel isolation bounds it (docs/threat-model.md).
+PACKAGE_ESCAPES: dict[str, tuple[str, ...]] = {
+    "numpy": ("numpy.ctypeslib", "numpy.f2py", "numpy.distutils"),
+}
+
 
 @functools.lru_cache(maxsize=8)
 def module_graph(allowed_modules: frozenset[str],
@@ -207,9 +247,11 @@ def module_graph(allowed_modules: frozenset[str],
     ``enum.bltns`` is builtins); ``submodules``, attributes that are the
     package's own submodule (``json.decoder``, ``collections.abc``).  Found
     by importing each allowed top-level module and its packages' submodules
-    (all but the denied ones) in this process and walking their attributes
-    (through submodules, 4 levels); a module that does not import is
-    skipped.  The validator refuses a re-export on a chain rooted
+    (all but the denied ones and test suites: ``tests`` and ``conftest``
+    packages of third-party packages such as numpy's and pandas') in this
+    process, with warnings ignored, and walking their attributes (through
+    submodules, 4 levels); a module that does not import (any exception,
+    pytest's ``Skipped`` of a test module included) is skipped.  The validator refuses a re-export on a chain rooted
     at an imported module and follows a submodule as a module.
     """
     reexports: set[str] = set()
@@ -228,23 +270,43 @@ def module_graph(allowed_modules: frozenset[str],
             else:
                 reexports.add(dotted)
 
+    def load(name: str) -> ModuleType | None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return importlib.import_module(name)
+        except (KeyboardInterrupt, MemoryError):
+            raise
+        except BaseException:  # lacking, failing, or a test module that skips itself
+            return None
+
+    def import_submodules(package: ModuleType) -> None:
+        # a package's submodules, imported or not yet (logging.handlers,
+        # concurrent.futures): importing one imports what it re-exports
+        for info in pkgutil.iter_modules(getattr(package, "__path__", []), prefix=package.__name__ + "."):
+            if info.name.rsplit(".", 1)[1] in ("tests", "conftest", "__main__") or any(
+                    info.name == d or info.name.startswith(d + ".") for d in denied_modules):
+                continue
+            module = load(info.name)
+            if module is not None and info.ispkg:
+                import_submodules(module)
+
     for name in sorted(allowed_modules):
         if "." in name or name == "__future__":
             continue
-        try:
-            package = importlib.import_module(name)
-        except Exception:  # an allowed module this interpreter lacks or cannot import
+        package = load(name)
+        if package is None:  # an allowed module this interpreter lacks or cannot import
             continue
-        # a package's submodules, imported or not yet (logging.handlers,
-        # concurrent.futures): importing one imports what it re-exports
-        for info in pkgutil.walk_packages(getattr(package, "__path__", []), prefix=name + "."):
-            if any(info.name == d or info.name.startswith(d + ".") for d in denied_modules):
-                continue
-            try:
-                importlib.import_module(info.name)
-            except Exception:
-                continue
+        import_submodules(package)
         walk(package, 0)
+    # A denied submodule of an allowed package (logging.config,
+    # numpy.ctypeslib: numpy hands it out on first access) counts as a
+    # re-export, so that a chain to it is refused as well as its import.
+    for name in denied_modules:
+        top = name.partition(".")[0]
+        if "." in name and top in allowed_modules:
+            reexports.add(name)
+            submodules.discard(name)
     return frozenset(reexports), frozenset(submodules)
 
 
@@ -342,4 +404,9 @@ def validate(source: Union[str, bytes], policy: ValidatorPolicy = DEFAULT_POLICY
     if not isinstance(policy, ValidatorPolicy):
         raise TypeError(f"policy must be a ValidatorPolicy, not {type(policy).__name__}")
     raw = _sandbox.validate(data, **policy._arguments)  # type: ignore[arg-type]
-    return sorted((Finding(*f) for f in raw), key=lambda f: (f.line, f.col, f.rule))
+    found = [Finding(*f) for f in raw]
+    # a denied submodule is also a re-export (module_graph): its import is
+    # reported once, as the denied import
+    imports = {(f.line, f.col) for f in found if f.rule == "denied-import"}
+    found = [f for f in found if f.rule != "module-attribute" or (f.line, f.col) not in imports]
+    return sorted(found, key=lambda f: (f.line, f.col, f.rule))
