@@ -170,6 +170,16 @@ def test_files_bounds_and_types(idle_sandbox):
         sb.run_source("pass", files={b"a": "x"})
     with pytest.raises(TypeError, match="iterable of str"):
         sb.run_source("pass", fetch="out.txt")
+    with pytest.raises(SandboxError, match="whole pages"):  # tmpfs charges each file a page
+        sb.run_source("pass", files={f"s{i}": "x" for i in range(300)}, max_disk_mb=1)
+    with pytest.raises(SandboxError, match="the program's own file name"):
+        sb.run_source("pass", files={"__main__.py": "print('not me')"})
+    with pytest.raises(SandboxError, match="the program's own file name"):
+        sb.run_component("pass", "mine", files={"mine.py": ""})
+    with pytest.raises(SandboxError, match="stdin is not encodable as UTF-8"):
+        sb.run_source("pass", stdin="\ud800")
+    with pytest.raises(SandboxError, match="not encodable as UTF-8"):
+        sb.run_source("pass", files={"a": "\udcff"})
 
 
 def test_a_file_over_the_disk_of_this_call_is_refused_and_a_larger_disk_takes_it(sandbox):
@@ -320,3 +330,25 @@ def test_sysv_ipc_and_message_queues_stay_denied(sandbox):
         "print(mq, ctypes.get_errno() != 0)\n")
     assert result["success"], result["error"]
     assert result["stdout"].split() == ["-1", "True"] * 3
+
+
+def test_fetch_records_over_a_cap_or_the_total_are_refused_on_the_host():
+    """The records come from the sandbox: a file over its cap, files over
+    the total (the sandbox's /work), or a short or garbled record make that
+    path, and what follows, unreadable; no exception."""
+    from autopoietic._files import parse_fetched
+
+    def record(status: bytes, data: bytes) -> bytes:
+        return status + b"%010d" % len(data) + data
+
+    ok = record(b"f", b"abc") + record(b"m", b"")
+    assert parse_fetched(ok, ["a", "b"], 10, 100) == ({"a": b"abc"}, {"b": "not found"})
+    files, errors = parse_fetched(record(b"f", b"x" * 11), ["a"], 10, 100)
+    assert files == {} and "malformed" in errors["a"]
+    files, errors = parse_fetched(record(b"f", b"x" * 8) + record(b"f", b"y" * 8), ["a", "b"], 10, 12)
+    assert files == {"a": b"x" * 8} and "malformed" in errors["b"]
+    for garbage in (b"", b"f12", b"q0000000000", b"f00000000zz", record(b"f", b"abc")[:-1]):
+        files, errors = parse_fetched(garbage, ["a"], 10, 100)
+        assert files == {} and set(errors) == {"a"}
+    files, errors = parse_fetched(b"o0000000000", ["a"], 10, 100)
+    assert errors == {"a": "over what was left of the total the fetched files may take (max_disk_mb)"}

@@ -17,10 +17,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Union
 
+from . import _sandbox
 from ._common import SandboxError
 
 __all__ = ["FETCH_STATUS", "MAX_PATH_BYTES", "MAX_STDIN_BYTES", "check_fetch", "check_files", "check_stdin",
-           "parse_fetched", "verdict_limit"]
+           "fetch_total", "parse_fetched", "verdict_limit"]
 
 #: Longest relative path accepted for ``files`` and ``fetch`` (bytes of
 #: UTF-8), and longest path component (Linux's NAME_MAX).
@@ -37,6 +38,7 @@ FETCH_STATUS = {
     "s": "a symbolic link (not followed)",
     "t": "not a regular file",
     "b": "larger than the cap",
+    "o": "over what was left of the total the fetched files may take (max_disk_mb)",
     "e": "could not be read",
     "x": "the program did not finish, so its files were not read",
 }
@@ -45,6 +47,8 @@ _VERDICT_TEXT_BYTES = 65536
 #: Per fetched path: a status byte and a 10-digit length.
 _RECORD_HEADER = 11
 _DIGITS = re.compile(rb"[0-9]{10}")
+#: What tmpfs charges a file or a directory at least (a page), bytes.
+_PAGE = 4096
 Data = Union[bytes, bytearray, memoryview, str]
 
 
@@ -71,14 +75,23 @@ def _check_path(path: object, what: str) -> str:
     return path
 
 
-def check_files(files: object, max_file_bytes: int, max_total_bytes: int, max_files: int
-                ) -> list[tuple[str, bytes]]:
+def _encoded(value: str, what: str) -> bytes:
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SandboxError(f"{what} is not encodable as UTF-8: {exc.reason}") from exc
+
+
+def check_files(files: object, max_file_bytes: int, max_total_bytes: int, max_files: int,
+                reserved: str = "") -> list[tuple[str, bytes]]:
     """The (path, bytes) pairs of ``files``, a mapping of relative path to
     bytes-like or str (UTF-8), checked: ``TypeError`` for other types,
     ``SandboxError`` for a path that is absolute, has '..', '.' or an
-    empty component, names a file and a directory at once, or for a file
-    over max_file_bytes (RLIMIT_FSIZE), a total over max_total_bytes (the
-    tmpfs's size) or more than max_files files and directories."""
+    empty component, names a file and a directory at once or is reserved
+    (the program's own file name), for a str that is not UTF-8, or for a
+    file over max_file_bytes (RLIMIT_FSIZE), a total over max_total_bytes
+    (the tmpfs's size, each file and directory counted in whole pages, as
+    tmpfs charges them) or more than max_files files and directories."""
     if files is None:
         return []
     if not isinstance(files, Mapping):
@@ -88,8 +101,10 @@ def check_files(files: object, max_file_bytes: int, max_total_bytes: int, max_fi
     directories: set[str] = set()
     for path, value in files.items():
         name = _check_path(path, "files")
+        if name == reserved:
+            raise SandboxError(f"files: {name!r} is the program's own file name (its traceback copy)")
         if isinstance(value, str):
-            data = value.encode("utf-8", "surrogateescape")
+            data = _encoded(value, f"files[{name!r}]")
         elif isinstance(value, (bytes, bytearray, memoryview)):
             data = bytes(value)
         else:
@@ -97,11 +112,13 @@ def check_files(files: object, max_file_bytes: int, max_total_bytes: int, max_fi
         if len(data) > max_file_bytes:
             raise SandboxError(f"files[{name!r}] is {len(data)} bytes; the bound is max_file_size_kb "
                                f"({max_file_bytes} bytes)")
-        total += len(data)
-        if total > max_total_bytes:
-            raise SandboxError(f"files total over {max_total_bytes} bytes; the bound is max_disk_mb")
         parts = name.split("/")
-        directories.update("/".join(parts[:i]) for i in range(1, len(parts)))
+        new = {"/".join(parts[:i]) for i in range(1, len(parts))} - directories
+        directories |= new
+        total += (len(data) + _PAGE - 1) // _PAGE * _PAGE + len(new) * _PAGE
+        if total > max_total_bytes:
+            raise SandboxError(f"files total over {max_total_bytes} bytes (in whole pages of {_PAGE} bytes per "
+                               "file and directory, as tmpfs counts them); the bound is max_disk_mb")
         checked.append((name, data))
     names = {name for name, _ in checked}
     clash = sorted(names & directories)
@@ -135,7 +152,7 @@ def check_stdin(stdin: object) -> bytes | None:
     if stdin is None:
         return None
     if isinstance(stdin, str):
-        data = stdin.encode("utf-8", "surrogateescape")
+        data = _encoded(stdin, "stdin")
     elif isinstance(stdin, (bytes, bytearray, memoryview)):
         data = bytes(stdin)
     else:
@@ -145,17 +162,26 @@ def check_stdin(stdin: object) -> bytes | None:
     return data
 
 
-def verdict_limit(fetch: list[str], cap: int) -> int:
-    """Bytes of the verdict pipe to keep: the verdict's text and, per
-    fetched path, its record at its largest."""
-    return _VERDICT_TEXT_BYTES + 1 + len(fetch) * (_RECORD_HEADER + cap)
+def verdict_limit(fetch: list[str], total: int) -> int:
+    """Bytes of the verdict pipe to keep: the verdict's text and the fetch
+    records, whose files take total bytes at most together.  At most the
+    C layer's bound (1 GiB)."""
+    return min(_VERDICT_TEXT_BYTES + 1 + len(fetch) * _RECORD_HEADER + (total if fetch else 0),
+               _sandbox.MAX_OUTPUT_BYTES)
 
 
-def parse_fetched(payload: bytes | None, fetch: list[str], cap: int) -> tuple[dict[str, bytes], dict[str, str]]:
+def fetch_total(scratch_bytes: int) -> int:
+    """What the fetched files of one run may take together, bytes: no more
+    than its /work holds, and within the verdict's bound."""
+    return min(scratch_bytes, _sandbox.MAX_OUTPUT_BYTES - _VERDICT_TEXT_BYTES - 1 - MAX_FETCH_PATHS * _RECORD_HEADER)
+
+
+def parse_fetched(payload: bytes | None, fetch: list[str], cap: int, total: int
+                  ) -> tuple[dict[str, bytes], dict[str, str]]:
     """({path: data}, {path: why not}) of the runner's fetch records
     (payload None: no verdict came, the program did not finish).  A
-    payload that is not one record per path in order, or a file over cap,
-    counts as unreadable for what is left."""
+    payload that is not one record per path in order, a file over cap, or
+    files over total together, count as unreadable for what is left."""
     found: dict[str, bytes] = {}
     errors: dict[str, str] = {}
     if payload is None:
@@ -175,11 +201,12 @@ def parse_fetched(payload: bytes | None, fetch: list[str], cap: int) -> tuple[di
             errors[path] = FETCH_STATUS[status] + (f" ({size} bytes; the cap is {cap}: max_output_bytes)"
                                                    if status == "b" else "")
             continue
-        if size > cap or at + size > len(view):
+        if size > cap or size > total or at + size > len(view):
             errors[path] = "the runner's answer for it was malformed"
             at = len(view)
             continue
         found[path] = bytes(view[at:at + size])
+        total -= size
         at += size
     return found, errors
 

@@ -41,11 +41,13 @@ from ._workdirs import WorkRoot, remove_tree
 if TYPE_CHECKING:
     from ._sandbox import RunResult
 
-__all__ = ["Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "runner_header", "sealed_source",
-           "sealed_stdin"]
+__all__ = ["Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "run_extras", "runner_header",
+           "sealed_source", "sealed_stdin"]
 
 #: The program every sandbox runs first (it runs the component, then reports).
 RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
+#: Mount plans a fork server keeps per namespace set (one per scratch size).
+_PLANS_KEPT = 4
 #: The attributes the runner checks a component's class for.
 _MARKERS = ",".join((SIGNATURE_ATTRIBUTE, MARKER_ATTRIBUTE))
 
@@ -73,13 +75,14 @@ def environment(home: str, tmp: str, extra: Sequence[str] = ()) -> list[str]:
     ]
 
 
-def runner_header(mode: str, name: str, source_length: int) -> tuple[str, bytes]:
+def runner_header(mode: str, name: str, source_length: int, extras_length: int) -> tuple[str, bytes]:
     """(nonce, header): what the runner reads from fd 3 (_runner.py): the
     arguments' length in 8 digits, the arguments, then the nonce (which
     stays in the pipe until the component's code is done).  sys_path:
     directories the runner appends to ``sys.path`` (trailing arguments)."""
     nonce = secrets.token_hex(16)
-    arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS, str(source_length))).encode("utf-8")
+    arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS, str(source_length), str(extras_length))
+                             ).encode("utf-8")
     return nonce, b"%08d" % len(arguments) + arguments + nonce.encode("ascii")
 
 
@@ -101,12 +104,20 @@ def _sealed(name: str, *parts: bytes) -> int:
     return fd
 
 
+def run_extras(extras: dict[str, Any], files: list[tuple[str, bytes]]) -> tuple[bytes, list[bytes]]:
+    """(marshal of extras, the files' bytes in order): what follows the
+    source in its memfd (_runner.py); extras["files"] lists (path, size)."""
+    if files:
+        extras = {**extras, "files": [(path, len(data)) for path, data in files]}
+    return (marshal.dumps(extras) if extras else b""), [data for _, data in files]
+
+
 @contextlib.contextmanager
-def sealed_source(data: bytes, name: str, extras: dict[str, Any] | None = None) -> Iterator[int]:
-    """A sealed memfd holding data (then ``marshal`` of extras, if any:
-    _runner.py), at offset 0: the child runs exactly the bytes that were
-    validated, and no file of the host is needed."""
-    fd = _sealed(name, data, marshal.dumps(extras) if extras else b"")
+def sealed_source(data: bytes, name: str, *after: bytes) -> Iterator[int]:
+    """A sealed memfd holding data and then the parts after it (the run's
+    extras and files: run_extras), at offset 0: the child runs exactly the
+    bytes that were validated, and no file of the host is needed."""
+    fd = _sealed(name, data, *after)
     try:
         yield fd
     finally:
@@ -230,7 +241,8 @@ class RootPlan:
         ids, inner = id_options(namespaces, self.private_id)
         options.update(ids)
         new_root = os.path.join(workdir, "root")
-        os.mkdir(new_root, 0o700)
+        if not os.path.isdir(new_root):  # warm mode reuses one (a mount point only)
+            os.mkdir(new_root, 0o700)
         options["mounts"] = _rootfs.mount_ops(
             self.host_plan(), new_root, scratch_bytes=limits.scratch_bytes,
             scratch_inodes=SCRATCH_INODES, uid=inner, gid=inner)
@@ -330,14 +342,23 @@ class WarmLauncher:
         """RootPlan.options for a run on server: its work directory (only
         the mount point of the new root, which lives in the sandbox's own
         mount namespace) and mount plan are made once and reused."""
-        key = (namespaces, limits.scratch_bytes)  # the scratch file systems' size is in the plan
-        cached = server.cache.get(key)
+        cached = server.cache.get(namespaces)
         if cached is None or not os.path.isdir(os.path.join(cached[0], "root")):
             workdir = self.plan.work.new()
             server.directories.append(workdir)
-            cached = (workdir, self.plan.options(namespaces, workdir, limits))
-            server.cache[key] = cached
-        return dict(cached[1])
+            plans: dict[int, dict[str, Any]] = {}
+            cached = (workdir, plans)
+            server.cache[namespaces] = cached
+        # one plan per size of the scratch file systems (a per-call
+        # max_disk_mb), the last few kept; all share the mount point
+        workdir, plans = cached
+        options = plans.pop(limits.scratch_bytes, None)
+        if options is None:
+            options = self.plan.options(namespaces, workdir, limits)
+            while len(plans) >= _PLANS_KEPT:
+                del plans[next(iter(plans))]
+        plans[limits.scratch_bytes] = options
+        return dict(options)
 
     def launch(self, namespaces: tuple[str, ...], job: Job) -> Launched | None:
         """The run on this thread's fork server; None when there is none."""

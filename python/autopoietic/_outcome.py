@@ -15,7 +15,7 @@ import signal
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from ._common import ExecutionResult
-from ._files import parse_fetched
+from ._files import fetch_total, parse_fetched
 from ._limits import Limits
 
 if TYPE_CHECKING:
@@ -51,17 +51,21 @@ class Verdict(NamedTuple):
 
 def parse_verdict(data: bytes, nonce: str) -> Verdict | None:
     """The verdict in data if it is well formed and carries nonce."""
-    text, separator, fetched = data.partition(b"\x1e")
+    end = data.find(b"\x1e")
+    text, fetched = (data, None) if end < 0 else (data[:end], data[end + 1:])
     try:
         fields = text.decode("utf-8").split("\x1f")
     except UnicodeDecodeError:
         return None
-    if len(fields) != 6 or not hmac.compare_digest(fields[0], nonce) or not fields[4].isdigit():
+    # compare_digest takes ASCII str only; a peak of 20 ASCII digits at most
+    # (str.isdigit() also takes other digits, which int() refuses or takes)
+    if (len(fields) != 6 or not hmac.compare_digest(fields[0].encode("utf-8"), nonce.encode("ascii"))
+            or not (fields[4].isascii() and fields[4].isdigit() and len(fields[4]) <= 20)):
         return None
     status, stage, limit, rss, reason = fields[1:]
     if status not in ("ok", "error") or (limit and limit not in LIMIT_NAMES):
         return None
-    return Verdict(status, stage, limit, int(rss), reason, fetched if separator else None)
+    return Verdict(status, stage, limit, int(rss), reason, fetched)
 
 
 def status_of(result: ExecutionResult) -> str:
@@ -79,7 +83,7 @@ def status_of(result: ExecutionResult) -> str:
 def failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], validated: bool,
                   controllers: list[str], fetch: list[str] | None = None) -> ExecutionResult:
     """The dict of a run the sandbox itself could not carry out."""
-    _, errors = parse_fetched(None, fetch or [], 0)
+    _, errors = parse_fetched(None, fetch or [], 0, 0)
     return {
         "success": False, "output": "", "error": f"autopoietic: {message}", "execution_time": elapsed,
         "isolation": "error", "security_validated": validated, "exit_code": None, "signal": None,
@@ -136,7 +140,7 @@ def _interpret(raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: st
         "stderr": stderr,
         "status": "",
         "files": {},
-        "fetch_errors": parse_fetched(None, fetch, 0)[1],
+        "fetch_errors": parse_fetched(None, fetch, 0, 0)[1],
     }
     if raw["setup_error"] is not None:
         stage, err, detail = raw["setup_error"]
@@ -156,7 +160,8 @@ def _interpret(raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: st
         return result
     verdict = parse_verdict(raw["verdict"], nonce) if raw["verdict"] else None
     if verdict is not None and fetch:
-        result["files"], result["fetch_errors"] = parse_fetched(verdict.fetched, fetch, limits.max_output_bytes)
+        result["files"], result["fetch_errors"] = parse_fetched(verdict.fetched, fetch, limits.max_output_bytes,
+                                                                fetch_total(limits.scratch_bytes))
     # the whole tree's peak: the cgroup's where there is one (which the
     # component cannot report itself), else the largest process seen
     if raw["cgroup_memory_peak"] > 0:

@@ -4,19 +4,21 @@ Not imported by the host: _launch.py reads this file's text and passes it to
 the sandboxed interpreter, so nothing of the host's Python state comes along.
 
 fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
-``MODE US FILE US NAME US MARKERS US SOURCE_LENGTH`` (US = 0x1f; MARKERS:
-the attribute names the component's class must carry, comma-separated),
-then the per-run nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
+``MODE US FILE US NAME US MARKERS US SOURCE_LENGTH US EXTRAS_LENGTH`` (US =
+0x1f; MARKERS: the attribute names the component's class must carry,
+comma-separated), then the per-run nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
 component protocol") on the module NAME; MODE ``source`` runs the source as
 ``__main__``.  ``sys.argv`` is
 ``[FILE]``.  The source is read from fd 5, a sealed memfd whose first
 SOURCE_LENGTH bytes are exactly the UTF-8 bytes the host validated; they are
 decoded here and compiled as ``str``, so a PEP 263 coding declaration is
-ignored.  Any bytes after them are ``marshal`` of the run's extras (from the
-host: _files.py checked them): ``files``, (path, bytes) pairs written under
-the working directory before the program starts; ``fetch``, relative paths
-read back when it has finished, each up to ``fetch_cap`` bytes; ``sys_path``,
-directories appended to ``sys.path`` (bound site-packages).  A copy is written to
+ignored.  The next EXTRAS_LENGTH bytes are ``marshal`` of the run's extras
+(from the host: _files.py checked them): ``files``, (path, size) pairs of
+the files written under the working directory before the program starts,
+whose bytes follow in fd 5 in that order; ``fetch``, relative paths read
+back when it has finished, each up to ``fetch_cap`` bytes and all together
+up to ``fetch_total``; ``sys_path``, directories appended to ``sys.path``
+(bound site-packages).  A copy is written to
 FILE in the working directory for tracebacks only.  In warm mode this source
 runs in a process forked from the fork server instead of a fresh
 interpreter; the same fds hold the same things.
@@ -54,47 +56,48 @@ if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
 
 def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
     """Arguments and compiled code: (None, mode, filename, name, markers, code,
-    fetch), or an error outcome; fetch: (working directory, paths, cap) of
-    the files to read back."""
+    fetch), or an error outcome; fetch: (working directory, its (st_dev,
+    st_ino), paths, cap of each, cap of all) of the files to read back."""
     import marshal
     import os
     import sys
 
     def read_exactly(fd: int, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = os.read(fd, n - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return data
-
-    mode, filename, name, markers, length = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
-    sys.argv = [filename]
-    fetch: tuple[str, list[str], int] = (os.getcwd(), [], 0)
-    try:
-        os.lseek(5, 0, 0)
-        chunks = []
-        while True:
-            chunk = os.read(5, 1 << 20)
+        chunks, left = [], n
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
-        os.close(5)
-        data = b"".join(chunks)
-        extras = marshal.loads(data[int(length):]) if len(data) > int(length) else {}
-        data = data[:int(length)]
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    arguments = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
+    mode, filename, name, markers, length, extras_length = arguments
+    sys.argv = [filename]
+    cwd = os.getcwd()
+    # the working directory as it is now: fetch reads from this one only
+    # (a program may rename it and leave a link in its place)
+    here = os.stat(cwd)
+    fetch: tuple[str, tuple[int, int], list[str], int, int] = (cwd, (here.st_dev, here.st_ino), [], 0, 0)
+    try:
+        os.lseek(5, 0, 0)
+        data = read_exactly(5, int(length))
+        extras = marshal.loads(read_exactly(5, int(extras_length))) if int(extras_length) else {}
         code = compile(data.decode("utf-8"), filename, "exec", dont_inherit=True)
     except BaseException as exc:
         return ("error", "load", "cannot load %s: %s" % (filename, _autopoietic_describe(exc)), exc), \
             mode, filename, name, markers, None, fetch
-    del chunks
     sys.path.extend(p for p in extras.get("sys_path", ()) if p not in sys.path)  # bound site-packages
-    fetch = (fetch[0], extras.get("fetch", []), extras.get("fetch_cap", 0))
+    fetch = fetch[:2] + (extras.get("fetch", []), extras.get("fetch_cap", 0), extras.get("fetch_total", 0))
+    path = ""
     try:
-        # into the fresh /work, before any code of the program: nothing to
-        # follow yet, but every open refuses a link all the same
-        for path, content in extras.get("files", ()):
+        # Into the fresh /work, before any code of the program: nothing to
+        # follow yet, but every open refuses a link all the same.  The
+        # bytes follow the extras in fd 5, file after file; the kernel
+        # copies them (no copy in this process's memory).
+        offset = int(length) + int(extras_length)
+        for path, size in extras.get("files", ()):
             parts = path.split("/")
             for i in range(1, len(parts)):
                 try:
@@ -103,14 +106,19 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
                     pass
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
             try:
-                view = memoryview(content)
-                while view:
-                    view = view[os.write(fd, view):]
+                end = offset + size
+                while offset < end:
+                    sent = os.sendfile(fd, 5, offset, end - offset)
+                    if sent == 0:
+                        raise EOFError("the input's memfd ended early")
+                    offset += sent
             finally:
                 os.close(fd)
     except BaseException as exc:
         return ("error", "files", "cannot write the input file %s: %s" % (path, _autopoietic_describe(exc)),
                 exc), mode, filename, name, markers, None, fetch
+    finally:
+        os.close(5)
     del extras
     try:
         with open(filename, "xb") as f:  # for tracebacks (linecache) only
@@ -194,7 +202,7 @@ if _autopoietic_outcome is None:
 del _autopoietic_arguments
 
 
-def _autopoietic_report(outcome: Outcome, fetch: tuple[str, list[str], int]) -> None:
+def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], list[str], int, int]) -> None:
     """Write the verdict for outcome (with the files of fetch) and end the
     process."""
     import os
@@ -207,18 +215,56 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, list[str], int]) -> 
 
     sep = "\x1f"
 
-    def fetched() -> bytes:
-        """The fetch records (see the module's docstring): each path is
-        walked from the working directory one component at a time, none
-        followed if it is a symbolic link, and only a regular file read."""
-        cwd, paths, cap = fetch
-        records = []
+    def write_all(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(4, view):]
+
+    def read_file(dir_fd: int, name: str, cap: int) -> tuple[str, int, bytes]:
+        """(status, size, data) of the file name in dir_fd: a regular file
+        of at most cap bytes only, opened without following a link."""
+        mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode
+        if stat.S_ISLNK(mode):
+            return "s", 0, b""
+        if not stat.S_ISREG(mode):
+            return "t", 0, b""
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return "t", 0, b""
+            if st.st_size > cap:
+                return "b", st.st_size, b""
+            chunks, left = [], cap + 1  # one more: a file that grew since
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
+        return ("b", len(data), b"") if len(data) > cap else ("f", len(data), data)
+
+    def send_fetched() -> None:
+        """Write the fetch records (see the module's docstring) to fd 4,
+        one file at a time: each path is walked from the working directory
+        one component at a time, none followed if it is a symbolic link,
+        and only a regular file read, while the total stays in budget."""
+        cwd, identity, paths, cap, budget = fetch
+        if not paths:
+            return
+        write_all(b"\x1e")
         for path in paths:
             parts = path.split("/")
-            status, data, size = "e", b"", 0
+            status, size, data = "e", 0, b""
             dir_fd = -1
             try:
-                dir_fd = os.open(cwd, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                dir_fd = os.open(cwd, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                st = os.fstat(dir_fd)
+                if (st.st_dev, st.st_ino) != identity:
+                    raise OSError(2, "the working directory was replaced")
                 for part in parts[:-1]:
                     if stat.S_ISLNK(os.stat(part, dir_fd=dir_fd, follow_symlinks=False).st_mode):
                         raise OSError(40, "a symbolic link")  # ELOOP
@@ -226,48 +272,24 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, list[str], int]) -> 
                                       dir_fd=dir_fd)
                     os.close(dir_fd)
                     dir_fd = next_fd
-                mode = os.stat(parts[-1], dir_fd=dir_fd, follow_symlinks=False).st_mode
-                if stat.S_ISLNK(mode):
-                    status = "s"
-                elif not stat.S_ISREG(mode):
-                    status = "t"
-                else:
-                    fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                                 dir_fd=dir_fd)
-                    try:
-                        st = os.fstat(fd)
-                        size = st.st_size
-                        if not stat.S_ISREG(st.st_mode):
-                            status = "t"
-                        elif size > cap:
-                            status = "b"
-                        else:
-                            chunks = []
-                            left = cap + 1
-                            while left > 0:
-                                chunk = os.read(fd, min(left, 1 << 20))
-                                if not chunk:
-                                    break
-                                chunks.append(chunk)
-                                left -= len(chunk)
-                            data = b"".join(chunks)
-                            size = len(data)
-                            status = "b" if size > cap else "f"
-                            if status == "b":
-                                data = b""
-                    finally:
-                        os.close(fd)
+                status, size, data = read_file(dir_fd, parts[-1], min(cap, budget))
+                if status == "b" and size <= cap:
+                    status = "o"  # within the cap, over what is left of the total
             except FileNotFoundError:
                 status = "m"
             except OSError as exc:
                 status = "s" if exc.errno == 40 else "t" if exc.errno == 20 else "e"  # ELOOP, ENOTDIR
             except BaseException:
-                status = "e"
+                status, size, data = "e", 0, b""
             finally:
                 if dir_fd >= 0:
                     os.close(dir_fd)
-            records.append(b"%s%010d%s" % (status.encode("ascii"), size if status in "fb" else 0, data))
-        return b"\x1e" + b"".join(records) if paths else b""
+            if status == "f":
+                budget -= size
+            write_all(b"%s%010d" % (status.encode("ascii"), size if status in "fb" else 0))
+            if data:
+                write_all(data)
+            del data
 
     def peak_rss_kib() -> str:
         # VmHWM of this address space (ru_maxrss would include the copy of
@@ -303,14 +325,10 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, list[str], int]) -> 
         fields = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
         data = sep.join(f.replace(sep, " ").replace("\x1e", " ") for f in fields).encode("utf-8", "backslashreplace")
         try:
-            data += fetched()
-        except BaseException:
-            pass
-        try:
-            while data:
-                data = data[os.write(4, data):]
+            write_all(data)
+            send_fetched()
             os.close(4)
-        except OSError:
+        except BaseException:
             pass
 
     def scratch_full() -> bool:

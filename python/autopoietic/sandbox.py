@@ -407,7 +407,7 @@ class AutopoieticSandbox:
         """
         data = self._encode(component_code, "component_code")
         name = _check_name(component_name)
-        run = self._call(stdin, files, fetch, limits)
+        run = self._call(stdin, files, fetch, limits, name)
         if self.validate_code:
             findings = self._findings(data)
             if findings:
@@ -454,17 +454,19 @@ class AutopoieticSandbox:
         files over their bounds.
         """
         data = self._encode(source, "source")
-        return self._run("source", data, "__main__", False, self._call(stdin, files, fetch, limits))
+        return self._run("source", data, "__main__", False, self._call(stdin, files, fetch, limits, "__main__"))
 
     def _run_strict(self, source: str, **limits: float | None) -> ExecutionResult:
         """run_source(source, **limits), where only a program whose main code
         finished succeeds (not one that ended itself with os._exit(0)):
         for autopoietic.harness."""
         data = self._encode(source, "source")
-        return self._run("source", data, "__main__", False, self._call(None, None, (), limits), strict=True)
+        return self._run("source", data, "__main__", False, self._call(None, None, (), limits, "__main__"),
+                         strict=True)
 
-    def _call(self, stdin: object, files: object, fetch: object, limits: dict[str, float | None]) -> _Call:
-        """The checked per-call options."""
+    def _call(self, stdin: object, files: object, fetch: object, limits: dict[str, float | None],
+              name: str) -> _Call:
+        """The checked per-call options of a run of module name."""
         unknown = sorted(set(limits) - set(CALL_LIMITS))
         if unknown:
             raise TypeError(f"unknown keyword argument {unknown[0]!r}; the per-call limits are "
@@ -475,7 +477,7 @@ class AutopoieticSandbox:
             limits=checked,
             stdin=_files.check_stdin(stdin),
             files=_files.check_files(files, int(checked.max_file_size_kb * 1024), checked.scratch_bytes,
-                                     SCRATCH_INODES - 16),
+                                     SCRATCH_INODES - 16, reserved=f"{name}.py"),
             fetch=_files.check_fetch(fetch),
         )
 
@@ -486,17 +488,18 @@ class AutopoieticSandbox:
         strict: see _outcome.interpret."""
         self._work.check_alive()
         limits = call.limits
-        nonce, header = _launch.runner_header(mode, name, len(data))
         extras: dict[str, object] = {}
-        if call.files:
-            extras["files"] = call.files
+        total = _files.fetch_total(limits.scratch_bytes)
         if call.fetch:
-            extras.update(fetch=call.fetch, fetch_cap=limits.max_output_bytes)
+            extras.update(fetch=call.fetch, fetch_cap=limits.max_output_bytes, fetch_total=total)
         if self._plan.sys_path:
             extras["sys_path"] = list(self._plan.sys_path)  # bound site-packages
-        with _launch.sealed_source(data, name, extras) as source_fd, _launch.sealed_stdin(call.stdin) as stdin_fd:
+        packed, contents = _launch.run_extras(extras, call.files)
+        nonce, header = _launch.runner_header(mode, name, len(data), len(packed))
+        with _launch.sealed_source(data, name, packed, *contents) as source_fd, \
+                _launch.sealed_stdin(call.stdin) as stdin_fd:
             job = _launch.Job(source_fd, header, self._cancel_r, limits, self._cgroup.get(), stdin_fd,
-                              _files.verdict_limit(call.fetch, limits.max_output_bytes))
+                              _files.verdict_limit(call.fetch, total))
             while True:
                 namespaces = LADDER.choose(self.require_isolation)
                 entered = namespaces or ()
