@@ -21,7 +21,7 @@ from . import _sandbox
 from ._common import SandboxError
 
 __all__ = ["FETCH_STATUS", "MAX_PATH_BYTES", "MAX_STDIN_BYTES", "check_fetch", "check_files", "check_stdin",
-           "fetch_total", "parse_fetched", "verdict_limit"]
+           "encoded_utf8", "fetch_total", "parse_fetched", "verdict_limit"]
 
 #: Longest relative path accepted for ``files`` and ``fetch`` (bytes of
 #: UTF-8), and longest path component (Linux's NAME_MAX).
@@ -52,15 +52,21 @@ _PAGE = 4096
 Data = Union[bytes, bytearray, memoryview, str]
 
 
+def encoded_utf8(value: str, what: str) -> bytes:
+    """value in UTF-8; SandboxError naming what for a str that is not
+    (a lone surrogate)."""
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SandboxError(f"{what} is not encodable as UTF-8: {exc.reason}") from exc
+
+
 def _check_path(path: object, what: str) -> str:
     """A normalised relative path under the working directory, or
     SandboxError/TypeError for one that could leave it."""
     if not isinstance(path, str):
         raise TypeError(f"{what}: paths must be str, not {type(path).__name__}")
-    try:
-        encoded = path.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise SandboxError(f"{what}: path {path!r} is not encodable as UTF-8") from exc
+    encoded = encoded_utf8(path, f"{what}: path {path!r}")
     if not path or len(encoded) > MAX_PATH_BYTES or "\0" in path:
         raise SandboxError(f"{what}: path {path!r} must be 1 to {MAX_PATH_BYTES} bytes without NUL")
     if path.startswith("/"):
@@ -73,13 +79,6 @@ def _check_path(path: object, what: str) -> str:
         if len(part.encode("utf-8")) > MAX_NAME_BYTES:
             raise SandboxError(f"{what}: path {path!r} has a component over {MAX_NAME_BYTES} bytes")
     return path
-
-
-def _encoded(value: str, what: str) -> bytes:
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise SandboxError(f"{what} is not encodable as UTF-8: {exc.reason}") from exc
 
 
 def check_files(files: object, max_file_bytes: int, max_total_bytes: int, max_files: int,
@@ -104,7 +103,7 @@ def check_files(files: object, max_file_bytes: int, max_total_bytes: int, max_fi
         if name == reserved:
             raise SandboxError(f"files: {name!r} is the program's own file name (its traceback copy)")
         if isinstance(value, str):
-            data = _encoded(value, f"files[{name!r}]")
+            data = encoded_utf8(value, f"files[{name!r}]")
         elif isinstance(value, (bytes, bytearray, memoryview)):
             data = bytes(value)
         else:
@@ -152,7 +151,7 @@ def check_stdin(stdin: object) -> bytes | None:
     if stdin is None:
         return None
     if isinstance(stdin, str):
-        data = _encoded(stdin, "stdin")
+        data = encoded_utf8(stdin, "stdin")
     elif isinstance(stdin, (bytes, bytearray, memoryview)):
         data = bytes(stdin)
     else:

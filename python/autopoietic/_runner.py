@@ -54,6 +54,20 @@ if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
     Outcome = Tuple[str, str, str, Optional[BaseException]]
 
 
+def _autopoietic_read(fd: int, n: int) -> bytes:
+    """n bytes of fd, or fewer at its end."""
+    import os
+
+    chunks, left = [], n
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
     """Arguments and compiled code: (None, mode, filename, name, markers, code,
     fetch), or an error outcome; fetch: (working directory, its (st_dev,
@@ -62,16 +76,7 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
     import os
     import sys
 
-    def read_exactly(fd: int, n: int) -> bytes:
-        chunks, left = [], n
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-
+    read_exactly = _autopoietic_read
     arguments = read_exactly(3, int(read_exactly(3, 8))).decode("utf-8").split("\x1f")
     mode, filename, name, markers, length, extras_length = arguments
     sys.argv = [filename]
@@ -235,16 +240,9 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
                 return "t", 0, b""
             if st.st_size > cap:
                 return "b", st.st_size, b""
-            chunks, left = [], cap + 1  # one more: a file that grew since
-            while left > 0:
-                chunk = os.read(fd, min(left, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
+            data = _autopoietic_read(fd, cap + 1)  # one more: a file that grew since
         finally:
             os.close(fd)
-        data = b"".join(chunks)
         return ("b", len(data), b"") if len(data) > cap else ("f", len(data), data)
 
     def send_fetched() -> None:

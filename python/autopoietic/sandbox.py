@@ -351,10 +351,7 @@ class AutopoieticSandbox:
         """UTF-8 bytes of code; TypeError / SandboxError for what cannot run."""
         if not isinstance(code, str):
             raise TypeError(f"{what} must be str, not {type(code).__name__}")
-        try:
-            data = code.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise SandboxError(f"{what} is not encodable as UTF-8: {exc.reason}") from exc
+        data = _files.encoded_utf8(code, what)
         if len(data) > self.max_code_bytes:
             raise SandboxError(f"{what} is {len(data)} bytes; the bound is max_code_bytes={self.max_code_bytes}")
         return data
