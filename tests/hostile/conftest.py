@@ -13,16 +13,20 @@ import sys
 
 import pytest
 
-from autopoietic.sandbox import AutopoieticSandbox
+from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 
 from helpers import run_as_nobody
 
 _NOBODY_SCRIPT = """
 import json, sys
-from autopoietic.sandbox import AutopoieticSandbox
+from autopoietic.sandbox import AutopoieticSandbox, SandboxError
 request = json.load(sys.stdin)
 with AutopoieticSandbox(**request["options"]) as sb:
-    result = sb.run_source(request["source"], **request["call"])
+    try:
+        result = sb.run_source(request["source"], **request["call"])
+    except SandboxError as exc:  # refused input: raised again in the caller
+        print(json.dumps({"refused": str(exc)}))
+        sys.exit(0)
 result["files"] = {path: data.hex() for path, data in result["files"].items()}
 print(json.dumps(result))
 """
@@ -60,6 +64,8 @@ def run(request, tmp_path, execution_mode):
                              timeout=options["timeout_s"] + 60)
         assert proc.returncode == 0, proc.stderr
         result = json.loads(proc.stdout.splitlines()[-1])
+        if "refused" in result:
+            raise SandboxError(result["refused"])
         result["files"] = {path: bytes.fromhex(data) for path, data in result["files"].items()}
         return result
 
