@@ -64,6 +64,31 @@ def test_run_with_stdin_files_and_fetch(tmp_path, execution_mode):
     assert result["fetch_errors"] == {"missing.txt": "not found"}
 
 
+NUMPY_COMPONENT = '''import numpy as np
+
+
+class Summer:
+    _security_signature = "modulo_autopoiesis_data_summer"
+    _generated_in_sandbox = True
+
+    def run(self):
+        print(int(np.arange(10).sum()))
+'''
+
+
+def test_run_with_a_venv_s_packages(tmp_path, execution_mode):
+    path = tmp_path / "summer.py"
+    path.write_text(NUMPY_COMPONENT)
+    base = ("run", str(path), "--python", sys.executable, "--site-packages", "--memory-mb", "256", "--json")
+    proc = cli(*base)
+    assert proc.returncode == 2 and "unknown-import" in proc.stdout  # the validator does not know numpy (--json)
+    proc = cli(*base, "--allow-module", "numpy", "--preload", "numpy")
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert json.loads(proc.stdout)["stdout"].startswith("45\n")
+    proc = cli("run", str(path), "--python", "/nonexistent/python")
+    assert proc.returncode == 2 and "/nonexistent/python" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_run_reads_the_program_from_stdin(execution_mode):
     proc = cli("run", "--source", "-", "--json", input="print(6 * 7)\n")
     assert proc.returncode == 0, proc.stderr

@@ -206,8 +206,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     stdin = _read_bytes(args.stdin) if args.stdin is not None else None
     files = _input_files(args.file_inputs)
     try:
+        policy = DEFAULT_POLICY.allowing(*args.allow_module)
         sandbox = AutopoieticSandbox(max_memory_mb=args.memory_mb, max_cpu_time_seconds=args.cpu_s,
-                                     timeout_s=args.timeout_s)
+                                     timeout_s=args.timeout_s, python=args.python,
+                                     site_packages=args.site_packages, preload=tuple(args.preload),
+                                     validator_policy=policy)
     except (TypeError, ValueError, SandboxError) as exc:
         raise _limit_usage_error(exc) from exc
     with sandbox:
@@ -434,6 +437,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read PATH (relative to /work) back after the run into --fetch-dir; repeatable")
     p.add_argument("--fetch-dir", metavar="DIR", default=".",
                    help="where fetched files are written, at their PATH (default: the current directory)")
+    p.add_argument("--python", metavar="PATH", help="the interpreter that runs it, a venv's bin/python included "
+                   "(default: this one)")
+    p.add_argument("--site-packages", action="store_true",
+                   help="bind that interpreter's site-packages read-only and put them on sys.path")
+    p.add_argument("--preload", metavar="MODULE", action="append", default=[],
+                   help="a module the warm fork server imports once, as you (code you trust); repeatable")
+    p.add_argument("--allow-module", metavar="NAME", action="append", default=[],
+                   help="a top-level package the validator allows, with its submodules; repeatable")
     _add_limit_options(p)
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     p.set_defaults(func=_cmd_run)
