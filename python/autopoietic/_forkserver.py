@@ -160,8 +160,8 @@ class ForkServer:
         self.stop()
 
     def run(self, args: tuple[Sequence[str], Sequence[str], str], kwargs: dict[str, Any], source_fd: int,
-            nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int = -1, stdin_fd: int = -1,
-            verdict_limit: int = 65536) -> RunResult:
+            nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int, stdin_fd: int,
+            verdict_limit: int) -> RunResult:
         """One sandbox run: the same dict as ``_sandbox.run(*args, nonce=nonce,
         source_fd=source_fd, cancel_fd=cancel_fd, stdin_fd=stdin_fd,
         verdict_limit=verdict_limit, **kwargs)``.  Only ``args``

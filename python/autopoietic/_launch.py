@@ -78,8 +78,8 @@ def environment(home: str, tmp: str, extra: Sequence[str] = ()) -> list[str]:
 def runner_header(mode: str, name: str, source_length: int, extras_length: int) -> tuple[str, bytes]:
     """(nonce, header): what the runner reads from fd 3 (_runner.py): the
     arguments' length in 8 digits, the arguments, then the nonce (which
-    stays in the pipe until the component's code is done).  sys_path:
-    directories the runner appends to ``sys.path`` (trailing arguments)."""
+    stays in the pipe until the component's code is done); source_length
+    and extras_length say where fd 5's parts end."""
     nonce = secrets.token_hex(16)
     arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS, str(source_length), str(extras_length))
                              ).encode("utf-8")
@@ -148,8 +148,8 @@ class Job:
     cancel_fd: int
     limits: Limits
     cgroup: SandboxCgroup | None
-    stdin_fd: int = -1  # -1: /dev/null
-    verdict_limit: int = 65536  # bytes of the verdict pipe kept (fetched files ride on it)
+    stdin_fd: int  # -1: /dev/null
+    verdict_limit: int  # bytes of the verdict pipe kept (fetched files ride on it: _files.verdict_limit)
 
     @property
     def controllers(self) -> list[str]:

@@ -142,7 +142,8 @@ class Limits:
         unchanged): a run's own limits.  Checked as by ``checked`` (the
         same errors).  A timeout that followed the CPU limit follows the
         new one unless timeout_s is given too."""
-        return self._replaced({name: value for name, value in changes.items() if value is not None})
+        given = {name: value for name, value in changes.items() if value is not None}
+        return self._replaced(given) if given else self
 
     def _replaced(self, changes: dict[str, object]) -> Limits:
         values: dict[str, object] = dict(self.__dict__)

@@ -68,8 +68,9 @@ def parse_verdict(data: bytes, nonce: str) -> Verdict | None:
     return Verdict(status, stage, limit, int(rss), reason, fetched)
 
 
-def status_of(result: ExecutionResult) -> str:
-    """The result's ``status`` (see STATUSES) from its other keys."""
+def status_of(result: ExecutionResult, cancelled: bool) -> str:
+    """The result's ``status`` (see STATUSES) from its other keys and
+    whether the run was cancelled."""
     if result["isolation"] == "error":
         return "sandbox_error"
     limit = result["limit_exceeded"]
@@ -77,7 +78,7 @@ def status_of(result: ExecutionResult) -> str:
         return _LIMIT_STATUS.get(limit, limit)
     if result["success"]:
         return "ok"
-    return "cancelled" if CANCELLED in result["error"] else "error"
+    return "cancelled" if cancelled else "error"
 
 
 def failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], validated: bool,
@@ -109,7 +110,7 @@ def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: 
     script that ends itself with ``os._exit(0)`` did not)."""
     result = _interpret(raw, namespaces, nonce, mode, validated, mounts, controllers, limits, fetch or [], strict)
     result["stdout"] = result["output"]
-    result["status"] = status_of(result)
+    result["status"] = status_of(result, bool(raw["cancelled"]))
     return result
 
 

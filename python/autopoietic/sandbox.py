@@ -468,8 +468,7 @@ class AutopoieticSandbox:
         if unknown:
             raise TypeError(f"unknown keyword argument {unknown[0]!r}; the per-call limits are "
                             + ", ".join(CALL_LIMITS))
-        checked = self.limits.with_changes(dict(limits)) if any(v is not None for v in limits.values()) \
-            else self.limits
+        checked = self.limits.with_changes(dict(limits))
         return _Call(
             limits=checked,
             stdin=_files.check_stdin(stdin),
