@@ -33,6 +33,7 @@
 #include "child.h"
 
 #include "cgroup.h"
+#include "landlock.h"
 #include "rlimits.h"
 #include "mounts.h"
 #include "proctree.h"
@@ -355,22 +356,30 @@ static int seccomp_child(const struct sbx_config *cfg)
     return cfg->seccomp != NULL ? sbx_seccomp_install_child(cfg->seccomp) : 0;
 }
 
+/* The Landlock ruleset, if the plan has one: 0, or -1 with errno and
+ * *detail (sbx_landlock_apply_child). */
+static int landlock_child(const struct sbx_config *cfg, int *detail)
+{
+    return cfg->landlock.on ? sbx_landlock_apply_child(&cfg->landlock, detail) : 0;
+}
+
 /* Warm mode.  What needs no fd of the run is done before its go, off the
- * run's time: the working directory, the ids, the capabilities,
- * no_new_privs, the signals and the seccomp filter (which allows what
- * follows).  After the go: the fds, then the rlimits (RLIMIT_NOFILE must
- * leave room for the fds the go brings; every limit only lowers, which
- * needs no privilege). */
+ * run's time: the ids, the capabilities, no_new_privs, the signals, the
+ * Landlock ruleset and the seccomp filter (which allows what follows).
+ * After the go: the fds, the working directory (on the Landlock rung the
+ * caller makes a fresh one per run, after this sandbox was prepared),
+ * then the rlimits (RLIMIT_NOFILE must leave room for the fds the go
+ * brings; every limit only lowers, which needs no privilege). */
 static void enter_warm_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
 {
-    int stage, r;
+    int stage, r, detail = 0;
 
-    STEP(SBX_STAGE_CHDIR, chdir(cfg->cwd));
     if (sbx_drop_privileges_child(cfg, &stage) < 0)
         goto fail;
     STEP(SBX_STAGE_NO_NEW_PRIVS, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
     STEP(SBX_STAGE_SIGNALS, python_signals_child());
     STEP(SBX_STAGE_DUMPABLE, warm_dumpable_child(cfg));
+    STEP(SBX_STAGE_LANDLOCK, landlock_child(cfg, &detail));
     STEP(SBX_STAGE_SECCOMP, seccomp_child(cfg));
     r = receive_go_child(f, go);
     if (r > 0)
@@ -378,19 +387,20 @@ static void enter_warm_child(const struct sbx_config *cfg, const struct sbx_chil
     STEP(SBX_STAGE_GO_WAIT, r);
     STEP(SBX_STAGE_DUP2, dup_fds_child(cfg, f, go));
     STEP(SBX_STAGE_CLOSE_FDS, close_rest_child(f));
+    STEP(SBX_STAGE_CHDIR, chdir(cfg->cwd));
     STEP(SBX_STAGE_RLIMIT, sbx_apply_rlimits_child(cfg));
     /* EOF on the error pipe tells the parent setup is complete, as a
      * successful exec does in spawn mode. */
     STEP(SBX_STAGE_CLOSE_FDS, close(f->fd[SBX_FD_ERRPIPE_W]));
     return;
 fail:
-    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, 0);
+    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, detail);
     _exit(SBX_EXIT_SETUP);
 }
 
 void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f, struct sbx_go_msg *go)
 {
-    int stage;
+    int stage, detail = 0;
 
     if (cfg->warm) {
         enter_warm_child(cfg, f, go);
@@ -401,15 +411,17 @@ void sbx_enter_child(const struct sbx_config *cfg, const struct sbx_child_fds *f
     STEP(SBX_STAGE_RLIMIT, sbx_apply_rlimits_child(cfg));
     STEP(SBX_STAGE_CHDIR, chdir(cfg->cwd));
     /* Privileges after the limits (raising nothing needs them), then
-     * no_new_privs, and the seccomp filter last, right before exec. */
+     * no_new_privs, the Landlock ruleset (which needs it), and the seccomp
+     * filter last, right before exec. */
     if (sbx_drop_privileges_child(cfg, &stage) < 0)
         goto fail;
     STEP(SBX_STAGE_NO_NEW_PRIVS, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+    STEP(SBX_STAGE_LANDLOCK, landlock_child(cfg, &detail));
     STEP(SBX_STAGE_SECCOMP, seccomp_child(cfg));
     execve(cfg->exe, cfg->argv, cfg->envp);
     stage = SBX_STAGE_EXEC;
 fail:
-    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, 0);
+    sbx_report_child(f->fd[SBX_FD_ERRPIPE_W], stage, errno, detail);
     _exit(SBX_EXIT_SETUP);
 }
 

@@ -58,6 +58,7 @@ const char *const sbx_stage_names[SBX_STAGE_COUNT] = {
     [SBX_STAGE_SET_IDS] = "set_ids",
     [SBX_STAGE_CAPS] = "caps",
     [SBX_STAGE_NO_NEW_PRIVS] = "no_new_privs",
+    [SBX_STAGE_LANDLOCK] = "landlock",
     [SBX_STAGE_SECCOMP] = "seccomp",
     [SBX_STAGE_EXEC] = "exec",
 };

@@ -196,8 +196,8 @@ void sbx_mount_ops_clear(struct mount_ops *m)
     m->n = 0;
 }
 
-/* str/bytes path (or None when allowed) -> char* kept alive by m->owners */
-static int op_string(struct mount_ops *m, PyObject *obj, int allow_none, const char **out)
+/* str/bytes path (or None when allowed) -> char* kept alive by owners (a list) */
+static int owned_path(PyObject *owners, PyObject *obj, int allow_none, const char **out)
 {
     PyObject *bytes = NULL;
 
@@ -206,13 +206,18 @@ static int op_string(struct mount_ops *m, PyObject *obj, int allow_none, const c
         return 0;
     if (!PyUnicode_FSConverter(obj, &bytes))
         return -1;
-    if (PyList_Append(m->owners, bytes) < 0) {
+    if (PyList_Append(owners, bytes) < 0) {
         Py_DECREF(bytes);
         return -1;
     }
     *out = PyBytes_AS_STRING(bytes);
     Py_DECREF(bytes); /* the list holds it */
     return 0;
+}
+
+static int op_string(struct mount_ops *m, PyObject *obj, int allow_none, const char **out)
+{
+    return owned_path(m->owners, obj, allow_none, out);
 }
 
 int sbx_parse_mounts(PyObject *obj, struct mount_ops *m)
@@ -315,4 +320,97 @@ int sbx_optional_id_converter(PyObject *obj, void *out)
     }
     id->set = 1;
     return sbx_id_converter(obj, &id->value);
+}
+
+void sbx_landlock_rules_clear(struct landlock_rules *l)
+{
+    Py_CLEAR(l->owners);
+    PyMem_Free(l->rules);
+    l->rules = NULL;
+    l->n = 0;
+}
+
+/* An access mask: an int in [0, 2**64). */
+static int access_mask(PyObject *obj, const char *what, uint64_t *out)
+{
+    unsigned long long v;
+
+    if (!PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "landlock: %s must be an int", what);
+        return -1;
+    }
+    v = PyLong_AsUnsignedLongLong(obj);
+    if (v == (unsigned long long)-1 && PyErr_Occurred())
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int sbx_parse_landlock(PyObject *obj, struct landlock_rules *l, struct sbx_landlock_plan *plan)
+{
+    PyObject *seq = NULL;
+    Py_ssize_t i, n;
+
+    memset(plan, 0, sizeof *plan);
+    l->owners = NULL;
+    l->rules = NULL;
+    l->n = 0;
+    if (obj == NULL || obj == Py_None)
+        return 0;
+    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 5) {
+        PyErr_SetString(PyExc_TypeError,
+                        "landlock must be None or a tuple (handled_fs, handled_net, scoped, proc_self, rules)");
+        return -1;
+    }
+    if (access_mask(PyTuple_GET_ITEM(obj, 0), "handled_fs", &plan->handled_fs) < 0 ||
+        access_mask(PyTuple_GET_ITEM(obj, 1), "handled_net", &plan->handled_net) < 0 ||
+        access_mask(PyTuple_GET_ITEM(obj, 2), "scoped", &plan->scoped) < 0 ||
+        access_mask(PyTuple_GET_ITEM(obj, 3), "proc_self", &plan->proc_self_access) < 0)
+        return -1;
+    if (plan->handled_fs == 0) {
+        PyErr_SetString(PyExc_ValueError, "landlock: handled_fs must name at least one access right");
+        return -1;
+    }
+    if ((plan->proc_self_access & ~plan->handled_fs) != 0) {
+        PyErr_SetString(PyExc_ValueError, "landlock: proc_self allows a right the ruleset does not handle");
+        return -1;
+    }
+    seq = sbx_sequence_copy(PyTuple_GET_ITEM(obj, 4), SBX_LANDLOCK_MAX_RULES, "landlock rules");
+    if (seq == NULL)
+        return -1;
+    n = PyTuple_GET_SIZE(seq);
+    l->owners = PyList_New(0);
+    l->rules = PyMem_Calloc((size_t)n + 1, sizeof *l->rules);
+    if (l->owners == NULL || l->rules == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
+        struct sbx_landlock_rule *rule = &l->rules[i];
+
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "each landlock rule must be a tuple (path, access)");
+            goto error;
+        }
+        if (owned_path(l->owners, PyTuple_GET_ITEM(item, 0), 0, &rule->path) < 0 ||
+            access_mask(PyTuple_GET_ITEM(item, 1), "a rule's access", &rule->access) < 0)
+            goto error;
+        if (rule->access == 0 || (rule->access & ~plan->handled_fs) != 0) {
+            PyErr_Format(PyExc_ValueError, "landlock rule %zd allows nothing, or a right the ruleset does not handle",
+                         i);
+            goto error;
+        }
+        l->n++;
+    }
+    Py_DECREF(seq);
+    plan->on = 1;
+    plan->rules = l->rules;
+    plan->n_rules = l->n;
+    return 0;
+error:
+    Py_XDECREF(seq);
+    sbx_landlock_rules_clear(l);
+    memset(plan, 0, sizeof *plan);
+    return -1;
 }

@@ -39,6 +39,13 @@ struct mount_ops {
     int n;
 };
 
+/* The path rules of a Landlock plan, their strings owned. */
+struct landlock_rules {
+    PyObject *owners; /* list of the bytes objects the rules point into */
+    struct sbx_landlock_rule *rules;
+    int n;
+};
+
 struct optional_id {
     int set;
     unsigned int value;
@@ -56,6 +63,10 @@ int sbx_parse_rlimits(PyObject *obj, struct sbx_config *cfg);
 void sbx_mount_ops_clear(struct mount_ops *m);
 /* (kind, source, target, flags, data) steps of the mount plan. */
 int sbx_parse_mounts(PyObject *obj, struct mount_ops *m);
+void sbx_landlock_rules_clear(struct landlock_rules *l);
+/* None, or (handled_fs, handled_net, scoped, proc_self, ((path, access), ...))
+ * into plan (plan->on 1), its rules in l. */
+int sbx_parse_landlock(PyObject *obj, struct landlock_rules *l, struct sbx_landlock_plan *plan);
 /* "O&" converters: a uid or gid (unsigned int), or an optional one. */
 int sbx_id_converter(PyObject *obj, void *out);
 int sbx_optional_id_converter(PyObject *obj, void *out);

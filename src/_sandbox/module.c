@@ -147,7 +147,8 @@ PyDoc_STRVAR(run_doc,
 "    output_limit=1048576, nonce=b'', hostname=None, uid_map=None,\n"
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
 "    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1, cgroup=None,\n"
-"    deny_sigchld_ignore=False, stdin_fd=-1, verdict_limit=65536) -> dict\n"
+"    deny_sigchld_ignore=False, stdin_fd=-1, verdict_limit=65536, landlock=None,\n"
+"    deny_socket=False) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -172,6 +173,16 @@ PyDoc_STRVAR(run_doc,
 "deny_sigchld_ignore: the filter also refuses (EPERM) setting a SIGCHLD\n"
 "  action, which could make children unaccounted for (SIG_IGN,\n"
 "  SA_NOCLDWAIT); for runs without a cgroup counting their CPU.\n"
+"deny_socket: the filter also refuses socket() of any family (EACCES;\n"
+"  socketpair(AF_UNIX) stays), for runs that see the host's paths or its\n"
+"  abstract unix socket names.\n"
+"landlock: None, or a Landlock ruleset the program gets after\n"
+"  no_new_privs (landlock.c): (handled_fs, handled_net, scoped, proc_self,\n"
+"  rules), the first four LANDLOCK_ACCESS_FS_*, _NET_* and SCOPE_* masks\n"
+"  (proc_self: rights on /proc/<its own pid>, 0: none), rules a sequence\n"
+"  of (path, allowed LANDLOCK_ACCESS_FS_* mask); a setup failure is stage\n"
+"  'landlock', detail the rule's index (len(rules): proc_self, -1: the\n"
+"  ruleset, -2: restricting).\n"
 "cgroup: None, or the plan of the run's cgroup (cgroup.c): (parents,\n"
 "  writes, cpu, cpu_unit_s, memory_peak, oom_kills, join), parents a tuple of\n"
 "  directories, writes of (hierarchy, file, value), the counters each\n"
@@ -201,6 +212,7 @@ struct job {
     struct sbx_run run;
     struct str_array argv, env;
     struct mount_ops mounts;
+    struct landlock_rules landlock;
     PyObject *cwd_bytes;
     char *hostname, *uid_map, *gid_map; /* PyMem copies */
     unsigned char nonce[SBX_NONCE_MAX];
@@ -287,6 +299,8 @@ static void job_clear(struct job *j)
     memset(&j->cfg.cgroup, 0, sizeof j->cfg.cgroup);
     Py_CLEAR(j->cgroup);
     sbx_mount_ops_clear(&j->mounts);
+    sbx_landlock_rules_clear(&j->landlock);
+    memset(&j->cfg.landlock, 0, sizeof j->cfg.landlock);
     sbx_str_array_clear(&j->argv);
     sbx_str_array_clear(&j->env);
     Py_CLEAR(j->cwd_bytes);
@@ -420,9 +434,11 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     static char *kwlist[] = {"argv",     "env",       "cwd",     "namespaces",     "rlimits",  "timeout_s",
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
-                             "cancel_fd", "cgroup", "deny_sigchld_ignore", "stdin_fd", "verdict_limit", NULL};
+                             "cancel_fd", "cgroup", "deny_sigchld_ignore", "stdin_fd", "verdict_limit",
+                             "landlock", "deny_socket", NULL};
     PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL, *cgroup_obj = Py_None;
-    int deny_sigchld_ignore = 0;
+    PyObject *landlock_obj = Py_None;
+    int deny_sigchld_ignore = 0, deny_socket = 0;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20, verdict_limit = VERDICT_LIMIT;
     Py_buffer nonce = {0};
@@ -432,13 +448,14 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     struct optional_id uid = {0, 0}, gid = {0, 0};
 
     memset(j, 0, sizeof *j);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpin:prepare"
-                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpin:run",
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpinOp:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpinOp:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
                                      &gid_map, &deny_setgroups, sbx_optional_id_converter, &uid, sbx_optional_id_converter,
                                      &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd,
-                                     &cgroup_obj, &deny_sigchld_ignore, &stdin_fd, &verdict_limit))
+                                     &cgroup_obj, &deny_sigchld_ignore, &stdin_fd, &verdict_limit,
+                                     &landlock_obj, &deny_socket))
         return -1;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
@@ -485,7 +502,8 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     }
     if (sbx_str_array_from(argv_obj, "argv", 0, &j->argv) < 0 || sbx_str_array_from(env_obj, "env", 1, &j->env) < 0 ||
         sbx_parse_namespaces(ns_obj, &j->cfg.clone_flags) < 0 || sbx_parse_rlimits(rl_obj, &j->cfg) < 0 ||
-        sbx_parse_mounts(mounts_obj, &j->mounts) < 0 || parse_cgroup(cgroup_obj, j) < 0)
+        sbx_parse_mounts(mounts_obj, &j->mounts) < 0 || parse_cgroup(cgroup_obj, j) < 0 ||
+        sbx_parse_landlock(landlock_obj, &j->landlock, &j->cfg.landlock) < 0)
         goto done;
     /* what a namespace needs is the caller's to give: no default here */
     if ((j->cfg.clone_flags & CLONE_NEWUTS) && hostname == NULL) {
@@ -500,12 +518,15 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
         PyErr_SetString(PyExc_ValueError, "mounts need the 'mnt' namespace");
         goto done;
     }
-    if (warm && !(j->cfg.clone_flags & CLONE_NEWPID)) {
-        PyErr_SetString(PyExc_ValueError, "prepare() needs the 'pid' namespace");
+    /* without a pid namespace, only the Landlock rung's signal scope keeps
+     * a warm sandbox from signalling its fork server */
+    if (warm && !(j->cfg.clone_flags & CLONE_NEWPID) && !(j->cfg.clone_flags == 0 && j->cfg.landlock.on)) {
+        PyErr_SetString(PyExc_ValueError, "prepare() needs the 'pid' namespace, or no namespace and a landlock plan");
         goto done;
     }
     if (use_seccomp) {
-        j->filter = sbx_seccomp_build(deny_sigchld_ignore ? SBX_SECCOMP_DENY_SIGCHLD_IGNORE : 0);
+        j->filter = sbx_seccomp_build((deny_sigchld_ignore ? SBX_SECCOMP_DENY_SIGCHLD_IGNORE : 0) |
+                                      (deny_socket ? SBX_SECCOMP_DENY_SOCKET : 0));
         if (j->filter == NULL) {
             PyErr_SetFromErrno(PyExc_OSError);
             goto done;
@@ -804,7 +825,8 @@ PyDoc_STRVAR(prepare_doc,
 "its enter() waits for the go and puts every protection of run() in place;\n"
 "that process then goes on running this interpreter instead of exec.\n"
 "A setup failure is reported by go()'s result (setup_error).  Raises\n"
-"TypeError/ValueError for bad arguments (the 'pid' namespace is required)\n"
+"TypeError/ValueError for bad arguments (the 'pid' namespace is required,\n"
+"or no namespace and a landlock plan)\n"
 "and RuntimeError in a process with more than one thread.");
 
 static PyObject *sbx_py_prepare(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
@@ -1427,6 +1449,24 @@ static PyObject *sbx_py_result(PyObject *Py_UNUSED(module), PyObject *args, PyOb
     return build_result(&reply, values);
 }
 
+PyDoc_STRVAR(landlock_abi_doc,
+"landlock_abi() -> int\n"
+"--\n\n"
+"The running kernel's Landlock ABI version (1: Linux 5.13; 4, TCP bind\n"
+"and connect rules: 6.7; 6, abstract unix socket and signal scopes:\n"
+"6.12).  Raises OSError: ENOSYS where the kernel has no Landlock (or a\n"
+"seccomp filter refuses the call), EOPNOTSUPP where it is built in but\n"
+"not enabled (the lsm= boot parameter).");
+
+static PyObject *sbx_py_landlock_abi(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
+{
+    int abi = sbx_landlock_abi();
+
+    if (abi < 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    return PyLong_FromLong(abi);
+}
+
 PyDoc_STRVAR(die_with_parent_doc,
 "die_with_parent(ppid: int) -> None\n"
 "--\n\n"
@@ -1554,6 +1594,7 @@ static PyMethodDef sbx_methods[] = {
     {"__getattr__", sbx_py_getattr, METH_O, getattr_doc},
     {"collect", (PyCFunction)(void (*)(void))sbx_py_collect, METH_VARARGS | METH_KEYWORDS, collect_doc},
     {"die_with_parent", sbx_py_die_with_parent, METH_O, die_with_parent_doc},
+    {"landlock_abi", sbx_py_landlock_abi, METH_NOARGS, landlock_abi_doc},
     {"unshare_network", (PyCFunction)(void (*)(void))sbx_py_unshare_network, METH_VARARGS | METH_KEYWORDS,
      unshare_network_doc},
     {"serve", (PyCFunction)(void (*)(void))sbx_py_serve, METH_VARARGS | METH_KEYWORDS, serve_doc},

@@ -20,6 +20,7 @@
 #define SBX_SANDBOX_H
 
 #include "missing_defs.h"
+#include "landlock.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,7 @@ enum sbx_stage {
     SBX_STAGE_SET_IDS,
     SBX_STAGE_CAPS,
     SBX_STAGE_NO_NEW_PRIVS,
+    SBX_STAGE_LANDLOCK,    /* detail: the rule (sbx_landlock_apply_child) */
     SBX_STAGE_SECCOMP,
     SBX_STAGE_EXEC,
     SBX_STAGE_COUNT
@@ -205,6 +207,7 @@ struct sbx_config {
     const struct sbx_mount_op *mounts;
     int n_mounts;
     const void *seccomp;       /* struct sock_fprog * or NULL (seccomp.c) */
+    struct sbx_landlock_plan landlock; /* the Landlock ruleset of the main process (landlock.c) */
     int source_fd;             /* becomes SBX_FD_SOURCE; -1: none */
     int stdin_fd;              /* becomes SBX_FD_STDIN; -1: /dev/null */
     struct sbx_rlimit rlimits[SBX_MAX_RLIMITS];

@@ -11,7 +11,8 @@
  * clone3 with ENOSYS (libc then falls back to clone, whose flags we can
  * inspect), and four syscalls are checked by argument: clone with namespace
  * flags, ioctl TIOCSTI/TIOCLINUX, socket and socketpair of any family but
- * AF_UNIX, and
+ * AF_UNIX (socket of any family where the host's paths and abstract names
+ * are reachable: SBX_SECCOMP_DENY_SOCKET), and
  * personality other than a query or PER_LINUX.  No rule kills: a denied call
  * fails and the program can report it, so a result never ends in a bare
  * SIGSYS that names no syscall.  Everything else is allowed:
@@ -196,8 +197,16 @@ void *sbx_seccomp_build(int flags)
     emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
     emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
 
-    /* socket and socketpair: AF_UNIX only (no netlink, packet or inet) */
-    allow_only_arg0(&b, __NR_socket, AF_UNIX);
+    /* socket and socketpair: AF_UNIX only (no netlink, packet or inet).
+     * Without a mount and a network namespace of its own, a socket() of
+     * any family fails (EACCES): connect() to a path (the caller's D-Bus
+     * session, an agent's or a container runtime's socket) or an abstract
+     * name of the host would reach services outside the sandbox, and
+     * seccomp cannot read the address.  socketpair() stays. */
+    if (flags & SBX_SECCOMP_DENY_SOCKET)
+        deny_nr(&b, __NR_socket, ERRNO(EACCES));
+    else
+        allow_only_arg0(&b, __NR_socket, AF_UNIX);
     allow_only_arg0(&b, __NR_socketpair, AF_UNIX);
 
     /* personality: query (0xffffffff) or PER_LINUX (0) only */

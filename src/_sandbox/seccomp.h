@@ -6,7 +6,10 @@
 #ifndef SBX_SECCOMP_H
 #define SBX_SECCOMP_H
 
-enum { SBX_SECCOMP_DENY_SIGCHLD_IGNORE = 1 }; /* rt_sigaction(SIGCHLD, act != NULL): EPERM */
+enum {
+    SBX_SECCOMP_DENY_SIGCHLD_IGNORE = 1, /* rt_sigaction(SIGCHLD, act != NULL): EPERM */
+    SBX_SECCOMP_DENY_SOCKET = 2          /* socket() of any family: EACCES (socketpair AF_UNIX stays) */
+};
 void *sbx_seccomp_build(int flags);            /* struct sock_fprog *, or NULL with errno */
 void sbx_seccomp_free(void *prog);
 int sbx_seccomp_install_child(const void *prog);
