@@ -42,10 +42,13 @@ RESULT_TYPES = {
     "status": (str,),
     "files": (dict,),
     "fetch_errors": (dict,),
+    "landlock": (dict, type(None)),
 }
 ISOLATION_VALUES = {
     "unshare-namespaces",
     "unshare-namespaces-timeout",
+    "landlock",
+    "landlock-timeout",
     "direct-execution",
     "direct-execution-timeout",
     "error",

@@ -15,7 +15,7 @@ def test_doctor_on_a_host_with_namespaces():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert set(report) == {"host", "sysctls", "checks", "sandbox"}
+    assert set(report) == {"host", "sysctls", "checks", "sandbox", "recipes"}
     assert all(check["ok"] for check in report["checks"].values()), report["checks"]
     assert {"user namespace", "net namespace", "seccomp filter", "minimal root (pivot_root)"} <= set(report["checks"])
     assert report["sandbox"]["isolation"] == "unshare-namespaces"
@@ -42,3 +42,24 @@ def test_doctor_explains_a_host_without_namespaces():
     assert report["sysctls"]["user.max_user_namespaces"] == "0"
     assert report["sandbox"]["isolation"] == "direct-execution"
     assert report["sandbox"]["plan"].startswith("direct-execution")
+    assert report["checks"]["landlock"]["ok"] is False
+    assert "Function not implemented" in report["checks"]["landlock"]["hint"]
+    assert any("max_user_namespaces is 0" in recipe for recipe in report["recipes"])
+
+
+def test_doctor_on_a_host_with_landlock_only():
+    """No namespace (max_user_namespaces=0, no capability), Landlock there:
+    the rung, its ABI, and the recipes for full isolation, in text too."""
+    script = textwrap.dedent("""
+        import sys
+        from autopoietic.cli import main
+        sys.argv = ["autopoietic", "doctor"] + sys.argv[1:]
+        sys.exit(main())
+    """)
+    proc = run_without_namespaces(script, landlock=True)
+    assert proc.returncode == 1, proc.stderr  # not full isolation: non-zero
+    text = proc.stdout
+    assert "A sandbox here runs as: landlock (landlock: a Landlock ruleset" in text, text
+    assert "[ok]   landlock (ABI " in text
+    assert "To give this host full isolation (docs/deployment.md), least privilege first:" in text
+    assert "user.max_user_namespaces is 0" in text

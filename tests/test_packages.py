@@ -97,7 +97,7 @@ def test_preloaded_numpy_is_loaded_when_the_component_starts(tmp_path):
     probe = "import sys\nprint('numpy' in sys.modules)\nimport numpy\nprint(numpy.ones(3).sum())\n"
     with sandbox_with(tmp_path, mode="warm", python=sys.executable, site_packages=True, preload=("numpy",)) as sb:
         preloaded = sb.run_source(probe)
-        server = sb._warm._servers.server
+        server = sb._warm.thread_server()
     with sandbox_with(tmp_path, mode="warm", python=sys.executable, site_packages=True) as sb:
         cold = sb.run_source(probe)
     with sandbox_with(tmp_path, mode="spawn", python=sys.executable, site_packages=True, preload=("numpy",)) as sb:

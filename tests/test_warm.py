@@ -36,7 +36,7 @@ def warm(tmp_path):
 
 
 def server_of(sb: AutopoieticSandbox) -> _forkserver.ForkServer:
-    server = sb._warm._servers.server
+    server = sb._warm.thread_server()
     assert server.alive()
     return server
 
@@ -194,7 +194,7 @@ def test_a_caller_that_exits_without_cleanup_leaves_no_server(tmp_path):
         from autopoietic.sandbox import AutopoieticSandbox
         sb = AutopoieticSandbox(temp_dir={str(tmp_path)!r}, mode="warm")
         sb.run_source("pass")
-        print(sb._warm._servers.server.pid, flush=True)
+        print(sb._warm.thread_server().pid, flush=True)
         os._exit(0)  # no cleanup, no finaliser, no atexit
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

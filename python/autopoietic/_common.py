@@ -11,7 +11,7 @@ never from each other upwards.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Optional, TypedDict
+from typing import TYPE_CHECKING, Any, Optional, TypedDict
 
 if TYPE_CHECKING:
     from .validator import Finding
@@ -71,6 +71,7 @@ class ExecutionResult(TypedDict):
     status: str
     files: dict[str, bytes]
     fetch_errors: dict[str, str]
+    landlock: Optional[dict[str, Any]]
 
 
 class SandboxError(Exception):

@@ -1,9 +1,13 @@
-"""The namespace ladder: which namespaces this host lets the process create.
+"""The fallback ladder: which isolation this host lets the process use.
 
-The first run probes the best rung for real; a setup stage refused by the
-host (``namespaces_refused``) moves the whole process down one rung, with a
-logged WARNING saying why.  Below the last rung is direct execution.
-``doctor`` reads the same ladder (``LADDER.describe()``).
+The rungs, best first: the namespace sets (``FULL_NAMESPACES`` with a user
+namespace, then without one for root, then the same without a network
+namespace), then ``landlock`` (no namespace: a Landlock ruleset, ``_landlock``),
+then direct execution.  The first run probes the best rung for real; a
+setup stage refused by the host (``namespaces_refused``) moves the whole
+process down one rung, with a logged WARNING saying why.  The Landlock rung
+is skipped, with a WARNING, where the kernel has none.  ``doctor`` reads
+the same ladder (``LADDER.describe()``).
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ from __future__ import annotations
 import errno
 import os
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
+from . import _landlock
 from ._common import SandboxError, logger
 
-__all__ = ["FULL_NAMESPACES", "LADDER", "NamespaceLadder", "namespace_hint", "namespaces_refused"]
+__all__ = ["FULL_NAMESPACES", "LADDER", "LANDLOCK", "NamespaceLadder", "Rung", "check_requirement",
+           "namespace_hint", "namespaces_refused"]
 
 #: Every namespace but user: what "full isolation" means.
 FULL_NAMESPACES = ("pid", "ipc", "uts", "net", "mnt", "cgroup")
@@ -53,6 +59,8 @@ def namespaces_refused(setup: tuple[str, int, int], options: dict[str, Any]) -> 
     """Did the setup fail because the host refuses these namespaces (so a
     lesser rung of the ladder may work), rather than for this run?"""
     stage, err, detail = setup
+    if stage == "landlock":
+        return True  # any refusal of the ruleset: the host's kernel or policy
     # a refusal, not a passing shortage (EAGAIN, ENOMEM: the run fails, the
     # next one tries full isolation again)
     if err not in CLONE_REFUSALS:
@@ -65,65 +73,128 @@ def namespaces_refused(setup: tuple[str, int, int], options: dict[str, Any]) -> 
     return stage == "mount" and 0 <= detail < len(mounts) and mounts[detail][0] == "proc"
 
 
+class Rung(NamedTuple):
+    """One rung of the ladder: the namespaces to create, and whether the
+    run gets a Landlock ruleset (the ``landlock`` rung: no namespace)."""
+
+    namespaces: tuple[str, ...]
+    landlock: bool = False
+
+    @property
+    def name(self) -> str:
+        return _landlock.ISOLATION if self.landlock else ",".join(self.namespaces)
+
+
+#: The rung between the namespace rungs and direct execution.
+LANDLOCK = Rung((), landlock=True)
+def check_requirement(value: object) -> bool | str:
+    """The require_isolation option checked: True, False or "landlock"
+    (the environment variable's "1", "0", "" and "landlock" too).  Raises
+    ValueError for anything else."""
+    if isinstance(value, str) and value in ("1", "0", ""):
+        return value == "1"
+    if value == "landlock":
+        return "landlock"
+    if isinstance(value, (bool, int)) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"require_isolation must be True, False or 'landlock', got {value!r}")
+
+
 class NamespaceLadder:
-    """Process-wide: the namespace sets still worth trying, best first."""
+    """Process-wide: the rungs still worth trying, best first."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._candidates: list[tuple[str, ...]] | None = None
+        self._candidates: list[Rung] | None = None
         self.reason = ""
+        #: why the Landlock rung was left (or skipped), "" while it was not
+        self.landlock_reason = ""
 
-    def current(self) -> tuple[str, ...] | None:
-        """The namespaces to use now, or None for direct execution."""
+    def _initial(self) -> list[Rung]:
+        # A user namespace first, for root too: the component then holds
+        # no capability of the host.  root may create the other namespaces
+        # without one where user namespaces are disabled.  Then the same
+        # without a network namespace, where creating one fails.  Then
+        # Landlock, where the kernel has it.
+        if os.geteuid() == 0:
+            sets = [("user",) + FULL_NAMESPACES, FULL_NAMESPACES, ("user",) + NO_NET_NAMESPACES, NO_NET_NAMESPACES]
+        else:
+            sets = [("user",) + FULL_NAMESPACES, ("user",) + NO_NET_NAMESPACES]
+        return [Rung(ns) for ns in sets] + [LANDLOCK]
+
+    def current(self) -> Rung | None:
+        """The rung to use now, or None for direct execution."""
         with self._lock:
             if self._candidates is None:
-                # The fallback ladder, best first.  A user namespace first,
-                # for root too: the component then holds no capability of
-                # the host.  root may create the other namespaces without
-                # one where user namespaces are disabled.  Then the same
-                # without a network namespace, where creating one fails.
-                if os.geteuid() == 0:
-                    self._candidates = [("user",) + FULL_NAMESPACES, FULL_NAMESPACES,
-                                        ("user",) + NO_NET_NAMESPACES, NO_NET_NAMESPACES]
-                else:
-                    self._candidates = [("user",) + FULL_NAMESPACES, ("user",) + NO_NET_NAMESPACES]
+                self._candidates = self._initial()
+            self._skip_landlock_if_unavailable()
             return self._candidates[0] if self._candidates else None
 
-    def choose(self, require_isolation: bool) -> tuple[str, ...] | None:
-        """current(), or SandboxError when isolation is required and the
-        rung reached lacks one of FULL_NAMESPACES."""
-        namespaces = self.current()
-        if require_isolation and (namespaces is None or not set(FULL_NAMESPACES) <= set(namespaces)):
+    def _skip_landlock_if_unavailable(self) -> None:
+        """At the Landlock rung: leave it (WARNING) where the kernel has none."""
+        assert self._candidates is not None
+        if self._candidates and self._candidates[0] == LANDLOCK:
+            try:
+                _landlock.abi()
+            except OSError as exc:
+                self._candidates.pop(0)
+                self.landlock_reason = _landlock.unavailable_reason(exc)
+                self._warn_direct(self.landlock_reason)
+
+    def choose(self, require_isolation: bool | str) -> Rung | None:
+        """current(), or SandboxError when the rung reached is below what
+        require_isolation asks: True every namespace of FULL_NAMESPACES,
+        "landlock" that rung or a namespace rung."""
+        rung = self.current()
+        if require_isolation == "landlock":
+            if rung is None:
+                raise SandboxError(
+                    "isolation is required (require_isolation='landlock') but neither namespaces nor Landlock "
+                    f"are available on this host: {self.reason}; {self.landlock_reason}")
+        elif require_isolation and (rung is None or not set(FULL_NAMESPACES) <= set(rung.namespaces)):
             raise SandboxError(
                 "isolation is required but full isolation (pid, ipc, uts, net, mnt and cgroup "
-                f"namespaces) is unavailable on this host: {self.reason}"
+                f"namespaces) is unavailable on this host: {self.reason} (require_isolation='landlock' "
+                "accepts the landlock rung where the host refuses namespaces)"
             )
-        return namespaces
+        return rung
 
-    def describe(self) -> tuple[list[tuple[str, ...]], str]:
-        """(namespace sets still to try, reason of the last failure)."""
+    def describe(self) -> tuple[list[Rung], str]:
+        """(rungs still to try, reason of the last failure)."""
         self.current()
         with self._lock:
             return list(self._candidates or []), self.reason
 
-    def failed(self, namespaces: tuple[str, ...], stage: str, err: int) -> None:
-        """Record that ``namespaces`` cannot be set up on this host."""
+    def failed(self, rung: Rung, stage: str, err: int) -> None:
+        """Record that ``rung`` cannot be set up on this host."""
         with self._lock:
-            if not self._candidates or self._candidates[0] != namespaces:
+            if not self._candidates or self._candidates[0] != rung:
                 return  # another thread already moved on
             self._candidates.pop(0)
-            self.reason = f"{stage}: {os.strerror(err)} ({namespace_hint(stage, err)})"
-            if self._candidates:
-                logger.warning("autopoietic: namespaces %s unavailable (%s); trying %s", ",".join(namespaces),
-                               self.reason, ",".join(self._candidates[0]))
-            else:
+            why = f"{stage}: {os.strerror(err)}"
+            if rung.landlock:
+                self.landlock_reason = f"{why} (the kernel refused the Landlock ruleset)"
+                self._warn_direct(self.landlock_reason)
+                return
+            self.reason = f"{why} ({namespace_hint(stage, err)})"
+            following = self._candidates[0]
+            if following.landlock:
                 logger.warning(
-                    "autopoietic: Linux namespaces are unavailable on this host (%s); sandboxes fall "
-                    "back to direct-execution (rlimits, seccomp, no_new_privs, own session, closed fds, "
-                    "clean environment) unless they require isolation (require_isolation=True or "
-                    "AUTOPOIETIC_REQUIRE_ISOLATION=1), which refuses instead.",
-                    self.reason,
-                )
+                    "autopoietic: Linux namespaces are unavailable on this host (%s); sandboxes fall back to "
+                    "the landlock rung (a Landlock ruleset, rlimits, seccomp, no_new_privs, own session, closed "
+                    "fds, clean environment; no pid, network or mount namespace) unless they require full "
+                    "isolation (require_isolation=True or AUTOPOIETIC_REQUIRE_ISOLATION=1), which refuses "
+                    "instead; `python -m autopoietic doctor` says how to allow namespaces here.", self.reason)
+            else:
+                logger.warning("autopoietic: namespaces %s unavailable (%s); trying %s", ",".join(rung.namespaces),
+                               self.reason, following.name)
+
+    def _warn_direct(self, why: str) -> None:
+        logger.warning(
+            "autopoietic: the landlock rung is unavailable on this host (%s); sandboxes fall back to "
+            "direct-execution (rlimits, seccomp, no_new_privs, own session, closed fds, clean environment; "
+            "the host's files as the caller sees them) unless they require isolation (require_isolation=True "
+            "or 'landlock', AUTOPOIETIC_REQUIRE_ISOLATION=1 or landlock), which refuses instead.", why)
 
 
 #: The ladder of this process.

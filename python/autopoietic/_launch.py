@@ -22,21 +22,23 @@ import functools
 import marshal
 import os
 import secrets
+import stat
 import threading
 import sys
 import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Sequence, TypeVar
 
-from . import _rootfs, _sandbox
+from . import _landlock, _rootfs, _sandbox
 from ._cgroup import SandboxCgroup
 from ._common import HOSTNAME, MARKER_ATTRIBUTE, SIGNATURE_ATTRIBUTE, SandboxError, logger
 from ._forkserver import ForkServer, ForkServerDied, ForkServerError
 from ._ids import free_private_id, id_options
+from ._ladder import Rung
 from ._limits import SCRATCH_INODES, Limits
-from ._workdirs import WorkRoot, remove_tree
+from ._workdirs import WorkRoot, empty_directory, remove_tree
 
 if TYPE_CHECKING:
     from ._sandbox import RunResult
@@ -158,12 +160,33 @@ class Job:
 
 class Launched(NamedTuple):
     """What a launcher did: the raw outcome (None when the launcher itself
-    failed: failure says why), and the options the run used."""
+    failed: failure says why), the options the run used, and on the
+    Landlock rung what its ruleset was (``_landlock.LandlockPlan.summary``)."""
 
     raw: RunResult | None
     options: dict[str, Any]
     failure: str = ""
     elapsed: float = 0.0
+    landlock: dict[str, Any] | None = None
+
+
+def _reach_for_others(path: str, directory: bool) -> bool:
+    """Can a uid that is neither owner nor group of anything on the way
+    reach path (search every ancestor; read and search a directory, read a
+    file)?"""
+    need = (stat.S_IROTH | stat.S_IXOTH) if directory else stat.S_IROTH
+    try:
+        if os.stat(path).st_mode & need != need:
+            return False
+        parent = os.path.dirname(path)
+        while True:
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                return False
+            if parent == "/":
+                return True
+            parent = os.path.dirname(parent)
+    except OSError:
+        return False
 
 
 class RootPlan:
@@ -229,15 +252,60 @@ class RootPlan:
         (chosen once: _ids.free_private_id); None for a normal user."""
         return free_private_id() if os.geteuid() == 0 else None
 
-    def options(self, namespaces: tuple[str, ...], workdir: str, limits: Limits) -> dict[str, Any]:
-        """Keyword arguments of _sandbox.run for one namespace set, with
-        ``cwd``, ``home`` and ``tmp`` (popped by the launcher); limits
-        sizes the scratch file systems."""
-        if not namespaces:
+    def landlock_uid(self) -> int | None:
+        """The host uid (and gid) of root's components on the Landlock rung:
+        the private id where it can reach every directory of the plan and
+        the work root (made searchable for it), else None: they stay uid
+        0, every capability dropped.  None for a normal user."""
+        private = self.private_id
+        if private is None:
+            return None
+        plan = self.host_plan()
+        if not all(_reach_for_others(path, True) for path, _ in plan.binds) or \
+                not _reach_for_others(os.path.dirname(self.work.path), True) or \
+                not _reach_for_others(self.python, False):
+            return None
+        os.chmod(self.work.path, 0o711)  # searchable, not listable: run dirs are 0700, the private uid's
+        return private
+
+    def landlock_dirs(self, workdir: str, uid: int | None) -> tuple[str, str]:
+        """(work, tmp): a run's fresh directories in workdir on the Landlock
+        rung, owned by uid (None: the caller).  Raises OSError."""
+        made = []
+        for name in ("work", "tmp"):
+            path = os.path.join(workdir, name)
+            os.mkdir(path, 0o700)
+            if uid is not None:
+                os.chown(path, uid, uid)
+            made.append(path)
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+        return made[0], made[1]
+
+    def options(self, rung: Rung | None, workdir: str, limits: Limits) -> dict[str, Any]:
+        """Keyword arguments of _sandbox.run for one rung (None: direct
+        execution), with ``cwd``, ``home`` and ``tmp`` (popped by the
+        launcher), and on the Landlock rung ``landlock_summary`` (popped
+        too); limits sizes the scratch file systems.  On the Landlock rung
+        workdir must hold the run's ``work`` and ``tmp`` (landlock_dirs)."""
+        if rung is None:
             # direct execution: the private host directory is the work dir
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
-        options: dict[str, Any] = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
-                                   "tmp": _rootfs.SANDBOX_TMPDIR, "hostname": HOSTNAME}
+        if rung.landlock:
+            work, tmp = os.path.join(workdir, "work"), os.path.join(workdir, "tmp")
+            uid = self.landlock_uid()
+            # on the directory holding work and tmp: a warm server makes
+            # them anew per run, after its sandbox's ruleset was made
+            ruleset = _landlock.plan_for(self.host_plan(), _landlock.abi(), (workdir,))
+            summary = dict(ruleset.summary, uid=os.geteuid() if uid is None else uid)
+            options: dict[str, Any] = {"cwd": work, "home": work, "tmp": tmp, "landlock": ruleset.argument,
+                                       "landlock_summary": summary}
+            if uid is not None:
+                options.update(uid=uid, gid=uid, clear_groups=True)
+            return options
+        namespaces = rung.namespaces
+        options = {"cwd": _rootfs.SANDBOX_WORKDIR, "home": _rootfs.SANDBOX_WORKDIR,
+                   "tmp": _rootfs.SANDBOX_TMPDIR, "hostname": HOSTNAME}
         ids, inner = id_options(namespaces, self.private_id)
         options.update(ids)
         new_root = os.path.join(workdir, "root")
@@ -249,22 +317,32 @@ class RootPlan:
         return options
 
 
-def _finish(options: dict[str, Any], namespaces: tuple[str, ...], job: Job,
-            extra_env: Sequence[str] = ()) -> tuple[list[str], str]:
-    """Add the run's limits to options; (environment, cwd) of the run."""
+def _finish(options: dict[str, Any], rung: Rung | None, job: Job,
+            extra_env: Sequence[str] = ()) -> tuple[list[str], str, dict[str, Any] | None]:
+    """Add the run's limits to options; (environment, cwd, Landlock
+    summary) of the run."""
     env = environment(options.pop("home"), options.pop("tmp"), extra_env)
     cwd = options.pop("cwd")
+    summary = options.pop("landlock_summary", None)
+    namespaces = rung.namespaces if rung is not None else ()
     controllers = job.controllers
-    options.update(namespaces=namespaces, rlimits=job.limits.rlimits(namespaces, "uid" not in options),
+    switched = "uid" in options
+    options.update(namespaces=namespaces,
+                   rlimits=job.limits.rlimits(bool(namespaces) or switched, not switched),
                    timeout_s=job.limits.timeout_s, cpu_time_s=job.limits.max_cpu_time_seconds,
                    output_limit=job.limits.max_output_bytes,
                    cgroup=job.cgroup.plan_for(job.limits.memory_bytes, job.limits.max_processes + 1)
                    if job.cgroup else None,
-                   deny_sigchld_ignore="cpu" not in controllers)
-    return env, cwd
+                   deny_sigchld_ignore="cpu" not in controllers,
+                   # the host's paths or abstract socket names in reach: no socket()
+                   deny_socket=not {"mnt", "net"} <= set(namespaces))
+    return env, cwd, summary
 
 
-def _prepared(build: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+_T = TypeVar("_T")
+
+
+def _prepared(build: Callable[..., _T], *args: Any) -> _T:
     """build(*args), with an OSError as the SandboxError it means."""
     try:
         return build(*args)
@@ -278,15 +356,17 @@ class SpawnLauncher:
     def __init__(self, plan: RootPlan) -> None:
         self.plan = plan
 
-    def launch(self, namespaces: tuple[str, ...], job: Job) -> Launched:
+    def launch(self, rung: Rung | None, job: Job) -> Launched:
         workdir = self.plan.work.new()
         try:
-            options = _prepared(self.plan.options, namespaces, workdir, job.limits)
-            env, cwd = _finish(options, namespaces, job, self.plan.extra_environment)
+            if rung is not None and rung.landlock:
+                _prepared(self.plan.landlock_dirs, workdir, self.plan.landlock_uid())
+            options = _prepared(self.plan.options, rung, workdir, job.limits)
+            env, cwd, summary = _finish(options, rung, job, self.plan.extra_environment)
             argv = [self.plan.python, "-I", "-S", "-B", "-X", "utf8", "-c", RUNNER_SOURCE]
             raw = _sandbox.run(argv, env, cwd, nonce=job.header, source_fd=job.source_fd, cancel_fd=job.cancel_fd,
                                stdin_fd=job.stdin_fd, verdict_limit=job.verdict_limit, **options)
-            return Launched(raw, options)
+            return Launched(raw, options, landlock=summary)
         finally:
             remove_tree(workdir)
 
@@ -310,68 +390,108 @@ class WarmLauncher:
         for server in servers:
             server.stop()
 
-    def _server(self) -> ForkServer | None:
-        """This thread's fork server (started or restarted as needed), or
-        None when warm mode is unavailable here (logged once)."""
+    def _server(self, rung: Rung) -> ForkServer | None:
+        """This thread's fork server for rung (started or restarted as
+        needed), or None when warm mode is unavailable here (logged once).
+        The namespace rungs share one; the Landlock rung has its own, whose
+        environment names its host work directory (a warm sandbox keeps
+        the server's ``os.environ``)."""
         if self._failure is not None:
             return None
-        server: ForkServer | None = getattr(self._servers, "server", None)
+        servers: dict[bool, ForkServer] | None = getattr(self._servers, "by_rung", None)
+        if servers is None:
+            servers = self._servers.by_rung = {}
+        server = servers.get(rung.landlock)
         if server is not None:
             if server.alive():
                 return server
             server.stop()  # died, or inherited through os.fork(): not ours
+        workdir = self.plan.work.new() if rung.landlock else ""
+        home, tmp = ((os.path.join(workdir, "work"), os.path.join(workdir, "tmp")) if rung.landlock
+                     else (_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR))
         try:
             self.plan.check_warm()
-            server = ForkServer(self.plan.python, RUNNER_SOURCE,
-                                environment(_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR,
-                                            self.plan.extra_environment),
+            server = ForkServer(self.plan.python, RUNNER_SOURCE, environment(home, tmp, self.plan.extra_environment),
                                 sys_path=self.plan.sys_path, preload=self.plan.preload)
         except ForkServerError as exc:
+            if workdir:
+                remove_tree(workdir)
             if exc.transient:
                 logger.warning("no fork server for this run, running it in spawn mode: %s", exc)
             else:
                 self._failure = str(exc)
                 logger.warning("warm mode is unavailable, running in spawn mode: %s", exc)
             return None
-        self._servers.server = server
+        if workdir:
+            server.directories.append(workdir)
+            server.cache[rung] = (workdir, {})
+        servers[rung.landlock] = server
         with self._lock:
             self.servers.add(server)
         return server
 
-    def _options(self, server: ForkServer, namespaces: tuple[str, ...], limits: Limits) -> dict[str, Any]:
+    def thread_server(self, landlock: bool = False) -> ForkServer | None:
+        """This thread's fork server of the namespace rungs (landlock: of
+        the Landlock rung), None before its first run."""
+        servers: dict[bool, ForkServer] = getattr(self._servers, "by_rung", {})
+        return servers.get(landlock)
+
+    def forget(self, rung: Rung) -> None:
+        """The host refused rung: remove this thread's cached work
+        directory of it (a fork server serves the next rung)."""
+        servers: dict[bool, ForkServer] = getattr(self._servers, "by_rung", {})
+        for server in servers.values():
+            cached = server.cache.pop(rung, None)
+            if cached is not None and cached[0] in server.directories:
+                server.directories.remove(cached[0])
+                remove_tree(cached[0])
+
+    def _options(self, server: ForkServer, rung: Rung, limits: Limits) -> dict[str, Any]:
         """RootPlan.options for a run on server: its work directory (only
         the mount point of the new root, which lives in the sandbox's own
-        mount namespace) and mount plan are made once and reused."""
-        cached = server.cache.get(namespaces)
-        if cached is None or not os.path.isdir(os.path.join(cached[0], "root")):
+        mount namespace; on the Landlock rung the parent of the run's
+        fresh work and tmp directories) and mount plan or ruleset are made
+        once and reused."""
+        cached = server.cache.get(rung)
+        if rung.landlock and cached is not None and not os.path.isdir(cached[0]):
+            os.mkdir(cached[0], 0o700)  # removed under us: its name is in the server's environment
+        elif cached is None or not os.path.isdir(cached[0]):
             workdir = self.plan.work.new()
             server.directories.append(workdir)
             plans: dict[int, dict[str, Any]] = {}
             cached = (workdir, plans)
-            server.cache[namespaces] = cached
+            server.cache[rung] = cached
         # one plan per size of the scratch file systems (a per-call
         # max_disk_mb), the last few kept; all share the mount point
         workdir, plans = cached
+        if rung.landlock:
+            empty_directory(workdir)
+            self.plan.landlock_dirs(workdir, self.plan.landlock_uid())
         options = plans.pop(limits.scratch_bytes, None)
         if options is None:
-            options = self.plan.options(namespaces, workdir, limits)
+            options = self.plan.options(rung, workdir, limits)
             while len(plans) >= _PLANS_KEPT:
                 del plans[next(iter(plans))]
         plans[limits.scratch_bytes] = options
         return dict(options)
 
-    def launch(self, namespaces: tuple[str, ...], job: Job) -> Launched | None:
+    def launch(self, rung: Rung, job: Job) -> Launched | None:
         """The run on this thread's fork server; None when there is none."""
-        server = self._server()
+        server = self._server(rung)
         if server is None:
             return None
-        options = _prepared(self._options, server, namespaces, job.limits)
-        env, cwd = _finish(options, namespaces, job, self.plan.extra_environment)
-        started = time.monotonic()
+        options = _prepared(self._options, server, rung, job.limits)
         try:
-            raw = server.run(([self.plan.python], env, cwd), options, job.source_fd, job.header,
-                             job.limits.max_output_bytes, job.limits.timeout_s, job.cancel_fd, job.stdin_fd,
-                             job.verdict_limit)
-        except ForkServerDied as exc:
-            return Launched(None, options, str(exc), time.monotonic() - started)
-        return Launched(raw, options)
+            env, cwd, summary = _finish(options, rung, job, self.plan.extra_environment)
+            started = time.monotonic()
+            try:
+                raw = server.run(([self.plan.python], env, cwd), options, job.source_fd, job.header,
+                                 job.limits.max_output_bytes, job.limits.timeout_s, job.cancel_fd, job.stdin_fd,
+                                 job.verdict_limit)
+            except ForkServerDied as exc:
+                return Launched(None, options, str(exc), time.monotonic() - started, summary)
+            return Launched(raw, options, landlock=summary)
+        finally:
+            if rung.landlock:
+                # the run's work and tmp go with it (the next are made fresh)
+                empty_directory(server.cache[rung][0])

@@ -164,9 +164,11 @@ class Limits:
         """Size of each of /tmp and /work (tmpfs), bytes."""
         return int(self.max_disk_mb * 1024 * 1024)
 
-    def rlimits(self, namespaces: tuple[str, ...], init_shares_uid: bool) -> list[tuple[int, int, int]]:
-        """(resource, soft, hard) of each rlimit of a run in namespaces,
-        under this process's own hard limits; init_shares_uid: the
+    def rlimits(self, count_processes: bool, init_shares_uid: bool) -> list[tuple[int, int, int]]:
+        """(resource, soft, hard) of each rlimit of a run, under this
+        process's own hard limits; count_processes: the component's uid
+        is the sandbox's own (in namespaces, or a private host uid), so
+        RLIMIT_NPROC counts its processes only; init_shares_uid: the
         sandbox's init has the component's uid (no uid switch)."""
         memory = self.memory_bytes
         cpu = max(1, math.ceil(self.max_cpu_time_seconds))
@@ -197,10 +199,10 @@ class Limits:
             (resource.RLIMIT_RTPRIO, 0, 0),
             (resource.RLIMIT_NICE, 0, 0),
         ]
-        if namespaces:
+        if count_processes:
             # Counted per user namespace and uid: only the sandbox's own
-            # processes.  Without namespaces it would count all of the
-            # caller's processes, so direct execution goes without.  When
+            # processes.  Under the caller's own uid on the host it would
+            # count all of the caller's processes, so those runs go without.  When
             # init has the component's uid too (no switch: a normal user
             # maps only their own), it counts: one more, so the component
             # gets max_processes of its own, its main process included.

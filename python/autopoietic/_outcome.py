@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import os
 import signal
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from ._common import ExecutionResult
 from ._files import fetch_total, parse_fetched
@@ -91,7 +91,7 @@ def failed_result(message: str, elapsed: float, namespaces: tuple[str, ...], val
         "timed_out": False, "limit_exceeded": None, "cpu_time_s": 0.0, "max_rss_kib": 0,
         "output_truncated": False, "namespaces": list(namespaces), "oom_killed": False,
         "cgroup_controllers": list(controllers), "stdout": "", "stderr": "", "status": "sandbox_error",
-        "files": {}, "fetch_errors": errors,
+        "files": {}, "fetch_errors": errors, "landlock": None,
     }
 
 
@@ -102,13 +102,16 @@ def _with_reasons(stderr: str, reasons: list[str]) -> str:
 
 def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool,
               mounts: list[Mount], controllers: list[str], limits: Limits, fetch: list[str] | None = None,
-              strict: bool = False) -> ExecutionResult:
+              strict: bool = False, landlock: dict[str, Any] | None = None) -> ExecutionResult:
     """The result dict of a run of ``mode`` ("component" or "source") that
     ended as raw; mounts is the run's mount plan (to name a failed mount);
     fetch the paths whose files the runner was to read back.  strict: a
     script succeeds only if the runner reported its main code finished (a
-    script that ends itself with ``os._exit(0)`` did not)."""
-    result = _interpret(raw, namespaces, nonce, mode, validated, mounts, controllers, limits, fetch or [], strict)
+    script that ends itself with ``os._exit(0)`` did not).  landlock: the
+    Landlock rung's ruleset (``_landlock.LandlockPlan.summary``), None on
+    the other rungs."""
+    result = _interpret(raw, namespaces, nonce, mode, validated, mounts, controllers, limits, fetch or [], strict,
+                        landlock)
     result["stdout"] = result["output"]
     result["status"] = status_of(result, bool(raw["cancelled"]))
     return result
@@ -116,7 +119,7 @@ def interpret(raw: RunResult, *, namespaces: tuple[str, ...], nonce: str, mode: 
 
 def _interpret(raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: str, validated: bool,
                mounts: list[Mount], controllers: list[str], limits: Limits, fetch: list[str],
-               strict: bool) -> ExecutionResult:
+               strict: bool, landlock: dict[str, Any] | None) -> ExecutionResult:
     stdout = raw["stdout"].decode("utf-8", "replace")
     stderr = raw["stderr"].decode("utf-8", "replace")
     truncated = bool(raw["stdout_truncated"] or raw["stderr_truncated"])
@@ -125,7 +128,7 @@ def _interpret(raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: st
         "output": stdout,
         "error": stderr,
         "execution_time": float(raw["wall_s"]),
-        "isolation": "unshare-namespaces" if namespaces else "direct-execution",
+        "isolation": "unshare-namespaces" if namespaces else ("landlock" if landlock else "direct-execution"),
         "security_validated": validated,
         "exit_code": raw["exit_code"],
         "signal": raw["signal"],
@@ -142,6 +145,7 @@ def _interpret(raw: RunResult, namespaces: tuple[str, ...], nonce: str, mode: st
         "status": "",
         "files": {},
         "fetch_errors": parse_fetched(None, fetch, 0, 0)[1],
+        "landlock": landlock,
     }
     if raw["setup_error"] is not None:
         stage, err, detail = raw["setup_error"]

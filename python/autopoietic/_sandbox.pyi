@@ -70,6 +70,9 @@ CGROUP_JOIN_CLONE_INTO: int
 class CollectResult(_Streams):
     replied: bool
 
+#: (handled_fs, handled_net, scoped, proc_self, ((path, allowed access), ...)): landlock.c
+LandlockPlan = tuple[int, int, int, int, tuple[tuple[_Str, int], ...]]
+
 class _Options(TypedDict, total=False):
     """The keyword arguments run() and prepare() share."""
 
@@ -88,6 +91,8 @@ class _Options(TypedDict, total=False):
     seccomp: bool
     cgroup: Optional[CgroupPlan]
     deny_sigchld_ignore: bool
+    deny_socket: bool
+    landlock: Optional[LandlockPlan]
 
 def run(
     argv: Sequence[_Str],
@@ -142,6 +147,7 @@ def collect(
 ) -> CollectResult: ...
 def result(streams: CollectResult, reply: Optional[bytes] = ..., *, wall_s: float = ...) -> RunResult: ...
 def die_with_parent(ppid: int, /) -> None: ...
+def landlock_abi() -> int: ...
 def validate(
     source: _Str,
     *,

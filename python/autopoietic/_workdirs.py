@@ -18,7 +18,7 @@ import weakref
 from . import _cgroup
 from ._common import SandboxError, logger
 
-__all__ = ["WorkRoot", "remove_tree"]
+__all__ = ["WorkRoot", "empty_directory", "remove_tree"]
 
 
 def remove_stale_roots(parent: str) -> None:
@@ -61,6 +61,23 @@ def remove_tree(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
     if os.path.lexists(path):
         logger.warning("autopoietic: could not remove the work directory %s", path)
+
+
+def empty_directory(path: str) -> None:
+    """Remove everything in path (remove_tree of each entry), keep path."""
+    try:
+        entries = os.listdir(path)
+    except OSError:
+        return
+    for name in entries:
+        full = os.path.join(path, name)
+        if os.path.isdir(full) and not os.path.islink(full):
+            remove_tree(full)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                logger.warning("autopoietic: could not remove %s", full)
 
 
 class WorkRoot:

@@ -16,10 +16,12 @@ mode it execs a fresh interpreter (docs/design.md, "Execution modes").  The
 result is a plain dict with every key of ``ExecutionResult`` (docs/api.md,
 "The result dict").
 
-Where namespaces cannot be created at all, runs fall back to
-``direct-execution`` (rlimits, own session, closed fds, clean environment)
-with a logged WARNING, unless isolation is required (``require_isolation=True``
-or ``AUTOPOIETIC_REQUIRE_ISOLATION=1``), which raises ``SandboxError`` instead.
+Where namespaces cannot be created at all, runs fall back to ``landlock``
+(a Landlock ruleset from the same plan as the minimal root, docs/deployment.md)
+or, without Landlock, to ``direct-execution`` (rlimits, own session, closed
+fds, clean environment), with a logged WARNING, unless isolation is required
+(``require_isolation=True`` or ``AUTOPOIETIC_REQUIRE_ISOLATION=1``; ``"landlock"``
+accepts that rung), which raises ``SandboxError`` instead.
 
 This module is the API only.  The run machinery, one concern per module:
 ``_ladder`` (which namespaces this host allows), ``_ids`` (uid and gid),
@@ -39,7 +41,7 @@ from typing import Any, Sequence
 
 from . import _cgroup, _files, _launch, _rootfs
 from ._common import ExecutionResult, SandboxError
-from ._ladder import LADDER, namespaces_refused
+from ._ladder import LADDER, check_requirement, namespaces_refused
 from ._limits import (DEFAULT_MAX_CODE_BYTES, DEFAULT_MAX_DISK_MB, DEFAULT_MAX_OPEN_FILES,
                       DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_PROCESSES, Limits)
 # the constants this module defined before it was split stay importable from it
@@ -189,9 +191,12 @@ class AutopoieticSandbox:
       RLIMIT_NPROC (a fork bomb ends with ``limit_exceeded == "processes"``).
     - ``max_disk_mb`` (MiB): size of each of the sandbox's ``/tmp`` and
       ``/work`` (tmpfs; RLIMIT_FSIZE caps one file, this the total).
-    - ``require_isolation``: raise ``SandboxError`` instead of falling back to
-      ``direct-execution`` when namespaces are unavailable.  ``None`` reads
-      the environment variable ``AUTOPOIETIC_REQUIRE_ISOLATION`` (``1``: on).
+    - ``require_isolation``: True: raise ``SandboxError`` instead of running
+      without every namespace; ``"landlock"``: accept the ``landlock`` rung
+      (no namespace, a Landlock ruleset: docs/deployment.md) and refuse
+      only ``direct-execution``; False: any rung.  ``None`` reads the
+      environment variable ``AUTOPOIETIC_REQUIRE_ISOLATION`` (``1``: True,
+      ``landlock``: ``"landlock"``).  Another value: ``ValueError``.
     - ``validator_policy``: what the validator refuses
       (``autopoietic.validator.ValidatorPolicy``; the default is
       ``DEFAULT_POLICY``).
@@ -205,7 +210,7 @@ class AutopoieticSandbox:
       isolation, limits and result dict (docs/design.md, "Execution modes").  ``None`` reads
       the environment variable ``AUTOPOIETIC_MODE``.  Warm mode falls back to
       spawn, with a logged WARNING saying why, when the fork server cannot
-      start, and direct execution always spawns.
+      start, and direct execution always spawns (the landlock rung has warm mode).
     - ``use_cgroup``: give each run a cgroup of its own where the host lets
       this process write one (docs/limits.md;
       ``AUTOPOIETIC_CGROUP=off`` turns it off process-wide); ``False``:
@@ -229,7 +234,8 @@ class AutopoieticSandbox:
       towards each run's memory.  Spawn mode ignores it.
 
     Raises ``TypeError`` or ``ValueError`` for limits that are not positive
-    numbers and for bad ``preload`` names, ``TypeError`` for a ``python``
+    numbers, for bad ``preload`` names and a ``require_isolation`` that is
+    none of its values, ``TypeError`` for a ``python``
     that is no path, and ``SandboxError`` when the work directory cannot
     be created or ``python`` is not an executable Python interpreter.
     Thread-safe: concurrent calls get separate children and directories.
@@ -256,7 +262,7 @@ class AutopoieticSandbox:
         max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
         max_code_bytes: int = DEFAULT_MAX_CODE_BYTES,
         max_open_files: int = DEFAULT_MAX_OPEN_FILES,
-        require_isolation: bool | None = None,
+        require_isolation: bool | str | None = None,
         validate_code: bool = True,
         max_processes: int = DEFAULT_MAX_PROCESSES,
         max_disk_mb: float = DEFAULT_MAX_DISK_MB,
@@ -274,8 +280,9 @@ class AutopoieticSandbox:
             max_output_bytes=max_output_bytes, max_code_bytes=max_code_bytes, max_open_files=max_open_files,
             max_processes=max_processes)
         if require_isolation is None:
-            require_isolation = os.environ.get("AUTOPOIETIC_REQUIRE_ISOLATION", "") == "1"
-        self.require_isolation = bool(require_isolation)
+            require_isolation = os.environ.get("AUTOPOIETIC_REQUIRE_ISOLATION", "")
+        #: True, False or "landlock" (see the class docstring)
+        self.require_isolation: bool | str = check_requirement(require_isolation)
         self.validate_code = bool(validate_code)
         if not isinstance(validator_policy, ValidatorPolicy):
             raise TypeError(f"validator_policy must be a ValidatorPolicy, not {type(validator_policy).__name__}")
@@ -497,22 +504,23 @@ class AutopoieticSandbox:
             job = _launch.Job(source_fd, header, self._cancel_r, limits, self._cgroup.get(), stdin_fd,
                               _files.verdict_limit(call.fetch, total))
             while True:
-                namespaces = LADDER.choose(self.require_isolation)
-                entered = namespaces or ()
-                launched = self._warm.launch(entered, job) if entered and self.mode == "warm" else None
+                rung = LADDER.choose(self.require_isolation)
+                entered = rung.namespaces if rung is not None else ()
+                launched = self._warm.launch(rung, job) if rung is not None and self.mode == "warm" else None
                 if launched is None:
-                    launched = self._spawn.launch(entered, job)
+                    launched = self._spawn.launch(rung, job)
                 raw = launched.raw
                 if raw is None:
                     return failed_result(launched.failure, launched.elapsed, entered, validated, job.controllers,
                                          call.fetch)
                 setup = raw["setup_error"]
-                if namespaces is not None and setup is not None and namespaces_refused(setup, launched.options):
-                    LADDER.failed(namespaces, setup[0], setup[1])
+                if rung is not None and setup is not None and namespaces_refused(setup, launched.options):
+                    LADDER.failed(rung, setup[0], setup[1])
+                    self._warm.forget(rung)
                     continue
                 return interpret(raw, namespaces=entered, nonce=nonce, mode=mode, validated=validated,
                                  mounts=launched.options.get("mounts", []), controllers=job.controllers,
-                                 limits=limits, fetch=call.fetch, strict=strict)
+                                 limits=limits, fetch=call.fetch, strict=strict, landlock=launched.landlock)
 
 
 def create_secure_sandbox(**kwargs: object) -> AutopoieticSandbox:

@@ -165,12 +165,20 @@ NO_NAMESPACES = (
 )
 
 
-def run_without_namespaces(script: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-    """Run script with sys.executable on a real host without namespaces."""
+#: Puts a process under a host's restriction (docker, userns, none), then execs.
+RESTRICT = str(Path(__file__).with_name("restrict.py"))
+
+
+def run_without_namespaces(script: str, env_extra: dict | None = None, *,
+                           landlock: bool = False) -> subprocess.CompletedProcess:
+    """Run script with sys.executable on a real host without namespaces,
+    and (landlock False) whose kernel refuses Landlock too (ENOSYS, as
+    one without it): the direct-execution rung."""
     require_root("building a host without namespaces")
     require(shutil.which("unshare") is not None and shutil.which("setpriv") is not None, "util-linux tools")
     env = dict(os.environ, **(env_extra or {}))
     env.pop("AUTOPOIETIC_REQUIRE_ISOLATION", None)
     env.update(env_extra or {})
-    return subprocess.run([*NO_NAMESPACES, sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60, env=env)
+    no_landlock = [] if landlock else [sys.executable, RESTRICT, "none", "--no-landlock", "--"]
+    return subprocess.run([*NO_NAMESPACES, *no_landlock, sys.executable, "-c", script], capture_output=True,
+                          text=True, timeout=60, env=env)
