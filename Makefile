@@ -84,6 +84,7 @@ bench: install
 	$(PY) bench/validator.py
 	$(PY) bench/execution.py
 	$(PY) bench/harness.py
+	$(PY) bench/rungs.py
 
 clean:
 	rm -rf $(VENV) $(SAN_VENV) build dist *.egg-info python/*.egg-info

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 import uuid
+
+from helpers import READY_DAEMON
 
 
 def assert_clear_result(result: dict) -> None:
@@ -13,6 +16,23 @@ def assert_clear_result(result: dict) -> None:
 
 def token() -> str:
     return f"autopoietic-hostile-{uuid.uuid4().hex}"
+
+
+def daemon_source(marker: str) -> str:
+    """A program that daemonises (double fork, setsid) a process with marker
+    on its command line, waits until it runs, prints "daemon r" and exits."""
+    return textwrap.dedent(f"""
+        import os, sys
+        r, w = os.pipe()
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                os.set_inheritable(w, True)
+                os.execv(sys.executable, [sys.executable, "-c", {READY_DAEMON!r}, str(w), "{marker}"])
+            os._exit(0)
+        os.close(w)
+        print("daemon", os.read(r, 1).decode())  # it is up and running
+    """)
 
 
 SYSCALLS = '''

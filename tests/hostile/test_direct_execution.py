@@ -1,20 +1,20 @@
-"""The direct-execution fallback (no namespaces) under attack, on a real host
-without namespaces (a nested user namespace with max_user_namespaces=0 and
-no capabilities).
+"""The direct-execution fallback (no namespaces, no Landlock) under attack, on
+a real host without namespaces (a nested user namespace with
+max_user_namespaces=0 and no capabilities) whose kernel refuses Landlock (a
+seccomp filter: ENOSYS, as a kernel without it).
 
 Still contained: rlimits (memory, file size, open files, CPU), the
 wall-clock timeout, output caps, the seccomp filter (no ptrace, mount, bpf,
-internet sockets), no_new_privs, a clean environment, closed fds, and
+no socket() at all), no_new_privs, a clean environment, closed fds, and
 processes left behind (init is a child subreaper and kills them).
 Not contained (docs/threat-model.md, direct-execution): the host's files as the caller
 sees them, the host's process list and hostname, the process count, and a
 component may signal its init or the caller (same uid)."""
 
 import json
-import textwrap
 
-from helpers import READY_DAEMON, bound, host_processes_with, run_without_namespaces
-from attack import SYSCALLS, token
+from helpers import bound, host_processes_with, run_without_namespaces
+from attack import SYSCALLS, daemon_source, token
 
 SCRIPT = """
 import json
@@ -54,18 +54,7 @@ def test_what_direct_execution_still_contains():
                        "print(s.split('NoNewPrivs:')[1].split()[0], s.split('Seccomp:')[1].split()[0],"
                        " s.split('CapEff:')[1].split()[0])", {}],
         "env_and_fds": ["import os\nprint(sorted(os.environ))\nprint(sorted(int(f) for f in os.listdir('/proc/self/fd')))", {}],
-        "daemon": [textwrap.dedent(f"""
-            import os, sys
-            r, w = os.pipe()
-            if os.fork() == 0:
-                os.setsid()
-                if os.fork() == 0:
-                    os.set_inheritable(w, True)
-                    os.execv(sys.executable, [sys.executable, "-c", {READY_DAEMON!r}, str(w), "{marker}"])
-                os._exit(0)
-            os.close(w)
-            print("daemon", os.read(r, 1).decode())  # it is up and running
-        """), {}],
+        "daemon": [daemon_source(marker), {}],
     })
     assert r["memory"]["limit_exceeded"] == "memory"
     assert r["file_size"]["limit_exceeded"] == "file_size"

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 
 import autopoietic
-from helpers import NOBODY, READY_DAEMON, RESTRICT, host_processes_with
+from attack import daemon_source
+from helpers import NOBODY, RESTRICT, host_processes_with
 
 
 
@@ -183,18 +184,7 @@ def _cases(world: dict, marker: str, package: str) -> dict[str, str]:
                                "parent": attempt(lambda: os.kill(os.getppid(), signal.SIGKILL)),
                                "own_group": attempt(lambda: os.kill(0, 0))}}))
         """),
-        "daemon": textwrap.dedent(f"""
-            import os, sys
-            r, w = os.pipe()
-            if os.fork() == 0:
-                os.setsid()
-                if os.fork() == 0:
-                    os.set_inheritable(w, True)
-                    os.execv(sys.executable, [sys.executable, "-c", {READY_DAEMON!r}, str(w), "{marker}"])
-                os._exit(0)
-            os.close(w)
-            print("daemon", os.read(r, 1).decode())
-        """),
+        "daemon": daemon_source(marker),
     }
 
 
