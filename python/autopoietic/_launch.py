@@ -252,8 +252,9 @@ class RootPlan:
         (chosen once: _ids.free_private_id); None for a normal user."""
         return free_private_id() if os.geteuid() == 0 else None
 
+    @functools.cached_property
     def landlock_uid(self) -> int | None:
-        """The host uid (and gid) of root's components on the Landlock rung:
+        """(Decided once.)  The host uid (and gid) of root's components on the Landlock rung:
         the private id where it can reach every directory of the plan and
         the work root (made searchable for it), else None: they stay uid
         0, every capability dropped.  None for a normal user."""
@@ -268,9 +269,11 @@ class RootPlan:
         os.chmod(self.work.path, 0o711)  # searchable, not listable: run dirs are 0700, the private uid's
         return private
 
-    def landlock_dirs(self, workdir: str, uid: int | None) -> tuple[str, str]:
+    def landlock_dirs(self, workdir: str) -> tuple[str, str]:
         """(work, tmp): a run's fresh directories in workdir on the Landlock
-        rung, owned by uid (None: the caller).  Raises OSError."""
+        rung, owned by the component's uid (landlock_uid; None: the
+        caller's).  Raises OSError."""
+        uid = self.landlock_uid
         made = []
         for name in ("work", "tmp"):
             path = os.path.join(workdir, name)
@@ -293,7 +296,7 @@ class RootPlan:
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
         if rung.landlock:
             work, tmp = os.path.join(workdir, "work"), os.path.join(workdir, "tmp")
-            uid = self.landlock_uid()
+            uid = self.landlock_uid
             # on the directory holding work and tmp: a warm server makes
             # them anew per run, after its sandbox's ruleset was made
             ruleset = _landlock.plan_for(self.host_plan(), _landlock.abi(), (workdir,))
@@ -360,7 +363,7 @@ class SpawnLauncher:
         workdir = self.plan.work.new()
         try:
             if rung is not None and rung.landlock:
-                _prepared(self.plan.landlock_dirs, workdir, self.plan.landlock_uid())
+                _prepared(self.plan.landlock_dirs, workdir)
             options = _prepared(self.plan.options, rung, workdir, job.limits)
             env, cwd, summary = _finish(options, rung, job, self.plan.extra_environment)
             argv = [self.plan.python, "-I", "-S", "-B", "-X", "utf8", "-c", RUNNER_SOURCE]
@@ -466,7 +469,7 @@ class WarmLauncher:
         workdir, plans = cached
         if rung.landlock:
             empty_directory(workdir)
-            self.plan.landlock_dirs(workdir, self.plan.landlock_uid())
+            self.plan.landlock_dirs(workdir)
         options = plans.pop(limits.scratch_bytes, None)
         if options is None:
             options = self.plan.options(rung, workdir, limits)
