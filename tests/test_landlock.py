@@ -60,11 +60,11 @@ def test_require_isolation_from_the_environment(monkeypatch):
 ])
 def test_the_plan_asks_only_what_the_abi_knows(version, truncate, net, scoped, missing, tmp_path):
     plan = _landlock.plan_for(_rootfs.host_plan(sys.executable), version, (str(tmp_path),))
-    handled, handled_net, scope, proc_self, rules = plan.argument
+    handled, handled_net, scope, rules = plan.argument
     assert bool(handled & _landlock.TRUNCATE) == truncate
     assert handled_net == net and scope == scoped
     assert plan.summary["missing"] == missing and plan.summary["tcp_denied"] == bool(net)
-    assert proc_self == _landlock.READ_FILE | _landlock.READ_DIR
+    assert ("/proc/self/status", _landlock.READ_FILE) in rules  # the runner's peak RSS; no other /proc path
     # every rule within what the ruleset handles; files get file rights only
     for path, access in rules:
         assert access and access & ~handled == 0, (path, access)
@@ -104,8 +104,8 @@ def _run(source: str, **options):
 
 def _ruleset(version: int, *extra: tuple[str, int]) -> tuple:
     plan = _landlock.plan_for(_rootfs.host_plan(sys.executable), version, ())
-    handled, net, scoped, proc_self, rules = plan.argument
-    return handled, net, scoped, proc_self, rules + extra
+    handled, net, scoped, rules = plan.argument
+    return handled, net, scoped, rules + extra
 
 
 def test_the_c_layer_applies_a_ruleset(tmp_path):
@@ -129,7 +129,7 @@ def test_a_rule_the_kernel_refuses_is_a_setup_error_naming_it(tmp_path):
     a_file.write_text("")
     rules = _ruleset(version, (str(a_file), _landlock.READ_DIR))  # a directory right on a file: EINVAL
     raw = _run("pass", landlock=rules)
-    assert raw["setup_error"] == ("landlock", errno.EINVAL, len(rules[4]) - 1)
+    assert raw["setup_error"] == ("landlock", errno.EINVAL, len(rules[3]) - 1)
 
 
 def test_a_rule_whose_path_is_gone_grants_nothing(tmp_path):
@@ -140,14 +140,13 @@ def test_a_rule_whose_path_is_gone_grants_nothing(tmp_path):
 
 @pytest.mark.parametrize("bad, error, match", [
     ((1, 2, 3), TypeError, "landlock must be None or a tuple"),
-    ((0, 0, 0, 0, ()), ValueError, "handled_fs must name"),
-    ((1, 0, 0, 4, ()), ValueError, "proc_self allows a right"),
-    ((1, 0, 0, 0, [("/usr", 2)]), ValueError, "does not handle"),
-    ((1, 0, 0, 0, [("/usr", 0)]), ValueError, "allows nothing"),
-    ((1, 0, 0, 0, [("/usr",)]), TypeError, "each landlock rule"),
-    ((1, 0, 0, 0, [("/u\0sr", 1)]), ValueError, "null"),
-    (("x", 0, 0, 0, ()), TypeError, "handled_fs must be an int"),
-    ((-1, 0, 0, 0, ()), OverflowError, "negative"),
+    ((0, 0, 0, ()), ValueError, "handled_fs must name"),
+    ((1, 0, 0, [("/usr", 2)]), ValueError, "does not handle"),
+    ((1, 0, 0, [("/usr", 0)]), ValueError, "allows nothing"),
+    ((1, 0, 0, [("/usr",)]), TypeError, "each landlock rule"),
+    ((1, 0, 0, [("/u\0sr", 1)]), ValueError, "null"),
+    (("x", 0, 0, ()), TypeError, "handled_fs must be an int"),
+    ((-1, 0, 0, ()), OverflowError, "negative"),
 ])
 def test_bad_landlock_plans_are_refused(bad, error, match):
     with pytest.raises(error, match=match):
@@ -174,3 +173,33 @@ def test_prepare_needs_a_pid_namespace_or_a_ruleset():
 def test_a_namespace_rung_reports_no_ruleset(sandbox):
     result = sandbox.run_source("print(1)")
     assert result["isolation"] == "unshare-namespaces" and result["landlock"] is None
+
+
+def test_no_process_sets_another_process_s_limits():
+    """prlimit64 and ioprio_set on another pid fail on every rung (seccomp):
+    without a user namespace a component shares its init's uid."""
+    source = ("import os, resource\n"
+              "print(resource.prlimit(0, resource.RLIMIT_NOFILE)[0] > 0)\n"
+              "resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))\n"
+              "try:\n    resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (0, 0))\n    print('ALLOWED')\n"
+              "except PermissionError:\n    print('refused')\n")
+    raw = _run(source)
+    assert raw["stdout"].split() == [b"True", b"refused"], raw["stderr"]
+
+
+def test_deny_file_metadata_refuses_mode_owner_times_and_xattrs(tmp_path):
+    target = tmp_path / "f"
+    target.write_text("x")
+    os.chmod(target, 0o600)
+    source = (f"import os\np = {str(target)!r}\nfd = os.open(p, os.O_RDONLY)\n"
+              "for name, call in [('chmod', lambda: os.chmod(p, 0o4777)), ('fchmod', lambda: os.fchmod(fd, 0o777)),\n"
+              "                   ('chown', lambda: os.chown(p, -1, -1)), ('utime', lambda: os.utime(p, (0, 0))),\n"
+              "                   ('futime', lambda: os.utime(fd, (0, 0))),\n"
+              "                   ('xattr', lambda: os.setxattr(p, 'user.x', b'1'))]:\n"
+              "    try:\n        call()\n        print(name, 'ALLOWED')\n"
+              "    except PermissionError:\n        print(name, 'refused')\n")
+    raw = _run(source, deny_file_metadata=True)
+    assert raw["stdout"].decode().split("\n")[:-1] == [f"{n} refused" for n in
+                                                        ("chmod", "fchmod", "chown", "utime", "futime", "xattr")], \
+        raw["stderr"]
+    assert target.stat().st_mode & 0o7777 == 0o600

@@ -15,8 +15,8 @@ landlock.c``) after no_new_privs, before the seccomp filter:
   symbolic links skipped, and its own listing (``_grants``): the names in
   a masked directory can be listed, its files not read;
 - read: ``/dev/zero`` and ``/dev/urandom``; read and write ``/dev/null``;
-  read ``/proc/<the main process's pid>`` (its own status, maps and fds);
-  no other path of ``/proc`` or ``/sys``;
+  read its main process's own ``/proc/self/status``; no other path of
+  ``/proc`` (``/proc/self/net`` shows the host's sockets) or ``/sys``;
 - read and write, no execute: the directory holding the run's work and
   tmp directories on the host (made per run under ``temp_dir``, removed
   after);
@@ -89,6 +89,10 @@ FEATURES = (
                                       "seccomp still refuses socket())"),
     (6, "scope_signal", "the component may signal every process of the caller's uid (ABI 6, Linux 6.12)"),
 )
+#: What the run reads of /proc: its main process's own status (the runner's
+#: peak RSS), opened by that process when it applies the ruleset.  Nothing
+#: else: /proc/self/net and mountinfo describe the host's network and mounts.
+PROC_SELF = (("/proc/self/status", READ_FILE),)
 #: Devices a run reads (and /dev/null: writes).
 DEVICES = (("/dev/null", READ_FILE | WRITE_FILE | TRUNCATE), ("/dev/zero", READ_FILE), ("/dev/urandom", READ_FILE))
 
@@ -176,7 +180,7 @@ class LandlockPlan:
     """One run's ruleset: the ``landlock`` argument of ``_sandbox.run``
     (``argument``) and what the result says of it (``summary``)."""
 
-    argument: tuple[int, int, int, int, tuple[tuple[str, int], ...]]
+    argument: tuple[int, int, int, tuple[tuple[str, int], ...]]
     summary: dict[str, Any]
 
 
@@ -187,6 +191,7 @@ def plan_for(plan: _rootfs.HostPlan, version: int, writable: tuple[str, ...]) ->
     handled = _FS_BY_ABI[min(version, 5)]
     rules = [(path, _mask(rights, handled)) for path, rights in _static_rules(plan)]
     rules += [(path, _mask(READ_WRITE, handled)) for path in writable]
+    rules += [(path, _mask(rights, handled)) for path, rights in PROC_SELF]
     net = NET_BIND_TCP | NET_CONNECT_TCP if version >= 4 else 0
     scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if version >= 6 else 0
     summary = {
@@ -194,11 +199,11 @@ def plan_for(plan: _rootfs.HostPlan, version: int, writable: tuple[str, ...]) ->
         "read_execute": [path for path, _ in plan.binds],
         "masked": list(plan.masks),
         "read_write": list(writable),
-        "proc": "own process only",
+        "proc": [path for path, _ in PROC_SELF],
         "tcp_denied": bool(net),
         "scoped": [name for bit, name in ((SCOPE_ABSTRACT_UNIX_SOCKET, "abstract_unix_socket"),
                                           (SCOPE_SIGNAL, "signal")) if scoped & bit],
         "missing": missing_features(version),
     }
-    return LandlockPlan((handled, net, scoped, READ_FILE | READ_DIR, tuple(rules)), summary)
+    return LandlockPlan((handled, net, scoped, tuple(rules)), summary)
 

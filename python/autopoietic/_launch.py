@@ -338,7 +338,10 @@ def _finish(options: dict[str, Any], rung: Rung | None, job: Job,
                    if job.cgroup else None,
                    deny_sigchld_ignore="cpu" not in controllers,
                    # the host's paths or abstract socket names in reach: no socket()
-                   deny_socket=not {"mnt", "net"} <= set(namespaces))
+                   deny_socket=not {"mnt", "net"} <= set(namespaces),
+                   # the host's files in reach through a ruleset that has no
+                   # right for their metadata
+                   deny_file_metadata="landlock" in options)
     return env, cwd, summary
 
 

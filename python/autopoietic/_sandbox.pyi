@@ -70,8 +70,8 @@ CGROUP_JOIN_CLONE_INTO: int
 class CollectResult(_Streams):
     replied: bool
 
-#: (handled_fs, handled_net, scoped, proc_self, ((path, allowed access), ...)): landlock.c
-LandlockPlan = tuple[int, int, int, int, tuple[tuple[_Str, int], ...]]
+#: (handled_fs, handled_net, scoped, ((path, allowed access), ...)): landlock.c
+LandlockPlan = tuple[int, int, int, tuple[tuple[_Str, int], ...]]
 
 class _Options(TypedDict, total=False):
     """The keyword arguments run() and prepare() share."""
@@ -92,6 +92,7 @@ class _Options(TypedDict, total=False):
     cgroup: Optional[CgroupPlan]
     deny_sigchld_ignore: bool
     deny_socket: bool
+    deny_file_metadata: bool
     landlock: Optional[LandlockPlan]
 
 def run(

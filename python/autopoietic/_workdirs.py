@@ -9,8 +9,8 @@ with SIGKILL left behind (``remove_stale_roots``).
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import stat
 import tempfile
 import weakref
@@ -38,46 +38,64 @@ def _remove_own_tree(path: str, owner_pid: int) -> None:
         remove_tree(path)
 
 
+def _flatten_and_remove(path: str) -> None:
+    """Remove everything under the directory path, however deep, without
+    recursion and with short paths: each directory found at the top is
+    emptied by moving its subdirectories up to the top (under fresh names)
+    and unlinking the rest, then removed.  A component can make a tree far
+    deeper than Python's recursion limit (shutil.rmtree recurses) or than
+    PATH_MAX.  Mode bits the component took away are given back first."""
+    counter = 0
+    while True:
+        try:
+            entries = list(os.scandir(path))
+        except FileNotFoundError:
+            return
+        except PermissionError:
+            os.chmod(path, stat.S_IRWXU)
+            entries = list(os.scandir(path))
+        if not entries:
+            return
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+                continue
+            with contextlib.suppress(OSError):
+                os.chmod(entry.path, stat.S_IRWXU)  # entries it holds can be removed
+            for item in list(os.scandir(entry.path)):
+                if item.is_dir(follow_symlinks=False):
+                    target = path
+                    while os.path.lexists(target):
+                        counter += 1
+                        target = os.path.join(path, f".autopoietic-{counter}")
+                    os.rename(item.path, target)
+                else:
+                    os.unlink(item.path)
+            os.rmdir(entry.path)
+
+
 def remove_tree(path: str) -> None:
     """Remove a work directory, also where the component removed our
-    permission bits on what it made (direct execution as a normal user)."""
+    permission bits on what it made (direct execution as a normal user)
+    or made it deeper than any recursion (_flatten_and_remove)."""
     if not os.path.lexists(path):
         return
-    shutil.rmtree(path, ignore_errors=True)
-    if not os.path.lexists(path):
-        return
-    for dirpath, dirnames, _ in os.walk(path):
-        for d in dirnames:
-            full = os.path.join(dirpath, d)
-            if not os.path.islink(full):
-                try:
-                    os.chmod(full, stat.S_IRWXU)
-                except OSError:
-                    pass
     try:
-        os.chmod(path, stat.S_IRWXU)
-    except OSError:
-        pass
-    shutil.rmtree(path, ignore_errors=True)
-    if os.path.lexists(path):
-        logger.warning("autopoietic: could not remove the work directory %s", path)
+        if os.path.islink(path) or not os.path.isdir(path):
+            os.unlink(path)
+            return
+        _flatten_and_remove(path)
+        os.rmdir(path)
+    except OSError as exc:
+        logger.warning("autopoietic: could not remove the work directory %s: %s", path, exc)
 
 
 def empty_directory(path: str) -> None:
-    """Remove everything in path (remove_tree of each entry), keep path."""
+    """Remove everything in path (however deep), keep path."""
     try:
-        entries = os.listdir(path)
-    except OSError:
-        return
-    for name in entries:
-        full = os.path.join(path, name)
-        if os.path.isdir(full) and not os.path.islink(full):
-            remove_tree(full)
-        else:
-            try:
-                os.unlink(full)
-            except OSError:
-                logger.warning("autopoietic: could not remove %s", full)
+        _flatten_and_remove(path)
+    except OSError as exc:
+        logger.warning("autopoietic: could not empty %s: %s", path, exc)
 
 
 class WorkRoot:

@@ -357,25 +357,19 @@ int sbx_parse_landlock(PyObject *obj, struct landlock_rules *l, struct sbx_landl
     l->n = 0;
     if (obj == NULL || obj == Py_None)
         return 0;
-    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 5) {
-        PyErr_SetString(PyExc_TypeError,
-                        "landlock must be None or a tuple (handled_fs, handled_net, scoped, proc_self, rules)");
+    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 4) {
+        PyErr_SetString(PyExc_TypeError, "landlock must be None or a tuple (handled_fs, handled_net, scoped, rules)");
         return -1;
     }
     if (access_mask(PyTuple_GET_ITEM(obj, 0), "handled_fs", &plan->handled_fs) < 0 ||
         access_mask(PyTuple_GET_ITEM(obj, 1), "handled_net", &plan->handled_net) < 0 ||
-        access_mask(PyTuple_GET_ITEM(obj, 2), "scoped", &plan->scoped) < 0 ||
-        access_mask(PyTuple_GET_ITEM(obj, 3), "proc_self", &plan->proc_self_access) < 0)
+        access_mask(PyTuple_GET_ITEM(obj, 2), "scoped", &plan->scoped) < 0)
         return -1;
     if (plan->handled_fs == 0) {
         PyErr_SetString(PyExc_ValueError, "landlock: handled_fs must name at least one access right");
         return -1;
     }
-    if ((plan->proc_self_access & ~plan->handled_fs) != 0) {
-        PyErr_SetString(PyExc_ValueError, "landlock: proc_self allows a right the ruleset does not handle");
-        return -1;
-    }
-    seq = sbx_sequence_copy(PyTuple_GET_ITEM(obj, 4), SBX_LANDLOCK_MAX_RULES, "landlock rules");
+    seq = sbx_sequence_copy(PyTuple_GET_ITEM(obj, 3), SBX_LANDLOCK_MAX_RULES, "landlock rules");
     if (seq == NULL)
         return -1;
     n = PyTuple_GET_SIZE(seq);

@@ -64,7 +64,7 @@ void sbx_mount_ops_clear(struct mount_ops *m);
 /* (kind, source, target, flags, data) steps of the mount plan. */
 int sbx_parse_mounts(PyObject *obj, struct mount_ops *m);
 void sbx_landlock_rules_clear(struct landlock_rules *l);
-/* None, or (handled_fs, handled_net, scoped, proc_self, ((path, access), ...))
+/* None, or (handled_fs, handled_net, scoped, ((path, access), ...))
  * into plan (plan->on 1), its rules in l. */
 int sbx_parse_landlock(PyObject *obj, struct landlock_rules *l, struct sbx_landlock_plan *plan);
 /* "O&" converters: a uid or gid (unsigned int), or an optional one. */

@@ -66,23 +66,6 @@ static int add_path_child(int ruleset, const char *path, uint64_t access)
     return r < 0 ? -1 : 0;
 }
 
-/* "/proc/<pid>" into buf (at least 32 bytes), without stdio. */
-static void proc_pid_path(char *buf, pid_t pid)
-{
-    char digits[16];
-    int n = 0;
-    unsigned long v = (unsigned long)pid;
-
-    memcpy(buf, "/proc/", 6);
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0 && n < (int)sizeof digits);
-    for (int i = 0; i < n; i++)
-        buf[6 + i] = digits[n - 1 - i];
-    buf[6 + n] = '\0';
-}
-
 int sbx_landlock_apply_child(const struct sbx_landlock_plan *plan, int *detail)
 {
     struct sbx_ruleset_attr attr;
@@ -103,14 +86,6 @@ int sbx_landlock_apply_child(const struct sbx_landlock_plan *plan, int *detail)
     for (i = 0; i < plan->n_rules; i++) {
         if (add_path_child(ruleset, plan->rules[i].path, plan->rules[i].access) < 0) {
             *detail = i;
-            goto fail;
-        }
-    }
-    if (plan->proc_self_access) {
-        char path[32];
-        proc_pid_path(path, getpid());
-        if (add_path_child(ruleset, path, plan->proc_self_access) < 0) {
-            *detail = plan->n_rules;
             goto fail;
         }
     }

@@ -25,7 +25,6 @@ struct sbx_landlock_plan {
     uint64_t handled_fs;        /* LANDLOCK_ACCESS_FS_* the ruleset restricts (denied unless a rule allows) */
     uint64_t handled_net;       /* LANDLOCK_ACCESS_NET_* (ABI 4), no rule: all denied */
     uint64_t scoped;            /* LANDLOCK_SCOPE_* (ABI 6) */
-    uint64_t proc_self_access;  /* allowed on /proc/<the main process's pid>; 0: none */
     const struct sbx_landlock_rule *rules;
     int n_rules;
 };
@@ -35,9 +34,10 @@ struct sbx_landlock_plan {
 int sbx_landlock_abi(void);
 
 /* Build and apply the plan to the calling thread (the child: async-signal-
- * safe, no allocation).  0, or -1 with errno set and *detail: the index of
- * the rule that failed, n_rules for /proc/<pid>, -1 creating the ruleset,
- * -2 restricting. */
+ * safe, no allocation).  A rule's path is opened by the thread applying
+ * it: "/proc/self/status" names that process's own.  0, or -1 with errno
+ * set and *detail: the index of the rule that failed, -1 creating the
+ * ruleset, -2 restricting. */
 int sbx_landlock_apply_child(const struct sbx_landlock_plan *plan, int *detail);
 
 #endif /* SBX_LANDLOCK_H */

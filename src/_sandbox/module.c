@@ -148,7 +148,7 @@ PyDoc_STRVAR(run_doc,
 "    gid_map=None, deny_setgroups=True, uid=None, gid=None, clear_groups=False,\n"
 "    mounts=(), seccomp=True, source_fd=-1, cancel_fd=-1, cgroup=None,\n"
 "    deny_sigchld_ignore=False, stdin_fd=-1, verdict_limit=65536, landlock=None,\n"
-"    deny_socket=False) -> dict\n"
+"    deny_socket=False, deny_file_metadata=False) -> dict\n"
 "--\n\n"
 "Run argv[0] with argv and env (sequences of str or bytes) in cwd inside a\n"
 "cloned child and wait for it, with the GIL released.\n\n"
@@ -176,13 +176,17 @@ PyDoc_STRVAR(run_doc,
 "deny_socket: the filter also refuses socket() of any family (EACCES;\n"
 "  socketpair(AF_UNIX) stays), for runs that see the host's paths or its\n"
 "  abstract unix socket names.\n"
+"deny_file_metadata: the filter also refuses (EPERM) every change of a\n"
+"  file's mode, owner, times and extended attributes (chmod, chown,\n"
+"  utimensat, setxattr ... by path or fd), for runs on the host's file\n"
+"  system (Landlock has no right for them).\n"
 "landlock: None, or a Landlock ruleset the program gets after\n"
-"  no_new_privs (landlock.c): (handled_fs, handled_net, scoped, proc_self,\n"
-"  rules), the first four LANDLOCK_ACCESS_FS_*, _NET_* and SCOPE_* masks\n"
-"  (proc_self: rights on /proc/<its own pid>, 0: none), rules a sequence\n"
-"  of (path, allowed LANDLOCK_ACCESS_FS_* mask); a setup failure is stage\n"
-"  'landlock', detail the rule's index (len(rules): proc_self, -1: the\n"
-"  ruleset, -2: restricting).\n"
+"  no_new_privs (landlock.c): (handled_fs, handled_net, scoped, rules),\n"
+"  the first three LANDLOCK_ACCESS_FS_*, _NET_* and SCOPE_* masks, rules\n"
+"  a sequence of (path, allowed LANDLOCK_ACCESS_FS_* mask), each path\n"
+"  opened by the program's process (/proc/self/... is its own; a path\n"
+"  that is gone is skipped); a setup failure is stage 'landlock', detail\n"
+"  the rule's index (-1: the ruleset, -2: restricting).\n"
 "cgroup: None, or the plan of the run's cgroup (cgroup.c): (parents,\n"
 "  writes, cpu, cpu_unit_s, memory_peak, oom_kills, join), parents a tuple of\n"
 "  directories, writes of (hierarchy, file, value), the counters each\n"
@@ -435,10 +439,10 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
                              "cancel_fd", "cgroup", "deny_sigchld_ignore", "stdin_fd", "verdict_limit",
-                             "landlock", "deny_socket", NULL};
+                             "landlock", "deny_socket", "deny_file_metadata", NULL};
     PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL, *cgroup_obj = Py_None;
     PyObject *landlock_obj = Py_None;
-    int deny_sigchld_ignore = 0, deny_socket = 0;
+    int deny_sigchld_ignore = 0, deny_socket = 0, deny_file_metadata = 0;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20, verdict_limit = VERDICT_LIMIT;
     Py_buffer nonce = {0};
@@ -448,14 +452,14 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     struct optional_id uid = {0, 0}, gid = {0, 0};
 
     memset(j, 0, sizeof *j);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpinOp:prepare"
-                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpinOp:run",
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpinOpp:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpinOpp:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
                                      &gid_map, &deny_setgroups, sbx_optional_id_converter, &uid, sbx_optional_id_converter,
                                      &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd,
                                      &cgroup_obj, &deny_sigchld_ignore, &stdin_fd, &verdict_limit,
-                                     &landlock_obj, &deny_socket))
+                                     &landlock_obj, &deny_socket, &deny_file_metadata))
         return -1;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
@@ -526,7 +530,8 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     }
     if (use_seccomp) {
         j->filter = sbx_seccomp_build((deny_sigchld_ignore ? SBX_SECCOMP_DENY_SIGCHLD_IGNORE : 0) |
-                                      (deny_socket ? SBX_SECCOMP_DENY_SOCKET : 0));
+                                      (deny_socket ? SBX_SECCOMP_DENY_SOCKET : 0) |
+                                      (deny_file_metadata ? SBX_SECCOMP_DENY_FILE_METADATA : 0));
         if (j->filter == NULL) {
             PyErr_SetFromErrno(PyExc_OSError);
             goto done;

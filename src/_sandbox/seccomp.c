@@ -119,7 +119,29 @@ static const int denied[] = {
 #endif
 };
 
-#define MAX_INSNS 256
+/* Newer than some headers; one number on every architecture. */
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452 /* Linux 6.6 */
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463 /* Linux 6.13 */
+#endif
+#ifndef __NR_removexattrat
+#define __NR_removexattrat 466
+#endif
+
+/* Changes of a file's mode, owner, times and extended attributes
+ * (SBX_SECCOMP_DENY_FILE_METADATA). */
+static const int metadata[] = {
+    __NR_fchmod, __NR_fchmodat, __NR_fchown, __NR_fchownat, __NR_utimensat, __NR_setxattr, __NR_lsetxattr,
+    __NR_fsetxattr, __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr, __NR_fchmodat2, __NR_setxattrat,
+    __NR_removexattrat,
+#ifdef __NR_chmod
+    __NR_chmod, __NR_chown, __NR_lchown, __NR_utime, __NR_utimes, __NR_futimesat,
+#endif
+};
+
+#define MAX_INSNS 320
 #define RET(action) BPF_STMT(BPF_RET | BPF_K, (action))
 #define ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
 #define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (field))
@@ -208,6 +230,29 @@ void *sbx_seccomp_build(int flags)
     else
         allow_only_arg0(&b, __NR_socket, AF_UNIX);
     allow_only_arg0(&b, __NR_socketpair, AF_UNIX);
+
+    /* prlimit64 and ioprio_set on another process: a component that
+     * shares a uid with its init or with host processes (no user
+     * namespace: the landlock and direct-execution rungs) could lower
+     * init's RLIMIT_NOFILE so it can no longer find and kill what the run
+     * left behind, or set a host process's RLIMIT_CPU; setrlimit() and
+     * getrlimit() of its own (pid 0, what the C library passes) stay. */
+    allow_only_arg0(&b, __NR_prlimit64, 0);
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioprio_set, 0, 4));
+    emit(&b, (struct sock_filter)LOAD(ARG_LO(1)));
+    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1));
+    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+
+    /* File metadata where the host's files are in reach (the landlock
+     * rung): Landlock has no right for mode, owner, times or extended
+     * attributes, and a component with the caller's uid (or uid 0, owner
+     * of root's files) could make a host file setuid or world-readable.
+     * Every variant fails, by path or by fd. */
+    if (flags & SBX_SECCOMP_DENY_FILE_METADATA) {
+        for (i = 0; i < sizeof metadata / sizeof metadata[0]; i++)
+            deny_nr(&b, (unsigned int)metadata[i], ERRNO(EPERM));
+    }
 
     /* personality: query (0xffffffff) or PER_LINUX (0) only */
     emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_personality, 0, 5));

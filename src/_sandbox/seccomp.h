@@ -8,7 +8,8 @@
 
 enum {
     SBX_SECCOMP_DENY_SIGCHLD_IGNORE = 1, /* rt_sigaction(SIGCHLD, act != NULL): EPERM */
-    SBX_SECCOMP_DENY_SOCKET = 2          /* socket() of any family: EACCES (socketpair AF_UNIX stays) */
+    SBX_SECCOMP_DENY_SOCKET = 2,         /* socket() of any family: EACCES (socketpair AF_UNIX stays) */
+    SBX_SECCOMP_DENY_FILE_METADATA = 4   /* chmod, chown, utime, xattr changes: EPERM */
 };
 void *sbx_seccomp_build(int flags);            /* struct sock_fprog *, or NULL with errno */
 void sbx_seccomp_free(void *prog);

@@ -185,12 +185,46 @@ def _cases(world: dict, marker: str, package: str) -> dict[str, str]:
                                "own_group": attempt(lambda: os.kill(0, 0))}}))
         """),
         "daemon": daemon_source(marker),
+        # what Landlock has no right for: limits and metadata of others
+        "limits": ATTEMPT + textwrap.dedent(f"""
+            import resource
+            print(json.dumps({{
+                "init_nofile": attempt(lambda: resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (0, 0))),
+                "victim_cpu": attempt(lambda: resource.prlimit({world['victim']}, resource.RLIMIT_CPU, (1, 1))),
+            }}))
+        """),
+        "metadata": ATTEMPT + textwrap.dedent(f"""
+            p = {world['canary']!r}
+            print(json.dumps({{
+                "chmod": attempt(lambda: os.chmod(p, 0o4777)),
+                "utime": attempt(lambda: os.utime(p, (0, 0))),
+                "xattr": attempt(lambda: os.setxattr(p, "user.autopoietic", b"1")),
+                "chown": attempt(lambda: os.chown(p, -1, -1)),
+            }}))
+        """),
+        "proc": ATTEMPT + textwrap.dedent("""
+            print(json.dumps({"net": attempt(lambda: open("/proc/self/net/unix").read()),
+                              "mountinfo": attempt(lambda: open("/proc/self/mountinfo").read()),
+                              "status": attempt(lambda: len(open("/proc/self/status").read()) > 0)}))
+        """),
+        # deeper than any recursion and than PATH_MAX: still removed
+        "deep": textwrap.dedent("""
+            import os
+            for base in (".", os.environ["TMPDIR"]):
+                os.chdir(base)
+                for _ in range(2500):
+                    os.mkdir("d")
+                    os.chdir("d")
+            print("deep")
+        """),
     }
 
 
 def _check_host(world: dict, marker: str) -> None:
     """From outside, after the run: nothing reached the host."""
     assert Path(world["canary"]).read_text() == "canary"
+    assert os.stat(world["canary"]).st_mode & 0o7777 == 0o666 and os.stat(world["canary"]).st_mtime > 1e9
+    assert os.listxattr(world["canary"]) == []
     assert sorted(os.listdir(world["canary_dir"])) == ["canary.txt"]
     assert not _accepted(world["tcp_socket"]), "a TCP connection reached the host's listener"
     assert not _accepted(world["unix_socket"]), "a connection reached the host's abstract unix socket"
@@ -235,6 +269,14 @@ def test_landlock_rung_holds(kind, nobody, world, execution_mode, request):
     assert signals["own_group"] == "ALLOWED: None"
 
     assert results["daemon"]["output"] == "daemon r\n"
+    limits = json.loads(results["limits"]["output"])
+    assert all(v.startswith("PermissionError") for v in limits.values()), limits
+    metadata = json.loads(results["metadata"]["output"])
+    assert all(v.startswith("PermissionError") for v in metadata.values()), metadata
+    proc_files = json.loads(results["proc"]["output"])
+    assert proc_files["net"].startswith("PermissionError") and proc_files["mountinfo"].startswith("PermissionError")
+    assert proc_files["status"] == "ALLOWED: True"
+    assert results["deep"]["output"] == "deep\n"
     # each run's work and tmp directories are gone when the next starts
     assert all(left == [] for left in out["after_runs"]), out["after_runs"]
     assert out["after_cleanup"] == []
