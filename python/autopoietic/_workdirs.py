@@ -64,6 +64,8 @@ def _flatten_and_remove(path: str) -> None:
                 os.chmod(entry.path, stat.S_IRWXU)  # entries it holds can be removed
             for item in list(os.scandir(entry.path)):
                 if item.is_dir(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.chmod(item.path, stat.S_IRWXU)  # moving a directory writes its ".."
                     target = path
                     while os.path.lexists(target):
                         counter += 1
