@@ -185,6 +185,20 @@ def test_no_process_sets_another_process_s_limits():
               "except PermissionError:\n    print('refused')\n")
     raw = _run(source)
     assert raw["stdout"].split() == [b"True", b"refused"], raw["stderr"]
+    # nor its scheduling: nice value, policy, affinity of another pid, or
+    # of every process of its uid; its own stay its to change
+    source = ("import os\n"
+              "for name, call in [('own', lambda: os.sched_setaffinity(0, {0})),\n"
+              "                   ('own_nice', lambda: os.setpriority(os.PRIO_PROCESS, 0, 1)),\n"
+              "                   ('affinity', lambda: os.sched_setaffinity(os.getppid(), {0})),\n"
+              "                   ('nice', lambda: os.setpriority(os.PRIO_PROCESS, os.getppid(), 1)),\n"
+              "                   ('nice_uid', lambda: os.setpriority(os.PRIO_USER, 0, 1)),\n"
+              "                   ('policy', lambda: os.sched_setscheduler(os.getppid(), os.SCHED_IDLE,\n"
+              "                                                             os.sched_param(0)))]:\n"
+              "    try:\n        call()\n        print(name, 'ok')\n"
+              "    except PermissionError:\n        print(name, 'refused')\n")
+    assert _run(source)["stdout"].decode().split("\n")[:-1] == [
+        "own ok", "own_nice ok", "affinity refused", "nice refused", "nice_uid refused", "policy refused"]
 
 
 def test_deny_file_metadata_refuses_mode_owner_times_and_xattrs(tmp_path):
@@ -203,3 +217,34 @@ def test_deny_file_metadata_refuses_mode_owner_times_and_xattrs(tmp_path):
                                                         ("chmod", "fchmod", "chown", "utime", "futime", "xattr")], \
         raw["stderr"]
     assert target.stat().st_mode & 0o7777 == 0o600
+
+
+def test_work_directories_go_however_deep_and_follow_no_link(tmp_path):
+    """What a component leaves in its work directory: a tree deeper than
+    PATH_MAX, directories whose mode it took away, and symbolic links to a
+    directory outside (which removal must not follow)."""
+    from autopoietic._workdirs import remove_tree
+
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep").write_text("keep")
+    os.chmod(victim, 0o755)
+    root = tmp_path / "work"
+    (root / "a" / "b" / "c").mkdir(parents=True)
+    os.chmod(root / "a" / "b", 0o500)
+    os.chmod(root / "a", 0)
+    (root / "link").symlink_to(victim)
+    (root / "x").mkdir()
+    (root / "x" / "inner-link").symlink_to(victim)
+    deep = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(3000):  # 6000 bytes of path: over PATH_MAX
+            os.mkdir("d", dir_fd=deep)
+            inner = os.open("d", os.O_RDONLY, dir_fd=deep)
+            os.close(deep)
+            deep = inner
+    finally:
+        os.close(deep)
+    remove_tree(str(root))
+    assert not root.exists()
+    assert sorted(os.listdir(victim)) == ["keep"] and os.stat(victim).st_mode & 0o777 == 0o755

@@ -38,42 +38,66 @@ def _remove_own_tree(path: str, owner_pid: int) -> None:
         remove_tree(path)
 
 
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_dir(name: str, dir_fd: int | None = None) -> int:
+    """An fd of the directory name (relative to dir_fd), never through a
+    symbolic link, after giving it mode 0700 (a component may have taken
+    our read or write bit away; chmod goes through an O_PATH fd of it, as
+    a path name could be swapped for a link meanwhile).  Raises OSError."""
+    handle = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    try:
+        os.chmod(f"/proc/self/fd/{handle}", stat.S_IRWXU)
+    finally:
+        os.close(handle)
+    return os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+
+
 def _flatten_and_remove(path: str) -> None:
     """Remove everything under the directory path, however deep, without
     recursion and with short paths: each directory found at the top is
     emptied by moving its subdirectories up to the top (under fresh names)
     and unlinking the rest, then removed.  A component can make a tree far
     deeper than Python's recursion limit (shutil.rmtree recurses) or than
-    PATH_MAX.  Mode bits the component took away are given back first."""
-    counter = 0
-    while True:
-        try:
-            entries = list(os.scandir(path))
-        except FileNotFoundError:
-            return
-        except PermissionError:
-            os.chmod(path, stat.S_IRWXU)
-            entries = list(os.scandir(path))
-        if not entries:
-            return
-        for entry in entries:
-            if not entry.is_dir(follow_symlinks=False):
-                os.unlink(entry.path)
-                continue
-            with contextlib.suppress(OSError):
-                os.chmod(entry.path, stat.S_IRWXU)  # entries it holds can be removed
-            for item in list(os.scandir(entry.path)):
-                if item.is_dir(follow_symlinks=False):
-                    with contextlib.suppress(OSError):
-                        os.chmod(item.path, stat.S_IRWXU)  # moving a directory writes its ".."
-                    target = path
-                    while os.path.lexists(target):
-                        counter += 1
-                        target = os.path.join(path, f".autopoietic-{counter}")
-                    os.rename(item.path, target)
-                else:
-                    os.unlink(item.path)
-            os.rmdir(entry.path)
+    PATH_MAX.  Every step is relative to an fd of a directory opened with
+    O_NOFOLLOW, so a symbolic link swapped in by a process of the run is
+    removed as a link, never followed out of the tree."""
+    top = _open_dir(path)
+    try:
+        counter = 0
+        while True:
+            with os.scandir(top) as listing:
+                entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in listing]
+            if not entries:
+                return
+            for name, is_dir in entries:
+                if not is_dir:
+                    os.unlink(name, dir_fd=top)
+                    continue
+                inner = _open_dir(name, top)
+                try:
+                    with os.scandir(inner) as listing:
+                        items = [(e.name, e.is_dir(follow_symlinks=False)) for e in listing]
+                    for item, item_is_dir in items:
+                        if not item_is_dir:
+                            os.unlink(item, dir_fd=inner)
+                            continue
+                        # moving a directory writes its "..": it needs our write bit
+                        os.close(_open_dir(item, inner))
+                        while True:
+                            counter += 1
+                            target = f".autopoietic-{counter}"
+                            try:
+                                os.stat(target, dir_fd=top, follow_symlinks=False)
+                            except FileNotFoundError:
+                                break
+                        os.rename(item, target, src_dir_fd=inner, dst_dir_fd=top)
+                finally:
+                    os.close(inner)
+                os.rmdir(name, dir_fd=top)
+    finally:
+        os.close(top)
 
 
 def remove_tree(path: str) -> None:

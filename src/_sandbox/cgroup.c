@@ -18,10 +18,12 @@
 #include "cgroup.h"
 
 #include "clone.h"
+#include "proctree.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,10 +298,56 @@ void sbx_cgroup_read(struct sbx_run *run)
     run->cg_oom_kills = read_stat_once(run, &plan->oom_kills);
 }
 
+struct kill_ctx {
+    pid_t spare; /* not killed (init while the run goes on), 0: none */
+    int killed;
+};
+
+static void kill_listed(pid_t pid, void *ctx)
+{
+    struct kill_ctx *k = ctx;
+
+    if (pid > 1 && pid != k->spare && kill(pid, SIGKILL) == 0)
+        k->killed++;
+}
+
+/* Rounds of SIGKILL to every process of the run's cgroups but spare, until
+ * a round finds none (one forked meanwhile is listed in the next round). */
+#define KILL_ROUNDS 100
+
+int sbx_cgroup_kill(struct sbx_run *run, pid_t spare)
+{
+    struct timespec pause = {0, RMDIR_PAUSE_NS};
+    int round, i, total = 0;
+
+    for (round = 0; round < KILL_ROUNDS; round++) {
+        struct kill_ctx k = {spare, 0};
+        for (i = 0; i < SBX_MAX_CGROUPS; i++) {
+            char path[PATH_MAX];
+            int fd;
+            if (run->cg_dirs[i] == NULL ||
+                snprintf(path, sizeof path, "%s/cgroup.procs", run->cg_dirs[i]) >= (int)sizeof path)
+                continue;
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            (void)sbx_for_each_pid(fd, kill_listed, &k);
+            (void)close(fd);
+        }
+        if (k.killed == 0)
+            break;
+        total += k.killed;
+        (void)nanosleep(&pause, NULL);
+    }
+    return total;
+}
+
 void sbx_cgroup_finish(struct sbx_run *run)
 {
     /* an outcome taken early (sbx_answerable) stays what was answered */
     if (!run->answered)
         sbx_cgroup_read(run);
+    /* init is reaped: anything still in the cgroup escaped its cleanup */
+    (void)sbx_cgroup_kill(run, 0);
     remove_all(run);
 }

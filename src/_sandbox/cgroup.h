@@ -23,5 +23,9 @@ int sbx_cgroup_join_child(const struct sbx_child_fds *fds, int *failed);
 double sbx_cgroup_cpu(struct sbx_run *run);
 void sbx_cgroup_read(struct sbx_run *run);
 void sbx_cgroup_finish(struct sbx_run *run);
+/* SIGKILL every process in the run's cgroups but spare (0: none), in
+ * rounds until none is left; how many were killed.  Without a pid
+ * namespace, what init's own cleanup may not reach in time. */
+int sbx_cgroup_kill(struct sbx_run *run, pid_t spare);
 
 #endif /* SBX_CGROUP_H */

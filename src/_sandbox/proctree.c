@@ -234,9 +234,12 @@ void sbx_kill_tree(struct sbx_run *run)
     run->killed = 1;
     run->kill_time = sbx_monotonic();
     if (!(run->cfg->clone_flags & CLONE_NEWPID) && run->main_pid > 0 && !run->main_exited) {
-        /* Direct execution: kill the program; init (a subreaper) then kills
-         * and reaps what the program left behind. */
+        /* No pid namespace: kill the program, and every process of the
+         * run's cgroup where there is one; init (a subreaper, which must
+         * outlive them all: its death would hand them to the host) then
+         * kills and reaps what is left. */
         (void)kill(run->main_pid, SIGKILL);
+        (void)sbx_cgroup_kill(run, run->init_pid);
     } else if ((run->cfg->clone_flags & CLONE_NEWPID) || !run->main_exited) {
         /* init is pid 1: its death kills the whole namespace (or, in direct
          * execution, the program is not known yet). */

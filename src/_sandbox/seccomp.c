@@ -175,6 +175,18 @@ static void allow_only_arg0(struct builder *b, unsigned int nr, unsigned int val
     emit(b, (struct sock_filter)RET(ERRNO(EPERM)));
 }
 
+/* if (nr == syscall) return arg0 == a0 && arg1 == a1 ? ALLOW : EPERM; */
+static void allow_only_args01(struct builder *b, unsigned int nr, unsigned int a0, unsigned int a1)
+{
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 6));
+    emit(b, (struct sock_filter)LOAD(ARG_LO(0)));
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, a0, 0, 3));
+    emit(b, (struct sock_filter)LOAD(ARG_LO(1)));
+    emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, a1, 0, 1));
+    emit(b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+    emit(b, (struct sock_filter)RET(ERRNO(EPERM)));
+}
+
 void *sbx_seccomp_build(int flags)
 {
     struct sock_fprog *prog;
@@ -238,11 +250,16 @@ void *sbx_seccomp_build(int flags)
      * left behind, or set a host process's RLIMIT_CPU; setrlimit() and
      * getrlimit() of its own (pid 0, what the C library passes) stay. */
     allow_only_arg0(&b, __NR_prlimit64, 0);
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioprio_set, 0, 4));
-    emit(&b, (struct sock_filter)LOAD(ARG_LO(1)));
-    emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1));
-    emit(&b, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
-    emit(&b, (struct sock_filter)RET(ERRNO(EPERM)));
+    /* the same for scheduling: a nice value, a policy, an affinity or an
+     * I/O priority of its own only (pid 0; PRIO_PROCESS and
+     * IOPRIO_WHO_PROCESS of who 0: PRIO_USER 0 would be every process of
+     * its uid) */
+    allow_only_arg0(&b, __NR_sched_setaffinity, 0);
+    allow_only_arg0(&b, __NR_sched_setscheduler, 0);
+    allow_only_arg0(&b, __NR_sched_setparam, 0);
+    allow_only_arg0(&b, __NR_sched_setattr, 0);
+    allow_only_args01(&b, __NR_setpriority, 0 /* PRIO_PROCESS */, 0);
+    allow_only_args01(&b, __NR_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0);
 
     /* File metadata where the host's files are in reach (the landlock
      * rung): Landlock has no right for mode, owner, times or extended

@@ -35,9 +35,12 @@
  * pid namespace may still hold open (only possible in direct execution). */
 #define DRAIN_GRACE_NS_S 2.0
 #define DRAIN_GRACE_DIRECT_S 0.2
-/* Direct execution: after killing the main process, how long init gets to
- * kill and reap the rest before it is killed itself. */
-#define KILL_GRACE_S 1.0
+/* Without a pid namespace: after killing the main process, how long init
+ * gets to kill and reap the rest before it is killed itself.  Its death
+ * would hand what is left to the host's init, so this is long: a chain of
+ * processes pinned to one busy CPU takes seconds to peel (one generation
+ * per reap); with a cgroup the parent kills all of them at once too. */
+#define KILL_GRACE_S 30.0
 #define MIN_CPU_CHECK_S 0.01
 /* the most fds one loop waits on */
 #define WAIT_MAX_FDS 8
@@ -227,10 +230,15 @@ static void check_deadlines(struct sbx_run *run, double now)
     }
     if (now >= run->deadline) {
         if (run->main_exited) {
-            /* The program ended in time but init's cleanup did not. */
+            /* The program ended in time but init's cleanup did not: in a
+             * pid namespace, init's death ends it; without one, init keeps
+             * killing (its grace starts now) and the cgroup's processes go. */
             run->killed = 1;
             run->kill_time = now;
-            (void)kill(run->init_pid, SIGKILL);
+            if (cfg->clone_flags & CLONE_NEWPID)
+                (void)kill(run->init_pid, SIGKILL);
+            else
+                (void)sbx_cgroup_kill(run, run->init_pid);
             return;
         }
         run->timed_out = 1;

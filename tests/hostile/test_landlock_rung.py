@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -42,7 +43,7 @@ logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 from autopoietic.sandbox import AutopoieticSandbox
 request = json.loads(sys.argv[1])
 out = {"cases": {}, "after_runs": [], "after_cleanup": None}
-with AutopoieticSandbox(temp_dir=request["temp_dir"], timeout_s=20,
+with AutopoieticSandbox(temp_dir=request["temp_dir"], timeout_s=request.get("timeout_s", 20),
                         require_isolation=request["require"]) as sb:
     for name, source in request["cases"].items():
         result = sb.run_source(source)
@@ -337,3 +338,38 @@ def test_root_components_get_a_uid_of_their_own_where_it_reaches_the_interpreter
     assert result["output"].split() == [str(uid), str(uid)]
     assert "PermissionError" in result["error"]  # the victim is root's
     _check_host(world, "no-daemon-here")
+
+
+#: A chain of CPU-bound processes pinned to one CPU, each the parent of the
+#: next, while the main process runs into the wall-clock limit: init peels
+#: one generation per reap, and must not be killed before the last.
+CHAIN = """
+import os, sys, time
+marker = sys.argv[0]
+start = time.time()
+def level(depth):
+    os.sched_setaffinity(0, {0})
+    if depth < 60 and os.fork() == 0:
+        level(depth + 1)
+        os._exit(0)
+    while time.time() - start < 5:
+        pass
+    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(120)", "MARKER"])
+if os.fork() == 0:
+    level(1)
+time.sleep(100)
+"""
+
+
+@pytest.mark.parametrize("kind, nobody", _hosts())
+def test_a_chain_of_busy_processes_does_not_outlive_a_timed_out_run(kind, nobody, world, execution_mode, request):
+    as_nobody = request.getfixturevalue("nobody_python") if nobody else None
+    marker = f"autopoietic-hostile-{uuid.uuid4().hex}"
+    proc = _restricted(kind, {"temp_dir": world["temp"], "cases": {"chain": CHAIN.replace("MARKER", marker)},
+                              "require": "landlock", "timeout_s": 2}, as_nobody=as_nobody)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.splitlines()[-1])["cases"]["chain"]
+    assert result["isolation"] == "landlock-timeout" and result["status"] == "timeout", result["error"][-1000:]
+    # a survivor would carry the marker once it stops spinning (5 s in)
+    time.sleep(6)
+    _check_host(world, marker)
