@@ -103,11 +103,13 @@ static int warm_case(void)
         sbx_seccomp_free(filter);
         return 1;
     }
-    fds[0] = pipes[0][1];
-    fds[1] = pipes[1][1];
-    fds[2] = pipes[2][0];
-    fds[3] = pipes[3][1];
-    fds[4] = pipes[0][1]; /* any fd will do as the source */
+    /* stdin, stdout, stderr, nonce, verdict, source (sandbox.h: SBX_GO_FDS) */
+    fds[0] = pipes[2][0]; /* any readable fd will do as stdin */
+    fds[1] = pipes[0][1];
+    fds[2] = pipes[1][1];
+    fds[3] = pipes[2][0];
+    fds[4] = pipes[3][1];
+    fds[5] = pipes[0][1]; /* any fd will do as the source */
     (void)sbx_go(&run, fds);
     while (!sbx_step(&run, 100))
         ;
