@@ -6,7 +6,8 @@
  * the cap, timeout, CPU limit, setup failure, with and without namespaces),
  * and one warm-mode run (sbx_start with cfg.warm, sbx_go, sbx_enter_child:
  * the main process returns here and exits with a status of its own; skipped
- * with --no-warm), and checks the outcome.  Exit 0 when every case behaved.
+ * with --no-warm), and, where the kernel has Landlock, two runs under a
+ * ruleset (landlock.c), and checks the outcome.  Exit 0 when every case behaved.
  */
 #include "child.h"
 #include "clone.h"
@@ -40,6 +41,18 @@ static void init_config(struct sbx_config *cfg, char **argv, char **envp, const 
     cfg->cancel_fd = -1; /* 0 would be stdin */
 }
 
+/* The Landlock ruleset of the next run_case, or NULL: /usr (the shell, its
+ * libraries; /bin and /lib lead there or are added) read and execute,
+ * /dev/null read and write, nothing else. */
+static const struct sbx_landlock_plan *case_landlock;
+#define LL_READ_EXEC (1ULL << 0 | 1ULL << 2 | 1ULL << 3) /* execute, read file, read dir */
+static const struct sbx_landlock_rule landlock_rules[] = {
+    {"/usr", LL_READ_EXEC}, {"/lib", LL_READ_EXEC}, {"/lib64", LL_READ_EXEC}, {"/bin", LL_READ_EXEC},
+    {"/dev/null", 1ULL << 1 | 1ULL << 2},
+};
+static const struct sbx_landlock_plan landlock_plan = {
+    1, (1ULL << 13) - 1, 0, 0, landlock_rules, (int)(sizeof landlock_rules / sizeof landlock_rules[0])};
+
 static int run_case(const char *name, const char *script, int flags, double timeout_s, double cpu_s,
                     const char *cwd, int expect_exit, int expect_signal, int expect_truncated)
 {
@@ -52,6 +65,8 @@ static int run_case(const char *name, const char *script, int flags, double time
 
     init_config(&cfg, argv, envp, cwd, flags, filter, timeout_s);
     cfg.cpu_limit_s = cpu_s;
+    if (case_landlock != NULL)
+        cfg.landlock = *case_landlock;
     if (filter == NULL || sbx_start(&cfg, &run) < 0) {
         printf("FAIL %s: start failed at stage %d\n", name, run.setup_stage);
         sbx_seccomp_free(filter);
@@ -138,6 +153,12 @@ int main(int argc, char **argv)
     failures += run_case("daemon left behind", "(sleep 30 &) ; echo parent", ns, 10, 0, "/", 0, 0, 0);
     failures += run_case("setup failure", "true", ns, 10, 0, "/nonexistent", -2, 0, 0);
     failures += run_case("direct execution", "echo direct", 0, 10, 0, "/", 0, 0, 0);
+    if (sbx_landlock_abi() >= 1) {
+        case_landlock = &landlock_plan;
+        failures += run_case("landlock: allowed", "echo landlocked", 0, 10, 0, "/", 0, 0, 0);
+        failures += run_case("landlock: /etc denied", "cat /etc/hostname", 0, 10, 0, "/", 1, 0, 0);
+        case_landlock = NULL;
+    }
     /* --no-warm under valgrind: its error exit status would be the warm
      * main process's own, which keeps running under valgrind after fork */
     if (!(argc > 1 && strcmp(argv[1], "--no-warm") == 0))
