@@ -132,10 +132,6 @@ def missing_features(version: int) -> list[str]:
     return [name for needed, name, _ in FEATURES if version < needed]
 
 
-def _mask(rights: int, handled: int) -> int:
-    return rights & handled
-
-
 def _grants(root: str, masks: tuple[str, ...], rights: int) -> list[tuple[str, int]]:
     """Rules granting rights on root but for the masked directories under
     it: root itself where no mask is under it, else listing root and each
@@ -189,9 +185,9 @@ def plan_for(plan: _rootfs.HostPlan, version: int, writable: tuple[str, ...]) ->
     execute, the writable directories (the one holding the run's work and
     tmp) read and write.  Rights the ABI lacks are left out."""
     handled = _FS_BY_ABI[min(version, 5)]
-    rules = [(path, _mask(rights, handled)) for path, rights in _static_rules(plan)]
-    rules += [(path, _mask(READ_WRITE, handled)) for path in writable]
-    rules += [(path, _mask(rights, handled)) for path, rights in PROC_SELF]
+    rules = [(path, rights & handled) for path, rights in _static_rules(plan)]
+    rules += [(path, READ_WRITE & handled) for path in writable]
+    rules += [(path, rights & handled) for path, rights in PROC_SELF]
     net = NET_BIND_TCP | NET_CONNECT_TCP if version >= 4 else 0
     scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if version >= 6 else 0
     summary = {

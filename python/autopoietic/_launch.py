@@ -170,6 +170,12 @@ class Launched(NamedTuple):
     landlock: dict[str, Any] | None = None
 
 
+def landlock_paths(workdir: str) -> tuple[str, str]:
+    """(work, tmp) of a run on the Landlock rung: in workdir, the directory
+    its ruleset lets it write."""
+    return os.path.join(workdir, "work"), os.path.join(workdir, "tmp")
+
+
 def _reach_for_others(path: str, directory: bool) -> bool:
     """Can a uid that is neither owner nor group of anything on the way
     reach path (search every ancestor; read and search a directory, read a
@@ -269,21 +275,17 @@ class RootPlan:
         os.chmod(self.work.path, 0o711)  # searchable, not listable: run dirs are 0700, the private uid's
         return private
 
-    def landlock_dirs(self, workdir: str) -> tuple[str, str]:
-        """(work, tmp): a run's fresh directories in workdir on the Landlock
-        rung, owned by the component's uid (landlock_uid; None: the
-        caller's).  Raises OSError."""
+    def landlock_dirs(self, workdir: str) -> None:
+        """Make a run's fresh work and tmp (landlock_paths) in workdir on
+        the Landlock rung, owned by the component's uid (landlock_uid;
+        None: the caller's).  Raises OSError."""
         uid = self.landlock_uid
-        made = []
-        for name in ("work", "tmp"):
-            path = os.path.join(workdir, name)
+        for path in landlock_paths(workdir):
             os.mkdir(path, 0o700)
             if uid is not None:
                 os.chown(path, uid, uid)
-            made.append(path)
         if uid is not None:
             os.chown(workdir, uid, uid)
-        return made[0], made[1]
 
     def options(self, rung: Rung | None, workdir: str, limits: Limits) -> dict[str, Any]:
         """Keyword arguments of _sandbox.run for one rung (None: direct
@@ -295,7 +297,7 @@ class RootPlan:
             # direct execution: the private host directory is the work dir
             return {"cwd": workdir, "home": workdir, "tmp": workdir}
         if rung.landlock:
-            work, tmp = os.path.join(workdir, "work"), os.path.join(workdir, "tmp")
+            work, tmp = landlock_paths(workdir)
             uid = self.landlock_uid
             # on the directory holding work and tmp: a warm server makes
             # them anew per run, after its sandbox's ruleset was made
@@ -413,7 +415,7 @@ class WarmLauncher:
                 return server
             server.stop()  # died, or inherited through os.fork(): not ours
         workdir = self.plan.work.new() if rung.landlock else ""
-        home, tmp = ((os.path.join(workdir, "work"), os.path.join(workdir, "tmp")) if rung.landlock
+        home, tmp = (landlock_paths(workdir) if rung.landlock
                      else (_rootfs.SANDBOX_WORKDIR, _rootfs.SANDBOX_TMPDIR))
         try:
             self.plan.check_warm()
@@ -471,8 +473,7 @@ class WarmLauncher:
         # max_disk_mb), the last few kept; all share the mount point
         workdir, plans = cached
         if rung.landlock:
-            empty_directory(workdir)
-            self.plan.landlock_dirs(workdir)
+            self.plan.landlock_dirs(workdir)  # launch() empties workdir after each run
         options = plans.pop(limits.scratch_bytes, None)
         if options is None:
             options = self.plan.options(rung, workdir, limits)

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,7 +348,9 @@ void sbx_cgroup_finish(struct sbx_run *run)
     /* an outcome taken early (sbx_answerable) stays what was answered */
     if (!run->answered)
         sbx_cgroup_read(run);
-    /* init is reaped: anything still in the cgroup escaped its cleanup */
-    (void)sbx_cgroup_kill(run, 0);
+    /* init is reaped: without a pid namespace (whose end kills all of
+     * it), anything still in the cgroup escaped its cleanup */
+    if (!(run->cfg->clone_flags & CLONE_NEWPID))
+        (void)sbx_cgroup_kill(run, 0);
     remove_all(run);
 }
