@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .validator import Finding
 
 __all__ = [
+    "CellResult",
     "ExecutionResult",
     "HOSTNAME",
     "MARKER_ATTRIBUTE",
@@ -72,6 +73,15 @@ class ExecutionResult(TypedDict):
     files: dict[str, bytes]
     fetch_errors: dict[str, str]
     landlock: Optional[dict[str, Any]]
+
+
+class CellResult(ExecutionResult):
+    """The result dict of one cell of a session (docs/api.md, "Sessions"):
+    a run's keys, plus ``cell`` (its number, from 1) and ``session_ended``
+    (True: this cell ended the session; later calls raise SandboxError)."""
+
+    cell: int
+    session_ended: bool
 
 
 class SandboxError(Exception):

@@ -31,7 +31,7 @@ import subprocess
 import time
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import _sandbox
 
@@ -161,10 +161,11 @@ class ForkServer:
 
     def run(self, args: tuple[Sequence[str], Sequence[str], str], kwargs: dict[str, Any], source_fd: int,
             nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int, stdin_fd: int,
-            verdict_limit: int) -> RunResult:
+            verdict_limit: int, on_output: Callable[[int, bytes], object] | None = None) -> RunResult:
         """One sandbox run: the same dict as ``_sandbox.run(*args, nonce=nonce,
         source_fd=source_fd, cancel_fd=cancel_fd, stdin_fd=stdin_fd,
-        verdict_limit=verdict_limit, **kwargs)``.  Only ``args``
+        verdict_limit=verdict_limit, on_output=on_output, **kwargs)`` (an
+        exception of on_output kills the server, and the sandbox with it).  Only ``args``
         and ``kwargs`` (the configuration, the same for every run of a
         sandbox object) reach the server; ``nonce`` is written into the pipe
         of fd 3 here.  When ``cancel_fd`` becomes readable or hangs up, the
@@ -205,7 +206,7 @@ class ForkServer:
             # collect() owns and closes the three read ends
             got = _sandbox.collect(self.sock.fileno(), out_r, err_r, verdict_r, output_limit=output_limit,
                                    wait_s=timeout_s + ANSWER_GRACE_S, cancel_fd=cancel_fd,
-                                   verdict_limit=verdict_limit)
+                                   verdict_limit=verdict_limit, on_output=on_output)
         except BaseException:
             self._kill()  # KeyboardInterrupt: the sandbox dies with the server
             raise

@@ -43,8 +43,8 @@ from ._workdirs import WorkRoot, empty_directory, remove_tree
 if TYPE_CHECKING:
     from ._sandbox import RunResult
 
-__all__ = ["Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "run_extras", "runner_header",
-           "sealed_source", "sealed_stdin"]
+__all__ = ["Cancel", "Job", "Launched", "RootPlan", "SpawnLauncher", "WarmLauncher", "run_extras", "runner_header",
+           "output_callback", "sealed_source", "sealed_stdin"]
 
 #: The program every sandbox runs first (it runs the component, then reports).
 RUNNER_SOURCE = (Path(__file__).with_name("_runner.py")).read_text(encoding="utf-8")
@@ -77,18 +77,20 @@ def environment(home: str, tmp: str, extra: Sequence[str] = ()) -> list[str]:
     ]
 
 
-def runner_header(mode: str, name: str, source_length: int, extras_length: int) -> tuple[str, bytes]:
+def runner_header(mode: str, name: str, source_length: int, extras_length: int,
+                  filename: str | None = None) -> tuple[str, bytes]:
     """(nonce, header): what the runner reads from fd 3 (_runner.py): the
     arguments' length in 8 digits, the arguments, then the nonce (which
     stays in the pipe until the component's code is done); source_length
-    and extras_length say where fd 5's parts end."""
+    and extras_length say where fd 5's parts end; filename: the code's
+    (default ``name.py``)."""
     nonce = secrets.token_hex(16)
-    arguments = "\x1f".join((mode, f"{name}.py", name, _MARKERS, str(source_length), str(extras_length))
-                             ).encode("utf-8")
+    arguments = "\x1f".join((mode, filename or f"{name}.py", name, _MARKERS, str(source_length),
+                             str(extras_length))).encode("utf-8")
     return nonce, b"%08d" % len(arguments) + arguments + nonce.encode("ascii")
 
 
-def _sealed(name: str, *parts: bytes) -> int:
+def sealed_memfd(name: str, *parts: bytes) -> int:
     """A sealed memfd holding the parts one after the other, at offset 0.
     Raises OSError (its fd closed)."""
     fd = os.memfd_create(f"autopoietic-{name}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
@@ -119,7 +121,7 @@ def sealed_source(data: bytes, name: str, *after: bytes) -> Iterator[int]:
     """A sealed memfd holding data and then the parts after it (the run's
     extras and files: run_extras), at offset 0: the child runs exactly the
     bytes that were validated, and no file of the host is needed."""
-    fd = _sealed(name, data, *after)
+    fd = sealed_memfd(name, data, *after)
     try:
         yield fd
     finally:
@@ -134,11 +136,57 @@ def sealed_stdin(data: bytes | None) -> Iterator[int]:
     if data is None:
         yield -1
         return
-    fd = _sealed("stdin", data)
+    fd = sealed_memfd("stdin", data)
     try:
         yield fd
     finally:
         os.close(fd)
+
+
+def _check_callback(name: str, callback: object) -> None:
+    if callback is not None and not callable(callback):
+        raise TypeError(f"{name} must be callable or None, not {type(callback).__name__}")
+
+
+def output_callback(on_stdout: object, on_stderr: object) -> Callable[[int, bytes], None] | None:
+    """One on_output(stream, chunk) for the C layer from on_stdout and
+    on_stderr (None: no streaming).  Raises TypeError for one that is not
+    callable."""
+    _check_callback("on_stdout", on_stdout)
+    _check_callback("on_stderr", on_stderr)
+    if on_stdout is None and on_stderr is None:
+        return None
+    callbacks: tuple[Any, Any] = (on_stdout, on_stderr)
+
+    def on_output(stream: int, chunk: bytes) -> None:
+        callback = callbacks[stream]
+        if callback is not None:
+            callback(chunk)
+
+    return on_output
+
+
+class Cancel:
+    """A cancel fd of one call (``_sandbox.run(cancel_fd=)``): ``cancel()``
+    closes its write end, and the run is killed and reaped.  Idempotent."""
+
+    def __init__(self) -> None:
+        self.fd, self._write = os.pipe2(os.O_CLOEXEC)
+        self._lock = threading.Lock()
+        self._open = 2
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._open == 2:
+                os.close(self._write)
+                self._open = 1
+
+    def close(self) -> None:
+        self.cancel()
+        with self._lock:
+            if self._open == 1:
+                os.close(self.fd)
+                self._open = 0
 
 
 @dataclass(frozen=True)
@@ -152,6 +200,16 @@ class Job:
     cgroup: SandboxCgroup | None
     stdin_fd: int  # -1: /dev/null
     verdict_limit: int  # bytes of the verdict pipe kept (fetched files ride on it: _files.verdict_limit)
+    #: called as on_start(namespaces, Landlock summary) just before the
+    #: sandbox starts (a session's cells name its rung)
+    on_start: Callable[[tuple[str, ...], dict[str, Any] | None], None] | None = None
+    #: called as on_output(stream, bytes) with each chunk of stdout (0) and
+    #: stderr (1) as it is read, up to max_output_bytes each
+    on_output: Callable[[int, bytes], None] | None = None
+
+    def started(self, rung: Rung | None, summary: dict[str, Any] | None) -> None:
+        if self.on_start is not None:
+            self.on_start(rung.namespaces if rung is not None else (), summary)
 
     @property
     def controllers(self) -> list[str]:
@@ -372,8 +430,10 @@ class SpawnLauncher:
             options = _prepared(self.plan.options, rung, workdir, job.limits)
             env, cwd, summary = _finish(options, rung, job, self.plan.extra_environment)
             argv = [self.plan.python, "-I", "-S", "-B", "-X", "utf8", "-c", RUNNER_SOURCE]
+            job.started(rung, summary)
             raw = _sandbox.run(argv, env, cwd, nonce=job.header, source_fd=job.source_fd, cancel_fd=job.cancel_fd,
-                               stdin_fd=job.stdin_fd, verdict_limit=job.verdict_limit, **options)
+                               stdin_fd=job.stdin_fd, verdict_limit=job.verdict_limit, on_output=job.on_output,
+                               **options)
             return Launched(raw, options, landlock=summary)
         finally:
             remove_tree(workdir)
@@ -490,11 +550,12 @@ class WarmLauncher:
         options = _prepared(self._options, server, rung, job.limits)
         try:
             env, cwd, summary = _finish(options, rung, job, self.plan.extra_environment)
+            job.started(rung, summary)
             started = time.monotonic()
             try:
                 raw = server.run(([self.plan.python], env, cwd), options, job.source_fd, job.header,
                                  job.limits.max_output_bytes, job.limits.timeout_s, job.cancel_fd, job.stdin_fd,
-                                 job.verdict_limit)
+                                 job.verdict_limit, job.on_output)
             except ForkServerDied as exc:
                 return Launched(None, options, str(exc), time.monotonic() - started, summary)
             return Launched(raw, options, landlock=summary)

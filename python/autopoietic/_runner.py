@@ -8,7 +8,12 @@ fd 3 holds the length of the arguments in 8 ASCII digits, the arguments
 0x1f; MARKERS: the attribute names the component's class must carry,
 comma-separated), then the per-run nonce.  MODE ``component`` runs the component protocol (docs/api.md, "The
 component protocol") on the module NAME; MODE ``source`` runs the source as
-``__main__``.  ``sys.argv`` is
+``__main__``.  MODE ``session`` starts a session (docs/api.md, "Sessions"):
+its fd 0 is a ``SOCK_SEQPACKET`` socket on which each message brings the
+six fds of one cell, MODE ``cell``; they are put in place as fds 0-5 and the
+cell runs as a run of a script would, in the session's one ``__main__``,
+and its verdict is written as below; between cells fds 0-5 are
+``/dev/null``.  The session ends when the socket does.  ``sys.argv`` is
 ``[FILE]``.  The source is read from fd 5, a sealed memfd whose first
 SOURCE_LENGTH bytes are exactly the UTF-8 bytes the host validated; they are
 decoded here and compiled as ``str``, so a PEP 263 coding declaration is
@@ -23,7 +28,8 @@ FILE in the working directory for tracebacks only.  In warm mode this source
 runs in a process forked from the fork server instead of a fresh
 interpreter; the same fds hold the same things.
 
-fd 4 receives one verdict: ``nonce US status US stage US limit US
+fd 4 receives one verdict (a cell's: its length first, in 10 ASCII digits,
+and a seventh field, the session's CPU seconds so far): ``nonce US status US stage US limit US
 peak_rss_kib US reason``, then, if paths were to be fetched, RS (0x1e) and
 one record per path: a status byte (``_files.FETCH_STATUS``), the length
 in 10 ASCII digits, and for status ``f`` that many bytes of the file.  The host believes no line of stdout: a component
@@ -109,7 +115,9 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
                     os.mkdir("/".join(parts[:i]), 0o755)
                 except FileExistsError:
                     pass
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            # a cell may replace a file of the session's (never through a link)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+                         | (os.O_TRUNC if mode == "cell" else os.O_EXCL), 0o644)
             try:
                 end = offset + size
                 while offset < end:
@@ -125,6 +133,13 @@ def _autopoietic_load() -> tuple[Outcome | None, str, str, str, str, Any, Any]:
     finally:
         os.close(5)
     del extras
+    if mode in ("cell", "session"):  # no file in the session's /work
+        if mode == "cell":  # its source for tracebacks
+            import linecache
+
+            text = data.decode("utf-8")
+            linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        return None, mode, filename, name, markers, code, fetch
     try:
         with open(filename, "xb") as f:  # for tracebacks (linecache) only
             f.write(data)
@@ -138,20 +153,22 @@ def _autopoietic_describe(exc: BaseException) -> str:
     return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
 
 
-def _autopoietic_execute(mode: str, filename: str, name: str, markers: str, code: Any) -> Outcome:
+def _autopoietic_execute(mode: str, filename: str, name: str, markers: str, code: Any,
+                         module: Any = None) -> Outcome:
     """Run the component's code; its outcome as data.  Holds no module but
-    the component's own."""
+    the component's own (a cell: the session's ``__main__``, module)."""
     import sys
 
     modules, module_type = sys.modules, type(sys)
     del sys
     describe = _autopoietic_describe
-    module = module_type(name if mode == "component" else "__main__")
+    if module is None:
+        module = module_type(name if mode == "component" else "__main__")
     del module_type
     module.__file__ = filename
     modules[module.__name__] = module
     del modules
-    if mode == "source":
+    if mode in ("source", "cell"):
         try:
             exec(code, module.__dict__)
         except SystemExit as exc:
@@ -201,15 +218,17 @@ def _autopoietic_execute(mode: str, filename: str, name: str, markers: str, code
 
 
 _autopoietic_outcome, *_autopoietic_arguments, _autopoietic_fetch = _autopoietic_load()
-if _autopoietic_outcome is None:
+_autopoietic_session = _autopoietic_arguments[0] == "session"
+if _autopoietic_outcome is None and not _autopoietic_session:
     del _autopoietic_load
     _autopoietic_outcome = _autopoietic_execute(*_autopoietic_arguments)
 del _autopoietic_arguments
 
 
-def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], list[str], int, int]) -> None:
+def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], list[str], int, int],
+                        cell: bool = False) -> None:
     """Write the verdict for outcome (with the files of fetch) and end the
-    process."""
+    process; a cell's returns instead, the session going on."""
     import os
     import stat
     import sys
@@ -321,7 +340,14 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
         except OSError:
             nonce = ""
         fields = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
+        if cell:
+            import resource
+
+            used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+            fields += ("%.6f" % sum(u.ru_utime + u.ru_stime for u in used),)
         data = sep.join(f.replace(sep, " ").replace("\x1e", " ") for f in fields).encode("utf-8", "backslashreplace")
+        if cell:
+            data = b"%010d" % len(data) + data
         try:
             write_all(data)
             send_fetched()
@@ -371,9 +397,10 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
             except BaseException:
                 pass
 
-    def fail(stage: str, reason: str, exc: BaseException | None = None) -> NoReturn:
+    def fail(stage: str, reason: str, exc: BaseException | None = None) -> None:
         # The verdict goes first: printing may fail (MemoryError, closed fd).
-        verdict("error", stage, limit_of(exc), reason)
+        if not cell:
+            verdict("error", stage, limit_of(exc), reason)
         try:
             sys.stderr.write("ERROR: %s\n" % reason)
             if exc is not None:
@@ -383,6 +410,9 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
         except BaseException:
             pass
         flush()
+        if cell:  # its output first: the host reads the pipes until the verdict
+            verdict("error", stage, limit_of(exc), reason)
+            return
         os._exit(1)
 
     def finish(code: object) -> NoReturn:
@@ -413,7 +443,12 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
     status, stage, reason, exc = outcome
     if status == "error":
         fail(stage, reason, exc)
+        return
     if status == "exit":
+        if cell:  # sys.exit() in a cell ends the cell, not the session
+            flush()
+            verdict("error", stage, "", reason)
+            return
         verdict("error", stage, "", reason)
         finish(exc.code if isinstance(exc, SystemExit) else 1)
     if reason:  # a component: run() returned
@@ -430,7 +465,56 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
     # non-daemon threads run (after the verdict).
     flush()
     verdict("ok")
-    finish(0)
+    if not cell:
+        finish(0)
 
 
+def _autopoietic_serve() -> None:
+    """A session: run each cell the socket on fd 0 brings (see the module's
+    docstring) in one ``__main__``, until the socket ends."""
+    import fcntl
+    import os
+    import socket
+    import sys
+
+    # the socket above fds 0-5, which stay taken (/dev/null between cells):
+    # each cell's fds arrive at 6 and up, then move to 0-5
+    control = socket.socket(fileno=fcntl.fcntl(0, fcntl.F_DUPFD_CLOEXEC, 6))
+    fd = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
+    null = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 6)
+    os.close(fd)
+    for fd in range(6):
+        os.dup2(null, fd)
+    main = type(sys)("__main__")
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 16, 6)
+        except OSError:
+            break
+        if len(fds) != 6 or message != b"cell":
+            for fd in fds:
+                os.close(fd)
+            if not message:
+                break  # the host closed the session
+            continue
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        del fds
+        sys.stdin = open(0, "r", closefd=False, errors=sys.stdin.errors if sys.stdin else "strict")
+        outcome, *arguments, fetch = _autopoietic_load()
+        if outcome is None:
+            outcome = _autopoietic_execute(*arguments, main)
+        del arguments
+        _autopoietic_report(outcome, fetch, True)
+        del outcome, fetch
+        for fd in range(6):
+            os.dup2(null, fd)
+    # what a script's end does: threads joined, atexit run, stdio flushed
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if _autopoietic_session and _autopoietic_outcome is None:
+    _autopoietic_serve()
 _autopoietic_report(_autopoietic_outcome, _autopoietic_fetch)

@@ -1,6 +1,6 @@
 """Types of the C extension autopoietic._sandbox (src/_sandbox/module.c)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Optional, Protocol, TypedDict, Union
 
 from typing_extensions import Unpack
@@ -106,6 +106,7 @@ def run(
     cancel_fd: int = ...,
     stdin_fd: int = ...,
     verdict_limit: int = ...,
+    on_output: Optional[Callable[[int, bytes], object]] = ...,
     **options: Unpack[_Options],
 ) -> RunResult: ...
 
@@ -145,6 +146,7 @@ def collect(
     wait_s: float,
     cancel_fd: int = ...,
     verdict_limit: int = ...,
+    on_output: Optional[Callable[[int, bytes], object]] = ...,
 ) -> CollectResult: ...
 def result(streams: CollectResult, reply: Optional[bytes] = ..., *, wall_s: float = ...) -> RunResult: ...
 def die_with_parent(ppid: int, /) -> None: ...

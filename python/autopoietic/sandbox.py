@@ -34,13 +34,14 @@ from __future__ import annotations
 import keyword
 import os
 import sys
+import threading
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Optional, Sequence
 
-from . import _cgroup, _files, _launch, _rootfs
-from ._common import ExecutionResult, SandboxError
+from . import _cgroup, _files, _launch, _rootfs, _session
+from ._common import CellResult, ExecutionResult, SandboxError
 from ._ladder import LADDER, check_requirement, namespaces_refused
 from ._limits import (DEFAULT_MAX_CODE_BYTES, DEFAULT_MAX_DISK_MB, DEFAULT_MAX_OPEN_FILES,
                       DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_PROCESSES, Limits)
@@ -48,15 +49,19 @@ from ._limits import (DEFAULT_MAX_CODE_BYTES, DEFAULT_MAX_DISK_MB, DEFAULT_MAX_O
 from ._common import SANDBOX_UID, logger  # noqa: F401
 from ._ids import PRIVATE_ID_RANGE  # noqa: F401
 from ._limits import MIN_MEMORY_MB, SCRATCH_INODES, SIGPENDING_LIMIT  # noqa: F401
+from ._launch import Cancel, output_callback
 from ._outcome import failed_result, interpret
+from ._session import Session
 from ._workdirs import WorkRoot
 from .validator import DEFAULT_POLICY, Finding, ValidatorPolicy, validate
 
 __all__ = [
     "AutopoieticSandbox",
+    "CellResult",
     "ExecutionResult",
     "Finding",
     "SandboxError",
+    "Session",
     "create_secure_sandbox",
 ]
 
@@ -68,6 +73,10 @@ CALL_LIMITS = ("timeout_s", "max_cpu_time_seconds", "max_memory_mb", "max_file_s
                "max_output_bytes", "max_open_files", "max_processes")
 
 
+#: A callback of streamed output: called with each chunk (bytes) as it is read.
+OutputCallback = Optional[Callable[[bytes], object]]
+
+
 @dataclass(frozen=True)
 class _Call:
     """One call's checked options (AutopoieticSandbox.run_source)."""
@@ -76,6 +85,7 @@ class _Call:
     stdin: bytes | None
     files: list[tuple[str, bytes]]
     fetch: list[str]
+    on_output: Callable[[int, bytes], None] | None = None
 
 
 def _check_name(component_name: object) -> str:
@@ -147,9 +157,10 @@ def _limit(name: str) -> Any:
     return property(get, set_, doc=f"``limits.{name}``.")
 
 
-def _release(warm: _launch.WarmLauncher, cgroup: _cgroup.LazyCgroup) -> None:
-    """A sandbox object's cgroup goes when it does, after its fork servers
-    (whose prepared sandboxes are in run cgroups of it)."""
+def _release(warm: _launch.WarmLauncher, cgroup: _cgroup.LazyCgroup, sessions: _session.SessionHost) -> None:
+    """A sandbox object's cgroup goes when it does, after its sessions and
+    fork servers (whose prepared sandboxes are in run cgroups of it)."""
+    sessions.shutdown()
     warm.stop()
     cgroup.remove()
 
@@ -162,7 +173,8 @@ class AutopoieticSandbox:
     max_output_bytes=1048576, max_code_bytes=1048576, max_open_files=1024,
     require_isolation=None, validate_code=True, max_processes=64,
     max_disk_mb=64, validator_policy=DEFAULT_POLICY, mode=None,
-    use_cgroup=True, python=None, site_packages=False, preload=())``
+    use_cgroup=True, python=None, site_packages=False, preload=(),
+    max_sessions=8)``
 
     - ``max_memory_mb`` (MiB): memory of the whole process tree, where a
       cgroup applies (kernel memory, tmpfs and page cache included, no
@@ -232,6 +244,8 @@ class AutopoieticSandbox:
       once at its start, so components find them loaded; they run as the
       caller, outside any sandbox (name only code you trust), and count
       towards each run's memory.  Spawn mode ignores it.
+    - ``max_sessions``: how many sessions (``session()``) may be open at
+      once (int >= 1).
 
     Raises ``TypeError`` or ``ValueError`` for limits that are not positive
     numbers, for bad ``preload`` names and a ``require_isolation`` that is
@@ -272,6 +286,7 @@ class AutopoieticSandbox:
         python: str | os.PathLike[str] | None = None,
         site_packages: bool = False,
         preload: Sequence[str] = (),
+        max_sessions: int = _session.DEFAULT_MAX_SESSIONS,
     ) -> None:
         #: the checked limits (``autopoietic._limits.Limits``)
         self.limits = Limits.checked(
@@ -316,7 +331,11 @@ class AutopoieticSandbox:
         # the sandbox's init is in the run's cgroup too)
         self.use_cgroup = bool(use_cgroup)
         self._cgroup = _cgroup.LazyCgroup(self.use_cgroup, self.limits.memory_bytes, self.limits.max_processes + 1)
-        self._release = weakref.finalize(self, _release, self._warm, self._cgroup)
+        # sessions (session()): a worker thread each, whose fork server it keeps
+        self._sessions = _session.SessionHost(max_sessions)
+        # per-call cancel fds (the async API's): cleanup() cancels them too
+        self._calls: weakref.WeakSet[Cancel] = weakref.WeakSet()
+        self._release = weakref.finalize(self, _release, self._warm, self._cgroup, self._sessions)
 
     @property
     def _root(self) -> str:
@@ -337,9 +356,12 @@ class AutopoieticSandbox:
         a forked copy of the creating process it only ends this copy's use
         of the sandbox; the directory stays with its creator.  Runs still
         going in other threads are killed and end as cancelled
-        (``success`` False, an ``error`` that says so); the fork servers of
-        warm mode are stopped."""
+        (``success`` False, an ``error`` that says so); open sessions are
+        killed; the fork servers of warm mode are stopped."""
+        self._sessions.close_all("the sandbox was cleaned up")
         self._cancel()
+        for call in list(self._calls):
+            call.cancel()
         self._work.remove()
         self._release()
 
@@ -402,29 +424,37 @@ class AutopoieticSandbox:
 
     def run_component(self, component_code: str, component_name: str, *, stdin: str | bytes | None = None,
                       files: Mapping[str, bytes | str] | None = None, fetch: Iterable[str] = (),
+                      on_stdout: OutputCallback = None, on_stderr: OutputCallback = None,
                       **limits: float | None) -> ExecutionResult:
         """run_component(component_code, component_name, *, stdin=None,
-        files=None, fetch=(), timeout_s=None, <any limit>=None) -> dict
+        files=None, fetch=(), on_stdout=None, on_stderr=None,
+        timeout_s=None, <any limit>=None) -> dict
 
         ``execute_component`` with the per-call options of ``run_source``
         (the same meaning, checks and errors).
         """
+        return self._component(component_code, component_name, stdin, files, fetch, on_stdout, on_stderr, limits)
+
+    def _component(self, component_code: object, component_name: object, stdin: object, files: object,
+                   fetch: object, on_stdout: object, on_stderr: object, limits: dict[str, float | None],
+                   cancel: Cancel | None = None) -> ExecutionResult:
         data = self._encode(component_code, "component_code")
         name = _check_name(component_name)
-        run = self._call(stdin, files, fetch, limits, name)
+        run = self._call(stdin, files, fetch, limits, name, on_stdout, on_stderr)
         if self.validate_code:
             findings = self._findings(data)
             if findings:
                 summary = "; ".join(str(f) for f in findings[:5])
                 more = f" (+{len(findings) - 5} more)" if len(findings) > 5 else ""
                 raise SandboxError(f"component {name!r} refused by the validator: {summary}{more}", findings)
-        return self._run("component", data, name, self.validate_code, run)
+        return self._run("component", data, name, self.validate_code, run, cancel=cancel)
 
     def run_source(self, source: str, *, stdin: str | bytes | None = None,
                    files: Mapping[str, bytes | str] | None = None, fetch: Iterable[str] = (),
+                   on_stdout: OutputCallback = None, on_stderr: OutputCallback = None,
                    **limits: float | None) -> ExecutionResult:
         """run_source(source: str, *, stdin=None, files=None, fetch=(),
-        timeout_s=None, <any limit>=None) -> dict
+        on_stdout=None, on_stderr=None, timeout_s=None, <any limit>=None) -> dict
 
         Run arbitrary Python ``source`` as ``__main__`` under the same
         isolation and limits, without the validator and the component
@@ -446,6 +476,10 @@ class AutopoieticSandbox:
           ``max_output_bytes``; a path that is missing, a symbolic link
           (anywhere along it), not a regular file, or too large is in
           ``result["fetch_errors"]`` (path -> why) instead.
+        - ``on_stdout``, ``on_stderr``: called with each chunk (bytes) of
+          the program's stdout or stderr as it is read, in the calling
+          thread, up to ``max_output_bytes`` each (the result has all of
+          it too).  An exception of one kills the run and is raised.
         - ``timeout_s``, ``max_cpu_time_seconds``, ``max_memory_mb``,
           ``max_file_size_kb``, ``max_disk_mb``, ``max_output_bytes``,
           ``max_open_files``, ``max_processes``: this run's own limits, in
@@ -457,8 +491,13 @@ class AutopoieticSandbox:
         encodable as UTF-8, a path that is absolute or has ``..``, or
         files over their bounds.
         """
+        return self._source(source, stdin, files, fetch, on_stdout, on_stderr, limits)
+
+    def _source(self, source: object, stdin: object, files: object, fetch: object, on_stdout: object,
+                on_stderr: object, limits: dict[str, float | None], cancel: Cancel | None = None) -> ExecutionResult:
         data = self._encode(source, "source")
-        return self._run("source", data, "__main__", False, self._call(stdin, files, fetch, limits, "__main__"))
+        run = self._call(stdin, files, fetch, limits, "__main__", on_stdout, on_stderr)
+        return self._run("source", data, "__main__", False, run, cancel=cancel)
 
     def _run_strict(self, source: str, **limits: float | None) -> ExecutionResult:
         """run_source(source, **limits), where only a program whose main code
@@ -469,7 +508,7 @@ class AutopoieticSandbox:
                          strict=True)
 
     def _call(self, stdin: object, files: object, fetch: object, limits: dict[str, float | None],
-              name: str) -> _Call:
+              name: str, on_stdout: object = None, on_stderr: object = None) -> _Call:
         """The checked per-call options of a run of module name."""
         unknown = sorted(set(limits) - set(CALL_LIMITS))
         if unknown:
@@ -482,13 +521,33 @@ class AutopoieticSandbox:
             files=_files.check_files(files, int(checked.max_file_size_kb * 1024), checked.scratch_bytes,
                                      SCRATCH_INODES - 16, reserved=f"{name}.py"),
             fetch=_files.check_fetch(fetch),
+            on_output=output_callback(on_stdout, on_stderr),
         )
 
+    def _launch(self, job: _launch.Job) -> tuple[_launch.Launched, tuple[str, ...]]:
+        """Launch job on the ladder's rung (a rung the host refuses moves
+        the ladder down and the job is tried again): what the launcher did
+        and the namespaces entered.  Raises ``SandboxError`` when isolation
+        is required but unavailable."""
+        while True:
+            rung = LADDER.choose(self.require_isolation)
+            entered = rung.namespaces if rung is not None else ()
+            launched = self._warm.launch(rung, job) if rung is not None and self.mode == "warm" else None
+            if launched is None:
+                launched = self._spawn.launch(rung, job)
+            raw = launched.raw
+            setup = raw["setup_error"] if raw is not None else None
+            if rung is not None and setup is not None and namespaces_refused(setup, launched.options):
+                LADDER.failed(rung, setup[0], setup[1])
+                self._warm.forget(rung)
+                continue
+            return launched, entered
+
     def _run(self, mode: str, data: bytes, name: str, validated: bool, call: _Call,
-             strict: bool = False) -> ExecutionResult:
-        """One run: choose the ladder's rung, launch, interpret; a rung the
-        host refuses moves the ladder down and the run is tried again.
-        strict: see _outcome.interpret."""
+             strict: bool = False, cancel: Cancel | None = None) -> ExecutionResult:
+        """One run: launch (``_launch``), interpret.  strict: see
+        _outcome.interpret; cancel: this call's own cancel fd (default:
+        the sandbox's, which cleanup() closes)."""
         self._work.check_alive()
         limits = call.limits
         extras: dict[str, object] = {}
@@ -501,26 +560,62 @@ class AutopoieticSandbox:
         nonce, header = _launch.runner_header(mode, name, len(data), len(packed))
         with _launch.sealed_source(data, name, packed, *contents) as source_fd, \
                 _launch.sealed_stdin(call.stdin) as stdin_fd:
-            job = _launch.Job(source_fd, header, self._cancel_r, limits, self._cgroup.get(), stdin_fd,
-                              _files.verdict_limit(call.fetch, total))
-            while True:
-                rung = LADDER.choose(self.require_isolation)
-                entered = rung.namespaces if rung is not None else ()
-                launched = self._warm.launch(rung, job) if rung is not None and self.mode == "warm" else None
-                if launched is None:
-                    launched = self._spawn.launch(rung, job)
-                raw = launched.raw
-                if raw is None:
-                    return failed_result(launched.failure, launched.elapsed, entered, validated, job.controllers,
-                                         call.fetch)
-                setup = raw["setup_error"]
-                if rung is not None and setup is not None and namespaces_refused(setup, launched.options):
-                    LADDER.failed(rung, setup[0], setup[1])
-                    self._warm.forget(rung)
-                    continue
-                return interpret(raw, namespaces=entered, nonce=nonce, mode=mode, validated=validated,
-                                 mounts=launched.options.get("mounts", []), controllers=job.controllers,
-                                 limits=limits, fetch=call.fetch, strict=strict, landlock=launched.landlock)
+            job = _launch.Job(source_fd, header, self._cancel_r if cancel is None else cancel.fd, limits,
+                              self._cgroup.get(), stdin_fd, _files.verdict_limit(call.fetch, total),
+                              on_output=call.on_output)
+            launched, entered = self._launch(job)
+        raw = launched.raw
+        if raw is None:
+            return failed_result(launched.failure, launched.elapsed, entered, validated, job.controllers, call.fetch)
+        return interpret(raw, namespaces=entered, nonce=nonce, mode=mode, validated=validated,
+                         mounts=launched.options.get("mounts", []), controllers=job.controllers,
+                         limits=limits, fetch=call.fetch, strict=strict, landlock=launched.landlock)
+
+    def _cancel_scope(self) -> Cancel:
+        """A cancel fd for one call, cancelled by cleanup() too (close() it after)."""
+        self._work.check_alive()
+        cancel = Cancel()
+        self._calls.add(cancel)
+        return cancel
+
+    # -- sessions ---------------------------------------------------------------
+
+    def session(self, *, idle_timeout_s: float = _session.DEFAULT_IDLE_TIMEOUT_S,
+                lifetime_s: float = _session.DEFAULT_LIFETIME_S, **limits: float | None) -> Session:
+        """session(*, idle_timeout_s=300, lifetime_s=3600, timeout_s=None,
+        <any limit>=None) -> Session
+
+        One long-lived sandboxed interpreter (docs/api.md, "Sessions"):
+        the same rung, namespaces, root, seccomp filter and limits as a run,
+        started at once (in warm mode from a fork server).  Its cells
+        (``Session.run``) share one ``__main__``, its imports and the files
+        in ``/work``.  Use it as a context manager, or ``close()`` it.
+
+        - ``timeout_s`` (s): the wall-clock limit of each cell (default the
+          sandbox's); a cell over it ends the session.
+        - ``max_cpu_time_seconds`` (s), ``max_memory_mb`` (MiB): budgets of
+          the whole session, all its cells and processes together (memory:
+          the cgroup where one applies; RLIMIT_AS per process everywhere).
+        - the other limits as for a run (``max_disk_mb``: each of its
+          ``/work`` and ``/tmp``; ``max_output_bytes``: per cell and stream).
+        - ``idle_timeout_s`` (s): the session ends after this long with no
+          cell running.
+        - ``lifetime_s`` (s): it ends this long after its start, whatever
+          it is doing.
+
+        Raises ``TypeError``/``ValueError`` for bad limits, and
+        ``SandboxError`` when ``max_sessions`` sessions are open, after
+        ``cleanup()``, or when isolation is required but unavailable.
+        """
+        self._work.check_alive()
+        cell = self._call(None, None, (), limits, "__main__").limits
+        whole = cell.changed("timeout_s", lifetime_s)
+        idle = _session.check_seconds("idle_timeout_s", idle_timeout_s)
+        LADDER.choose(self.require_isolation)  # SandboxError now, not at the first cell
+        extras: dict[str, object] = {"sys_path": list(self._plan.sys_path)} if self._plan.sys_path else {}
+        backend = _session.Backend(launch=self._launch, encode=self._encode, cgroup=self._cgroup.get(),
+                                   extras=extras)
+        return self._sessions.open(backend, cell, whole, idle)
 
 
 def create_secure_sandbox(**kwargs: object) -> AutopoieticSandbox:

@@ -198,6 +198,10 @@ PyDoc_STRVAR(run_doc,
 "  truncated verdict, 'verdict_truncated').\n"
 "cancel_fd: when this fd becomes readable or hangs up (e.g. the write end\n"
 "  of a pipe is closed), the whole tree is killed at once ('cancelled').\n"
+"on_output: None, or a callable called as on_output(stream, data) with\n"
+"  each chunk of stdout (stream 0) and stderr (1) as it is read (bytes,\n"
+"  within output_limit); if it raises, the tree is killed and reaped and\n"
+"  run() raises that exception.\n"
 "Every capability is dropped and PR_SET_NO_NEW_PRIVS set before exec.\n\n"
 "Returns a dict, its keys RESULT_KEYS: exit_code (int|None), signal\n"
 "(int|None), setup_error ((stage, errno, detail)|None), timed_out,\n"
@@ -576,33 +580,59 @@ done:
     return rc;
 }
 
+/* Call on_output(stream, bytes) with what stdout and stderr kept since
+ * sent[] (the GIL held).  0, or -1 with the callback's exception. */
+static int deliver_output(PyObject *on_output, const struct sbx_buffer *buf, size_t *sent)
+{
+    int s;
+
+    for (s = SBX_STREAM_STDOUT; s <= SBX_STREAM_STDERR; s++) {
+        PyObject *r;
+        if (buf[s].len <= sent[s])
+            continue;
+        r = PyObject_CallFunction(on_output, "iy#", s, buf[s].data + sent[s], (Py_ssize_t)(buf[s].len - sent[s]));
+        sent[s] = buf[s].len;
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
 /* Wait for a started run, the GIL released in steps of STEP_MS.  0 when it
  * is reaped, or with early set (warm mode) once its outcome can be answered
  * (sbx_answerable: init reported the tree gone, init itself may still be
- * exiting); -1 with the exception of a Python signal handler (after the
- * whole tree is killed and reaped). */
-static int job_wait(struct job *j, int early)
+ * exiting); -1 with the exception of a Python signal handler or of
+ * on_output (not NULL: called with each chunk of stdout and stderr as it
+ * is read), after the whole tree is killed and reaped. */
+static int job_wait(struct job *j, int early, PyObject *on_output)
 {
+    size_t sent[SBX_STREAM_COUNT] = {0};
+
     j->run.answer_early = early;
+    j->run.stream_return = on_output != NULL;
     for (;;) {
         int finished;
         /* The wait: no Python object is touched while released. */
         Py_BEGIN_ALLOW_THREADS
         finished = sbx_step(&j->run, STEP_MS);
         Py_END_ALLOW_THREADS
+        if ((on_output != NULL && deliver_output(on_output, j->run.buf, sent) < 0) ||
+            (!finished && !(early && sbx_answerable(&j->run)) && PyErr_CheckSignals() < 0)) {
+            if (!finished) {
+                Py_BEGIN_ALLOW_THREADS
+                sbx_abort(&j->run);
+                Py_END_ALLOW_THREADS
+            }
+            job_set_live(j, 0);
+            return -1;
+        }
         if (finished) {
             job_set_live(j, 0);
             return 0;
         }
         if (early && sbx_answerable(&j->run))
             return 0;
-        if (PyErr_CheckSignals() < 0) {
-            Py_BEGIN_ALLOW_THREADS
-            sbx_abort(&j->run);
-            Py_END_ALLOW_THREADS
-            job_set_live(j, 0);
-            return -1;
-        }
     }
 }
 
@@ -611,9 +641,33 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     struct job j;
     struct sbx_reply reply;
     PyObject *values[R_COUNT] = {NULL};
-    PyObject *result = NULL;
+    PyObject *result = NULL, *on_output = NULL;
     int rc;
 
+    /* on_output is run()'s alone (prepare() streams nothing) */
+    if (kwargs != NULL && PyDict_GetItemString(kwargs, "on_output") != NULL) {
+        kwargs = PyDict_Copy(kwargs);
+        if (kwargs == NULL)
+            return NULL;
+        on_output = PyDict_GetItemString(kwargs, "on_output");
+        Py_INCREF(on_output);
+        if (PyDict_DelItemString(kwargs, "on_output") < 0) {
+            Py_DECREF(on_output);
+            Py_DECREF(kwargs);
+            return NULL;
+        }
+        if (on_output == Py_None) {
+            Py_CLEAR(on_output);
+        } else if (!PyCallable_Check(on_output)) {
+            PyErr_SetString(PyExc_TypeError, "on_output must be callable or None");
+            Py_DECREF(on_output);
+            Py_DECREF(kwargs);
+            return NULL;
+        }
+    } else {
+        Py_XINCREF(kwargs);
+    }
+    memset(&j, 0, sizeof j);
     if (job_parse(&j, args, kwargs, 0) < 0)
         goto done;
     /* clone() and the uid/gid map writes block briefly: no GIL. */
@@ -622,13 +676,15 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     Py_END_ALLOW_THREADS
     j.started = 1;
     job_set_live(&j, rc == 0);
-    if (j.live && job_wait(&j, 0) < 0)
+    if (j.live && job_wait(&j, 0, on_output) < 0)
         goto done;
     sbx_reply_from_run(&j.run, &reply);
     stream_values(j.run.buf, values);
     result = build_result(&reply, values);
 done:
     job_clear(&j);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(on_output);
     return result;
 }
 
@@ -708,7 +764,7 @@ static PyObject *prepared_wait(PreparedObject *self, PyObject *arg)
         PyErr_SetString(PyExc_ValueError, "wait() needs a sandbox started by go()");
         return NULL;
     }
-    if (j->live && job_wait(j, 0) < 0)
+    if (j->live && job_wait(j, 0, NULL) < 0)
         return NULL;
     sbx_reply_from_run(&j->run, &reply);
     Py_BEGIN_ALLOW_THREADS
@@ -1010,7 +1066,7 @@ static void release_slot(struct serve_slots *sl, int i)
  * Python exception (a signal handler's). */
 static int reap_slot(struct serve_slots *sl, int i)
 {
-    int rc = sl->job[i].live ? job_wait(&sl->job[i], 0) : 0;
+    int rc = sl->job[i].live ? job_wait(&sl->job[i], 0, NULL) : 0;
 
     release_slot(sl, i);
     return rc;
@@ -1264,7 +1320,7 @@ static PyObject *sbx_py_serve(PyObject *Py_UNUSED(module), PyObject *args, PyObj
         if ((r = prepare_slot(&sl, &slot)) != 0)
             goto stop;
         standby = slot;
-        if (sl.job[current].live && job_wait(&sl.job[current], 1) < 0)
+        if (sl.job[current].live && job_wait(&sl.job[current], 1, NULL) < 0)
             goto done;
         sbx_reply_from_run(&sl.job[current].run, &reply);
         Py_BEGIN_ALLOW_THREADS
@@ -1328,7 +1384,7 @@ child:
 
 PyDoc_STRVAR(collect_doc,
 "collect(sock, stdout_fd, stderr_fd, verdict_fd, *, output_limit=1048576,\n"
-"        wait_s, cancel_fd=-1) -> dict\n"
+"        wait_s, cancel_fd=-1, verdict_limit=65536, on_output=None) -> dict\n"
 "--\n\n"
 "Warm mode, caller side: read the read ends of a sandbox's stdout, stderr\n"
 "and verdict pipes, with the GIL released, until the fork server's answer\n"
@@ -1337,22 +1393,32 @@ PyDoc_STRVAR(collect_doc,
 "wait for the answer at most.  Returns a dict: stdout, stderr, verdict\n"
 "(bytes), stdout_truncated, stderr_truncated, verdict_truncated (bool),\n"
 "replied (bool: False when wait_s passed without an answer) and cancelled\n"
-"(cancel_fd became readable or hung up: it stopped waiting at once).  Raises\n"
-"KeyboardInterrupt on SIGINT (the caller then stops the server).");
+"(cancel_fd became readable or hung up: it stopped waiting at once).\n"
+"on_output: as in run(); its exception is raised (the caller then stops\n"
+"the server, and the sandbox dies with it).  Raises KeyboardInterrupt on\n"
+"SIGINT (the caller then stops the server).");
 
 static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"sock", "stdout_fd", "stderr_fd", "verdict_fd", "output_limit", "wait_s", "cancel_fd",
-                             "verdict_limit", NULL};
+                             "verdict_limit", "on_output", NULL};
     int sock, fds[3], cancel_fd = -1;
+    PyObject *on_output = Py_None;
+    size_t sent[SBX_STREAM_COUNT] = {0};
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20, verdict_limit = VERDICT_LIMIT;
     double wait_s = -1.0;
     struct sbx_collect c;
     PyObject *result = NULL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iiii|$ndin:collect", kwlist, &sock, &fds[0], &fds[1], &fds[2],
-                                     &output_limit, &wait_s, &cancel_fd, &verdict_limit))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iiii|$ndinO:collect", kwlist, &sock, &fds[0], &fds[1], &fds[2],
+                                     &output_limit, &wait_s, &cancel_fd, &verdict_limit, &on_output))
         return NULL;
+    if (on_output == Py_None) {
+        on_output = NULL;
+    } else if (!PyCallable_Check(on_output)) {
+        PyErr_SetString(PyExc_TypeError, "on_output must be callable or None");
+        return NULL;
+    }
     if (output_limit < 0 || output_limit > MAX_OUTPUT_LIMIT || verdict_limit < 0 || verdict_limit > MAX_OUTPUT_LIMIT) {
         PyErr_SetString(PyExc_ValueError, "output_limit and verdict_limit must be between 0 and 2**30 bytes");
         return NULL;
@@ -1370,11 +1436,16 @@ static PyObject *sbx_py_collect(PyObject *Py_UNUSED(module), PyObject *args, PyO
         return NULL;
     }
     sbx_collect_init(&c, fds, sock, (size_t)output_limit, (size_t)verdict_limit, wait_s, cancel_fd);
+    c.stream_return = on_output != NULL;
     for (;;) {
         int finished;
         Py_BEGIN_ALLOW_THREADS
         finished = sbx_collect_step(&c, STEP_MS);
         Py_END_ALLOW_THREADS
+        if (on_output != NULL && deliver_output(on_output, c.buf, sent) < 0) {
+            sbx_collect_free(&c);
+            return NULL;
+        }
         if (finished)
             break;
         if (PyErr_CheckSignals() < 0) {

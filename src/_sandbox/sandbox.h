@@ -297,6 +297,7 @@ struct sbx_run {
     int tree_done;    /* init reported every descendant reaped (SBX_STATUS_TREE_DONE) */
     int answer_early; /* warm: sbx_step returns at tree_done (sbx_answerable), before init is reaped */
     int answered;     /* the outcome was taken at tree_done: the reap keeps it */
+    int stream_return; /* sbx_step returns (0) once stdout or stderr got bytes: the caller streams them */
     double start, deadline, next_cpu_check, kill_time;
     int ncpu;
     double drain_deadline; /* after init exits, bound on draining output */

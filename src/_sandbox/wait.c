@@ -120,7 +120,8 @@ static void reap(struct sbx_run *run)
 
 /* ---- reading ------------------------------------------------------------- */
 
-static void read_into(struct sbx_buffer *b, int *fd)
+/* Read what fd has into b (capped); how many bytes were kept. */
+static size_t read_into(struct sbx_buffer *b, int *fd)
 {
     char drop[4096];
     ssize_t n;
@@ -143,7 +144,7 @@ static void read_into(struct sbx_buffer *b, int *fd)
             n = read(*fd, b->data + b->len, want);
             if (n > 0) {
                 b->len += (size_t)n;
-                return;
+                return (size_t)n;
             }
             goto check;
         }
@@ -153,12 +154,25 @@ static void read_into(struct sbx_buffer *b, int *fd)
     n = read(*fd, drop, sizeof drop);
     if (n > 0) {
         b->truncated = 1;
-        return;
+        return 0;
     }
 check:
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return;
+        return 0;
     sbx_close_fd(fd);
+    return 0;
+}
+
+/* Read the ready streams; whether stdout or stderr kept new bytes. */
+static int read_streams(struct sbx_buffer *buf, int *fds, const int *ready)
+{
+    int s, output = 0;
+
+    for (s = 0; s < SBX_STREAM_COUNT; s++) {
+        if (ready[s] && read_into(&buf[s], &fds[s]) > 0 && s != SBX_STREAM_VERDICT)
+            output = 1;
+    }
+    return output;
 }
 
 static void read_errpipe(struct sbx_run *run)
@@ -294,7 +308,7 @@ int sbx_step(struct sbx_run *run, int max_wait_ms)
     int *fd = run->fds.fd;
 
     for (;;) {
-        int watch[STEP_COUNT], ready[STEP_COUNT], s;
+        int watch[STEP_COUNT], ready[STEP_COUNT], s, output;
         double now = sbx_monotonic(), wake;
 
         if (run->reaped)
@@ -331,10 +345,7 @@ int sbx_step(struct sbx_run *run, int max_wait_ms)
             sbx_kill_tree(run);
             continue;
         }
-        for (s = 0; s < SBX_STREAM_COUNT; s++) {
-            if (ready[s])
-                read_into(&run->buf[s], &fd[SBX_FD_OUT_R + s]);
-        }
+        output = read_streams(run->buf, &fd[SBX_FD_OUT_R], ready);
         if (ready[STEP_ERRPIPE])
             read_errpipe(run);
         if (ready[STEP_STATUS])
@@ -347,6 +358,8 @@ int sbx_step(struct sbx_run *run, int max_wait_ms)
             answer(run);
             return 0;
         }
+        if (output && run->stream_return)
+            return 0;
     }
 }
 
@@ -439,7 +452,7 @@ int sbx_collect_step(struct sbx_collect *c, int max_wait_ms)
     double until = sbx_monotonic() + max_wait_ms / 1000.0;
 
     for (;;) {
-        int watch[COLLECT_COUNT], ready[COLLECT_COUNT], s, open = 0;
+        int watch[COLLECT_COUNT], ready[COLLECT_COUNT], s, open = 0, output;
         double now = sbx_monotonic();
 
         for (s = 0; s < SBX_STREAM_COUNT; s++)
@@ -456,10 +469,7 @@ int sbx_collect_step(struct sbx_collect *c, int max_wait_ms)
         watch[COLLECT_CANCEL] = c->replied ? -1 : c->cancel_fd;
         if (wait_readable(watch, COLLECT_COUNT, fmin(until, c->replied ? c->drain_deadline : c->deadline), ready) < 0)
             return errno == EINTR ? 0 : 1; /* cannot fail otherwise with these arguments; do not spin */
-        for (s = 0; s < SBX_STREAM_COUNT; s++) {
-            if (ready[s])
-                read_into(&c->buf[s], &c->fds[s]);
-        }
+        output = read_streams(c->buf, c->fds, ready);
         if (ready[COLLECT_SOCK]) {
             /* The answer (or EOF: the server died) is there; the read is
              * the caller's.  The sandbox is reaped, so every writer of
@@ -469,6 +479,8 @@ int sbx_collect_step(struct sbx_collect *c, int max_wait_ms)
         }
         if (ready[COLLECT_CANCEL])
             c->cancelled = 1;
+        if (output && c->stream_return)
+            return 0;
     }
 }
 

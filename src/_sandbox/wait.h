@@ -61,6 +61,7 @@ struct sbx_collect {
     struct sbx_buffer buf[SBX_STREAM_COUNT];
     int sock, replied;
     int cancel_fd, cancelled; /* as in sbx_config: stop waiting at once */
+    int stream_return;        /* as in sbx_run */
     double deadline, drain_deadline;
 };
 void sbx_collect_init(struct sbx_collect *c, const int fds[SBX_STREAM_COUNT], int sock, size_t output_limit,
