@@ -44,11 +44,32 @@ START_TIMEOUT_S = 30.0
 #: Seconds the caller waits past a run's own wall-clock timeout for the
 #: server's answer before it declares the server hung and kills it.
 ANSWER_GRACE_S = 30.0
+#: How long killing a server waits for its sandboxes to be gone.
+KILL_WAIT_S = 10.0
 _REPLY_BYTES = 1 << 16
 #: what the server sends per run (_sandbox.REPLY_FORMAT, src/_sandbox/wait.h),
 #: and the kind every answer starts with
 _REPLY = struct.Struct(_sandbox.REPLY_FORMAT)
 _KIND = struct.Struct(_sandbox.REPLY_KIND_FORMAT)
+
+
+def _children(pid: int) -> list[int]:
+    """The pids of pid's children (its sandboxes' inits)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(child) for child in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _pidfds(pids: list[int]) -> list[int]:
+    fds = []
+    for pid in pids:
+        try:
+            fds.append(os.pidfd_open(pid))
+        except OSError:
+            pass  # gone already
+    return fds
 
 
 class ForkServerError(Exception):
@@ -155,9 +176,23 @@ class ForkServer:
         self._finalizer()
 
     def _kill(self) -> None:
+        """Kill the server and wait (up to KILL_WAIT_S) until its sandboxes
+        are gone too: each one's init dies with it (PR_SET_PDEATHSIG) and
+        takes its pid namespace down, asynchronously."""
+        sandboxes: list[int] = []
         if os.getpid() == self.owner_pid and self.proc.poll() is None:
+            sandboxes = _pidfds(_children(self.proc.pid))
             self.proc.send_signal(signal.SIGKILL)
         self.stop()
+        try:
+            deadline = time.monotonic() + KILL_WAIT_S
+            for fd in sandboxes:
+                # readable once init exited, which is after every process
+                # of its pid namespace was
+                select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+        finally:
+            for fd in sandboxes:
+                os.close(fd)
 
     def run(self, args: tuple[Sequence[str], Sequence[str], str], kwargs: dict[str, Any], source_fd: int,
             nonce: bytes, output_limit: int, timeout_s: float, cancel_fd: int, stdin_fd: int,

@@ -378,6 +378,25 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if report["sandbox"]["isolation"].startswith("unshare-namespaces") else 1
 
 
+def _mcp_options(p: argparse.ArgumentParser) -> None:
+    from .mcp_server import add_options
+
+    add_options(p)
+
+
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from . import mcp_server
+
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        raise _UsageError("the MCP server needs the official mcp SDK: pip install 'autopoietic[mcp]'") from None
+    try:
+        return mcp_server.serve(args)
+    except (TypeError, ValueError, SandboxError) as exc:
+        raise _UsageError(str(exc)) from None
+
+
 def _add_limit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory-mb", type=float, default=100, help="RLIMIT_AS in MiB (default 100, at least 32)")
     p.add_argument("--cpu-s", type=float, default=30, help="CPU time limit in seconds (default 30)")
@@ -395,8 +414,9 @@ examples:
   python -m autopoietic run --source job.py --stdin in.txt --file data.csv --fetch out.json
   python -m autopoietic validate greeter.py     the validator's findings
   python -m autopoietic run-many dir/ --jobs 4 --json-lines out.jsonl
+  python -m autopoietic mcp                     an MCP server over stdio (the [mcp] extra)
 
-Every command but run-many takes --json; run-many writes --json-lines FILE.
+Every command but run-many and mcp takes --json; run-many writes --json-lines FILE.
 COMMAND --help shows a command's options.
 
 exit status:
@@ -462,6 +482,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="what isolation this host allows, and why not")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_cmd_doctor)
+
+    p = sub.add_parser("mcp", help="serve the Model Context Protocol over stdio (needs the [mcp] extra)")
+    _mcp_options(p)
+    p.set_defaults(func=_cmd_mcp)
 
     p = sub.add_parser("validate", help="print the validator's findings for a file")
     p.add_argument("file")
