@@ -197,6 +197,10 @@ def discover() -> tuple[Hierarchy | None, str]:
     return max(usable, key=lambda c: len(c[0].bases) if c[0] else 0)
 
 
+#: The name of a session's directory starts so (SandboxCgroup.child).
+SESSION_PREFIX = "session-"
+
+
 def _rmdir(path: str, wait_s: float) -> bool:
     """rmdir path; a cgroup busy for the moment its last tasks take to
     exit is tried again for up to wait_s seconds.  True when it is gone."""
@@ -213,8 +217,9 @@ def _rmdir(path: str, wait_s: float) -> bool:
         time.sleep(0.002)
 
 
-def _sweep(parent: str, wait_s: float = 0.0) -> bool:
-    """Remove every run cgroup in parent, then parent; True when gone."""
+def _sweep(parent: str, wait_s: float = 0.0, depth: int = 2) -> bool:
+    """Remove every run cgroup in parent (and in its sessions' directories,
+    one level down), then parent; True when gone."""
     try:
         entries = list(os.scandir(parent))
     except FileNotFoundError:
@@ -223,7 +228,10 @@ def _sweep(parent: str, wait_s: float = 0.0) -> bool:
         return False
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            _rmdir(entry.path, wait_s)
+            if depth > 1 and entry.name.startswith(SESSION_PREFIX):
+                _sweep(entry.path, wait_s, depth - 1)
+            else:
+                _rmdir(entry.path, wait_s)
     return _rmdir(parent, wait_s)
 
 
@@ -344,6 +352,13 @@ class SandboxCgroup:
                        for i, name, value in self.plan[1])
         return (self.plan[0], writes) + self.plan[2:]
 
+    def child(self, name: str) -> SessionCgroup:
+        """A directory of its own under this one (a session's), under which
+        C makes the session's run cgroup; its counters are read while the
+        run goes on.  Raises OSError (nothing left behind)."""
+        return SessionCgroup(self, name)
+
+
     def remove(self) -> None:
         """Remove the directories (the runs' are removed as they are reaped;
         any left by a run whose reaper died go too).  In a forked copy of
@@ -357,6 +372,70 @@ class SandboxCgroup:
                 if not _sweep(parent, wait_s=2.0):
                     logger.warning("autopoietic: could not remove the cgroup %s", parent)
 
+
+class SessionCgroup:
+    """The directory of one session under its sandbox object's cgroup:
+    the same plan one level down, and its OOM kill counter, which counts
+    the kills in the run's cgroup below it (the kernel's memory events go
+    up the hierarchy, v1 and v2 alike)."""
+
+    def __init__(self, parent: SandboxCgroup, name: str) -> None:
+        self.owner_pid = os.getpid()
+        self.parents = tuple(os.path.join(p, name) for p in parent.parents)
+        made: list[str] = []
+        try:
+            for path in self.parents:
+                os.mkdir(path, 0o755)
+                made.append(path)
+            if parent.hierarchy.version == 2:
+                enabled = Path(parent.parents[0], "cgroup.subtree_control").read_text().split()
+                if enabled:
+                    Path(self.parents[0], "cgroup.subtree_control").write_text(" ".join("+" + c for c in enabled))
+        except OSError:
+            for path in reversed(made):
+                _sweep(path)
+            raise
+        self._parent = parent
+        self.controllers = parent.controllers
+        self.plan = (self.parents,) + parent.plan[1:]
+        oom = parent.plan[5]
+        self._oom_file = os.path.join(self.parents[oom[0]], oom[1]) if oom[0] >= 0 else None
+        self._oom_key = oom[2]
+
+    def plan_for(self, memory_bytes: int, max_pids: int) -> _sandbox.CgroupPlan:
+        return (self.parents,) + self._parent.plan_for(memory_bytes, max_pids)[1:]
+
+    def oom_kills(self) -> int:
+        """Processes the OOM killer killed in the session's run cgroup so
+        far (read there: v1 counts each cgroup's own kills only); -1
+        without a memory counter."""
+        if self._oom_file is None:
+            return -1
+        directory, name = os.path.split(self._oom_file)
+        total = 0
+        try:
+            runs = [entry.path for entry in os.scandir(directory) if entry.is_dir(follow_symlinks=False)]
+        except OSError:
+            return -1
+        for run in runs:
+            try:
+                with open(os.path.join(run, name)) as f:
+                    for line in f:
+                        key, _, value = line.partition(" ")
+                        if key == self._oom_key:
+                            total += int(value)
+            except (OSError, ValueError):
+                continue  # removed meanwhile (a prepared sandbox's)
+        return total
+
+    def remove(self) -> bool:
+        """Remove the directories, after the session's run was reaped; True
+        when they are gone.  Waits for nothing: a fork server removes its
+        run's cgroup a moment after the run (SandboxCgroup.remove sweeps
+        what is left)."""
+        if os.getpid() != self.owner_pid:
+            return True
+        return all([_sweep(path) for path in self.parents])
 
 class LazyCgroup:
     """The cgroup of one sandbox object, made at its first run, or never

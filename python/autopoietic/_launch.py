@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Sequence, TypeVar
 
 from . import _landlock, _rootfs, _sandbox
-from ._cgroup import SandboxCgroup
+from ._cgroup import SandboxCgroup, SessionCgroup
 from ._common import HOSTNAME, MARKER_ATTRIBUTE, SIGNATURE_ATTRIBUTE, SandboxError, logger
 from ._forkserver import ForkServer, ForkServerDied, ForkServerError
 from ._ids import free_private_id, id_options
@@ -197,7 +197,7 @@ class Job:
     header: bytes
     cancel_fd: int
     limits: Limits
-    cgroup: SandboxCgroup | None
+    cgroup: SandboxCgroup | SessionCgroup | None
     stdin_fd: int  # -1: /dev/null
     verdict_limit: int  # bytes of the verdict pipe kept (fetched files ride on it: _files.verdict_limit)
     #: called as on_start(namespaces, Landlock summary) just before the

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import select
 import signal
 import socket
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
 
 from . import _files, _launch
-from ._cgroup import SandboxCgroup
+from ._cgroup import SESSION_PREFIX, SandboxCgroup, SessionCgroup
 from ._common import CellResult, SandboxError
 from ._limits import SCRATCH_INODES, Limits
 from ._outcome import CANCELLED, failed_result, interpret
@@ -179,6 +180,7 @@ class SessionHost:
         self._open: set[Session] = set()
         self._pool: ThreadPoolExecutor | None = None
         self._closed = False
+        self._cgroups: list[SessionCgroup] = []  # to remove
         self.watchdog = _Watchdog()
 
     def open(self, backend: Backend, cell: Limits, whole: Limits, idle_timeout_s: float) -> Session:
@@ -201,10 +203,18 @@ class SessionHost:
                 raise
         return session
 
-    def ended(self, session: Session) -> None:
-        """session's worker is done: its slot is free."""
+    def ended(self, session: Session, cgroup: SessionCgroup | None) -> None:
+        """session's worker is done: its slot is free, and its cgroup
+        directory goes (now, or at a later session's end, once the fork
+        server removed the run's below it)."""
         with self._lock:
             self._open.discard(session)
+            if cgroup is not None:
+                self._cgroups.append(cgroup)
+            pending, self._cgroups = self._cgroups, []
+        left = [c for c in pending if not c.remove()]
+        with self._lock:
+            self._cgroups.extend(left)
 
     def sessions(self) -> list[Session]:
         with self._lock:
@@ -264,6 +274,8 @@ class Session:
         self._future: Future[None] | None = None
         self._sock: socket.socket | None = None
         self._cancel: _launch.Cancel | None = None
+        self._cgroup: SessionCgroup | None = None
+        self._oom_seen = 0
 
     # -- starting and ending ------------------------------------------------
 
@@ -272,6 +284,9 @@ class Session:
         parent.shutdown(socket.SHUT_RD)  # the sandbox can send nothing back
         packed, _ = _launch.run_extras(self._backend.extras, [])
         _, header = _launch.runner_header("session", "__main__", 0, len(packed))
+        if self._backend.cgroup is not None:
+            # a directory of its own: its OOM counter is this session's
+            self._cgroup = self._backend.cgroup.child(f"{SESSION_PREFIX}{secrets.token_hex(6)}")
         cancel = _launch.Cancel()
         self._ended_r, ended_w = os.pipe2(os.O_CLOEXEC)
         try:
@@ -283,7 +298,7 @@ class Session:
             parent.close()
             child.close()
             raise
-        job = _launch.Job(source_fd, header, cancel.fd, self.session_limits, self._backend.cgroup, child.fileno(),
+        job = _launch.Job(source_fd, header, cancel.fd, self.session_limits, self._cgroup, child.fileno(),
                           _VERDICT_BYTES, on_start=self._started)
         self._sock, self._cancel = parent, cancel
         self._future = pool.submit(self._serve, job, child, ended_w)
@@ -307,7 +322,7 @@ class Session:
                     self.ended = self._why_it_ended()
             self._cancel.close()
             self._host.watchdog.busy(self)
-            self._host.ended(self)
+            self._host.ended(self, self._cgroup)
 
     def _why_it_ended(self) -> str:
         if self._failure is not None:
@@ -581,6 +596,12 @@ class Session:
             "cpu_s": cpu, "max_rss_kib": 0, "cgroup_memory_peak": -1, "cgroup_oom_kills": 0,
         }
         cell_limits = limits
+        if self._cgroup is not None and not ended_before:
+            # a process of the session the cgroup's OOM killer took during the cell
+            kills = self._cgroup.oom_kills()
+            if kills > self._oom_seen:
+                raw["cgroup_oom_kills"] = kills - self._oom_seen
+                self._oom_seen = kills
         if streams.timed_out:
             raw.update(exit_code=None, signal=signal.SIGKILL)
         elif ended_before and final is not None:

@@ -14,6 +14,17 @@ def assert_clear_result(result: dict) -> None:
     assert isinstance(result["error"], str) and isinstance(result["output"], str)
 
 
+#: What a session uses of its CPU budget before the attack's cell: the
+#: interpreter's start and one cell of one line (the hostile suite's "cell"
+#: case, conftest.py); a cell's cpu_time_s is its own share of the budget.
+SESSION_CPU_BEFORE_S = 0.3
+
+
+def cpu_floor(run, limit: float) -> float:
+    """The least cpu_time_s of a case stopped at its CPU limit of limit s."""
+    return limit - SESSION_CPU_BEFORE_S if getattr(run, "kind", "") == "cell" else limit
+
+
 def token() -> str:
     return f"autopoietic-hostile-{uuid.uuid4().hex}"
 

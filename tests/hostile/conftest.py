@@ -37,21 +37,25 @@ _CALL_OPTIONS = ("stdin", "files", "fetch")
 
 # As uid 65534 (root only: a normal user's `make test` is the caller case
 # already) each case starts a second interpreter: slow, in make test-all.
-@pytest.fixture(params=["caller", pytest.param("nobody", marks=pytest.mark.slow)])
+# "cell": the case runs as a cell of a session that already ran one
+# (docs/api.md, "Sessions"): the same boundary must hold there.
+@pytest.fixture(params=["caller", "cell", pytest.param("nobody", marks=pytest.mark.slow)])
 def run(request, tmp_path, execution_mode):
-    """run(source, **options) -> result dict, as the caller or as uid 65534;
-    options are the sandbox's, and run_source's own stdin, files (str
-    values) and fetch."""
-    if request.param == "caller":
-        made = []
-
+    """run(source, **options) -> result dict, as the caller, as a session's
+    cell, or as uid 65534; options are the sandbox's, and run_source's own
+    stdin, files (str values) and fetch.  ``run.kind`` says which."""
+    if request.param in ("caller", "cell"):
         def run_here(source: str, **options) -> dict:
             options.setdefault("timeout_s", 20)
             call = {name: options.pop(name) for name in _CALL_OPTIONS if name in options}
             with AutopoieticSandbox(temp_dir=tmp_path, **options) as sb:
-                made.append(sb)
-                return sb.run_source(source, **call)
+                if request.param == "caller":
+                    return sb.run_source(source, **call)
+                with sb.session() as session:
+                    assert session.run("before = 1")["success"]
+                    return dict(session.run(source, **call))
 
+        run_here.kind = request.param  # type: ignore[attr-defined]
         return run_here
 
     nobody_python = request.getfixturevalue("nobody_python")
@@ -69,6 +73,7 @@ def run(request, tmp_path, execution_mode):
         result["files"] = {path: bytes.fromhex(data) for path, data in result["files"].items()}
         return result
 
+    run_nobody.kind = "nobody"  # type: ignore[attr-defined]
     return run_nobody
 
 
