@@ -85,6 +85,7 @@ bench: install
 	$(PY) bench/execution.py
 	$(PY) bench/harness.py
 	$(PY) bench/rungs.py
+	$(PY) bench/sessions.py
 
 clean:
 	rm -rf $(VENV) $(SAN_VENV) build dist *.egg-info python/*.egg-info

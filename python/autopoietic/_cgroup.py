@@ -374,10 +374,10 @@ class SandboxCgroup:
 
 
 class SessionCgroup:
-    """The directory of one session under its sandbox object's cgroup:
-    the same plan one level down, and its OOM kill counter, which counts
-    the kills in the run's cgroup below it (the kernel's memory events go
-    up the hierarchy, v1 and v2 alike)."""
+    """A directory for sessions under a sandbox object's cgroup (one per
+    worker thread: _session.SessionHost): the same plan one level down,
+    and the OOM kill counts of the run cgroups in it.  SandboxCgroup.remove
+    removes it."""
 
     def __init__(self, parent: SandboxCgroup, name: str) -> None:
         self.owner_pid = os.getpid()
@@ -405,37 +405,29 @@ class SessionCgroup:
     def plan_for(self, memory_bytes: int, max_pids: int) -> _sandbox.CgroupPlan:
         return (self.parents,) + self._parent.plan_for(memory_bytes, max_pids)[1:]
 
-    def oom_kills(self) -> int:
-        """Processes the OOM killer killed in the session's run cgroup so
-        far (read there: v1 counts each cgroup's own kills only); -1
-        without a memory counter."""
+    def oom_counts(self) -> dict[str, int]:
+        """{run cgroup's name: processes the OOM killer killed in it} of
+        the run cgroups in this directory now (each one's own count: v1
+        counts per cgroup); {} without a memory counter."""
+        counts: dict[str, int] = {}
         if self._oom_file is None:
-            return -1
+            return counts
         directory, name = os.path.split(self._oom_file)
-        total = 0
         try:
-            runs = [entry.path for entry in os.scandir(directory) if entry.is_dir(follow_symlinks=False)]
+            runs = [entry for entry in os.scandir(directory) if entry.is_dir(follow_symlinks=False)]
         except OSError:
-            return -1
+            return counts
         for run in runs:
             try:
-                with open(os.path.join(run, name)) as f:
+                with open(os.path.join(run.path, name)) as f:
                     for line in f:
                         key, _, value = line.partition(" ")
                         if key == self._oom_key:
-                            total += int(value)
+                            counts[run.name] = int(value)
             except (OSError, ValueError):
-                continue  # removed meanwhile (a prepared sandbox's)
-        return total
+                continue  # removed meanwhile (a finished run's)
+        return counts
 
-    def remove(self) -> bool:
-        """Remove the directories, after the session's run was reaped; True
-        when they are gone.  Waits for nothing: a fork server removes its
-        run's cgroup a moment after the run (SandboxCgroup.remove sweeps
-        what is left)."""
-        if os.getpid() != self.owner_pid:
-            return True
-        return all([_sweep(path) for path in self.parents])
 
 class LazyCgroup:
     """The cgroup of one sandbox object, made at its first run, or never

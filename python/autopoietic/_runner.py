@@ -52,7 +52,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # for mypy only: typing costs a fresh interpreter an import
-    from typing import Any, Optional, Tuple
+    from typing import Any, NoReturn, Optional, Tuple
 
     # (status, stage, reason, exception): status "ok" (reason: the line a
     # component prints on success, "" for a script), "exit" (SystemExit
@@ -339,7 +339,7 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
             nonce = b"".join(chunks).decode("ascii", "replace")
         except OSError:
             nonce = ""
-        fields = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
+        fields: tuple[str, ...] = (nonce, status, stage, limit, peak_rss_kib(), reason[:2000])
         if cell:
             import resource
 
@@ -469,7 +469,7 @@ def _autopoietic_report(outcome: Outcome, fetch: tuple[str, tuple[int, int], lis
         finish(0)
 
 
-def _autopoietic_serve() -> None:
+def _autopoietic_serve() -> NoReturn:
     """A session: run each cell the socket on fd 0 brings (see the module's
     docstring) in one ``__main__``, until the socket ends."""
     import fcntl
@@ -502,10 +502,10 @@ def _autopoietic_serve() -> None:
             os.close(fd)
         del fds
         sys.stdin = open(0, "r", closefd=False, errors=sys.stdin.errors if sys.stdin else "strict")
-        outcome, *arguments, fetch = _autopoietic_load()
+        outcome, mode, filename, name, markers, code, fetch = _autopoietic_load()
         if outcome is None:
-            outcome = _autopoietic_execute(*arguments, main)
-        del arguments
+            outcome = _autopoietic_execute(mode, filename, name, markers, code, main)
+        del code
         _autopoietic_report(outcome, fetch, True)
         del outcome, fetch
         for fd in range(6):
@@ -517,4 +517,5 @@ def _autopoietic_serve() -> None:
 
 if _autopoietic_session and _autopoietic_outcome is None:
     _autopoietic_serve()
+assert _autopoietic_outcome is not None  # set above unless a session, which never returns
 _autopoietic_report(_autopoietic_outcome, _autopoietic_fetch)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
 
 from . import _files, _launch
 from ._cgroup import SESSION_PREFIX, SandboxCgroup, SessionCgroup
-from ._common import CellResult, SandboxError
+from ._common import CellResult, SandboxError, logger
 from ._limits import SCRATCH_INODES, Limits
 from ._outcome import CANCELLED, failed_result, interpret
 
@@ -180,7 +180,7 @@ class SessionHost:
         self._open: set[Session] = set()
         self._pool: ThreadPoolExecutor | None = None
         self._closed = False
-        self._cgroups: list[SessionCgroup] = []  # to remove
+        self._local = threading.local()
         self.watchdog = _Watchdog()
 
     def open(self, backend: Backend, cell: Limits, whole: Limits, idle_timeout_s: float) -> Session:
@@ -203,18 +203,29 @@ class SessionHost:
                 raise
         return session
 
-    def ended(self, session: Session, cgroup: SessionCgroup | None) -> None:
-        """session's worker is done: its slot is free, and its cgroup
-        directory goes (now, or at a later session's end, once the fork
-        server removed the run's below it)."""
+    def ended(self, session: Session) -> None:
+        """session's worker is done: its slot is free."""
         with self._lock:
             self._open.discard(session)
-            if cgroup is not None:
-                self._cgroups.append(cgroup)
-            pending, self._cgroups = self._cgroups, []
-        left = [c for c in pending if not c.remove()]
-        with self._lock:
-            self._cgroups.extend(left)
+
+    def thread_cgroup(self, base: SandboxCgroup | None) -> SessionCgroup | None:
+        """The cgroup directory of this worker thread's sessions (made at
+        its first), under base; None without one.  One per thread, not per
+        session: a fork server's prepared sandbox is made with the plan of
+        the session before (a new directory each time would make it
+        prepare another).  The sandbox object's cgroup removes them."""
+        if base is None:
+            return None
+        cgroup: SessionCgroup | None = getattr(self._local, "cgroup", None)
+        if cgroup is None:
+            try:
+                cgroup = base.child(f"{SESSION_PREFIX}{secrets.token_hex(6)}")
+            except OSError as exc:
+                logger.warning("autopoietic: a session's cgroup directory cannot be made (%s): its cells cannot "
+                               "tell a child's OOM kill", exc)
+                return None
+            self._local.cgroup = cgroup
+        return cgroup
 
     def sessions(self) -> list[Session]:
         with self._lock:
@@ -275,6 +286,7 @@ class Session:
         self._sock: socket.socket | None = None
         self._cancel: _launch.Cancel | None = None
         self._cgroup: SessionCgroup | None = None
+        self._oom_base: dict[str, int] = {}
         self._oom_seen = 0
 
     # -- starting and ending ------------------------------------------------
@@ -284,9 +296,6 @@ class Session:
         parent.shutdown(socket.SHUT_RD)  # the sandbox can send nothing back
         packed, _ = _launch.run_extras(self._backend.extras, [])
         _, header = _launch.runner_header("session", "__main__", 0, len(packed))
-        if self._backend.cgroup is not None:
-            # a directory of its own: its OOM counter is this session's
-            self._cgroup = self._backend.cgroup.child(f"{SESSION_PREFIX}{secrets.token_hex(6)}")
         cancel = _launch.Cancel()
         self._ended_r, ended_w = os.pipe2(os.O_CLOEXEC)
         try:
@@ -298,31 +307,38 @@ class Session:
             parent.close()
             child.close()
             raise
-        job = _launch.Job(source_fd, header, cancel.fd, self.session_limits, self._cgroup, child.fileno(),
-                          _VERDICT_BYTES, on_start=self._started)
         self._sock, self._cancel = parent, cancel
-        self._future = pool.submit(self._serve, job, child, ended_w)
+        self._future = pool.submit(self._serve, source_fd, header, child, ended_w)
         self._host.watchdog.idle(self, time.monotonic() + self.idle_timeout_s)
 
     def _started(self, namespaces: tuple[str, ...], landlock: dict[str, Any] | None) -> None:
         self._namespaces, self._landlock = namespaces, landlock
 
-    def _serve(self, job: _launch.Job, child: socket.socket, ended_w: int) -> None:
+    def _serve(self, source_fd: int, header: bytes, child: socket.socket, ended_w: int) -> None:
         """The worker: the session's whole run."""
         try:
+            # the session's run cgroup is made in this thread's directory:
+            # OOM kills count from what each run cgroup there had now
+            self._cgroup = self._host.thread_cgroup(self._backend.cgroup)
+            self._oom_base = self._cgroup.oom_counts() if self._cgroup is not None else {}
+            assert self._cancel is not None
+            job = _launch.Job(source_fd, header, self._cancel.fd, self.session_limits,
+                              self._cgroup or self._backend.cgroup, child.fileno(), _VERDICT_BYTES,
+                              on_start=self._started)
             self._launched, self._namespaces = self._backend.launch(job)
         except BaseException as exc:
             self._failure = exc
         finally:
-            os.close(job.source_fd)
+            os.close(source_fd)
             child.close()
             os.close(ended_w)  # a cell waiting on the session sees it end
             with self._state:
                 if self.ended is None:
                     self.ended = self._why_it_ended()
+            assert self._cancel is not None
             self._cancel.close()
             self._host.watchdog.busy(self)
-            self._host.ended(self, self._cgroup)
+            self._host.ended(self)
 
     def _why_it_ended(self) -> str:
         if self._failure is not None:
@@ -354,7 +370,7 @@ class Session:
             sock, self._sock = self._sock, None
         if sock is not None:
             sock.close()
-        if kill or in_cell:
+        if (kill or in_cell) and self._cancel is not None:
             self._cancel.cancel()
 
     def _wait_worker(self, timeout: float) -> bool:
@@ -374,7 +390,7 @@ class Session:
         call more than once and from another thread (a running cell then
         ends as cancelled)."""
         self._end("the session was closed", kill=False)
-        if not self._wait_worker(CLOSE_GRACE_S):
+        if not self._wait_worker(CLOSE_GRACE_S) and self._cancel is not None:
             self._cancel.cancel()
             self._wait_worker(CLOSE_GRACE_S + 60)
 
@@ -583,7 +599,7 @@ class Session:
             failure = str(self._failure) if self._failure else (self._launched.failure if self._launched else "")
             result = failed_result(f"the session could not run: {failure or self.ended}", wall_s,
                                    self._namespaces, False, self._controllers(), fetch)
-            return {**result, "cell": number, "session_ended": True}  # type: ignore[typeddict-item]
+            return {**result, "cell": number, "session_ended": True}
         if cpu_total is None and final is not None:
             cpu_total = float(final["cpu_s"])
         cpu = max((cpu_total or self._cpu_seen) - self._cpu_seen, 0.0)
@@ -598,7 +614,8 @@ class Session:
         cell_limits = limits
         if self._cgroup is not None and not ended_before:
             # a process of the session the cgroup's OOM killer took during the cell
-            kills = self._cgroup.oom_kills()
+            counts = self._cgroup.oom_counts()
+            kills = sum(max(n - self._oom_base.get(run, 0), 0) for run, n in counts.items())
             if kills > self._oom_seen:
                 raw["cgroup_oom_kills"] = kills - self._oom_seen
                 self._oom_seen = kills
@@ -629,7 +646,7 @@ class Session:
             result["success"] = False
             if result["status"] == "ok":
                 result["status"] = "error"
-        return {**result, "cell": number, "session_ended": ended}  # type: ignore[typeddict-item]
+        return {**result, "cell": number, "session_ended": ended}
 
     def _controllers(self) -> list[str]:
         cgroup = self._backend.cgroup

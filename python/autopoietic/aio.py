@@ -54,7 +54,7 @@ class _Relay:
         self.error: BaseException | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
 
-    def thread_side(self, index: int) -> Callable[[bytes], None] | None:
+    def thread_side(self, index: int) -> Optional[Callable[[bytes], object]]:
         if self.callbacks[index] is None:
             return None
         return lambda chunk: self.loop.call_soon_threadsafe(self._deliver, index, chunk)
@@ -158,13 +158,14 @@ class AsyncSandbox:
             await loop.run_in_executor(None, self.sandbox.cleanup)
         self._pool.shutdown(wait=False)
 
-    async def _run(self, call: Callable[..., ExecutionResult], *args: Any, on_stdout: object,
+    async def _run(self, call: Callable[[Any, Any, Cancel], ExecutionResult], on_stdout: object,
                    on_stderr: object) -> ExecutionResult:
+        """call(on_stdout, on_stderr, cancel) on a pool thread, awaited."""
         callbacks = _check_callbacks(on_stdout, on_stderr)
         cancel = self.sandbox._cancel_scope()
         relay = _Relay(asyncio.get_running_loop(), cancel, callbacks)
         try:
-            future = self._pool.submit(call, *args, relay.thread_side(0), relay.thread_side(1), cancel=cancel)
+            future = self._pool.submit(call, relay.thread_side(0), relay.thread_side(1), cancel)
         except BaseException:
             cancel.close()
             raise
@@ -178,8 +179,10 @@ class AsyncSandbox:
                          on_stdout: AsyncOutputCallback = None, on_stderr: AsyncOutputCallback = None,
                          **limits: float | None) -> ExecutionResult:
         """``AutopoieticSandbox.run_source``, awaitable and cancellable."""
-        return await self._run(lambda *a, cancel: self.sandbox._source(*a, limits, cancel=cancel),
-                               source, stdin, files, fetch, on_stdout=on_stdout, on_stderr=on_stderr)
+        def call(out: Any, err: Any, cancel: Cancel) -> ExecutionResult:
+            return self.sandbox._source(source, stdin, files, fetch, out, err, limits, cancel=cancel)
+
+        return await self._run(call, on_stdout, on_stderr)
 
     async def run_component(self, component_code: str, component_name: str, *, stdin: str | bytes | None = None,
                             files: Mapping[str, bytes | str] | None = None, fetch: Iterable[str] = (),
@@ -187,9 +190,11 @@ class AsyncSandbox:
                             **limits: float | None) -> ExecutionResult:
         """``AutopoieticSandbox.run_component``, awaitable and cancellable
         (the validator runs in the pool thread too)."""
-        return await self._run(lambda *a, cancel: self.sandbox._component(*a, limits, cancel=cancel),
-                               component_code, component_name, stdin, files, fetch,
-                               on_stdout=on_stdout, on_stderr=on_stderr)
+        def call(out: Any, err: Any, cancel: Cancel) -> ExecutionResult:
+            return self.sandbox._component(component_code, component_name, stdin, files, fetch, out, err, limits,
+                                           cancel=cancel)
+
+        return await self._run(call, on_stdout, on_stderr)
 
     async def execute_component(self, component_code: str, component_name: str) -> ExecutionResult:
         """``AutopoieticSandbox.execute_component``, awaitable and cancellable."""

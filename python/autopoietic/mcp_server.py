@@ -25,7 +25,7 @@ import contextlib
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, cast
 
 from ._common import SandboxError
 from .aio import AsyncSandbox, AsyncSession
@@ -138,8 +138,7 @@ def build_server(options: Dict[str, Any]) -> Any:
             raise ToolError(str(exc)) from None
 
     def table_of(ctx: Context) -> SessionTable:
-        table: SessionTable = ctx.request_context.lifespan_context
-        return table
+        return cast(SessionTable, ctx.request_context.lifespan_context)
 
     @server.tool()
     async def run_python(code: str, ctx: Context, stdin: Optional[str] = None,

@@ -43,19 +43,27 @@ logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 from autopoietic.sandbox import AutopoieticSandbox
 request = json.loads(sys.argv[1])
 out = {"cases": {}, "after_runs": [], "after_cleanup": None}
+def leftovers():
+    # what is left of a run: anything but the sandbox object's own
+    # directory and a fork server's (empty) run directory
+    found = []
+    for dirpath, dirnames, filenames in os.walk(request["temp_dir"]):
+        found += [os.path.join(dirpath, n) for n in dirnames + filenames
+                  if not n.startswith(("autopoietic-", "run-"))]
+    return found
 with AutopoieticSandbox(temp_dir=request["temp_dir"], timeout_s=request.get("timeout_s", 20),
                         require_isolation=request["require"]) as sb:
+    # "cells": every case as a cell of one session
+    session = sb.session() if request.get("cells") else None
     for name, source in request["cases"].items():
-        result = sb.run_source(source)
+        result = dict(session.run(source)) if session else sb.run_source(source)
         result["files"] = {}
         out["cases"][name] = result
-        # what is left of the run: anything but the sandbox object's own
-        # directory and a fork server's (empty) run directory
-        leftovers = []
-        for dirpath, dirnames, filenames in os.walk(request["temp_dir"]):
-            leftovers += [os.path.join(dirpath, n) for n in dirnames + filenames
-                          if not n.startswith(("autopoietic-", "run-"))]
-        out["after_runs"].append(leftovers)
+        if session is None:
+            out["after_runs"].append(leftovers())
+    if session is not None:
+        session.close()
+        out["after_runs"].append(leftovers())
 out["after_cleanup"] = os.listdir(request["temp_dir"])
 print(json.dumps(out))
 """
@@ -234,14 +242,20 @@ def _check_host(world: dict, marker: str) -> None:
     assert os.listdir(world["temp"]) == [], "a work directory outlived the sandbox"
 
 
-@pytest.mark.parametrize("kind, nobody", _hosts())
-def test_landlock_rung_holds(kind, nobody, world, execution_mode, request):
+def _host_cases() -> list:
+    """_hosts(), and Docker's restriction with every case as a session's cell."""
+    return [pytest.param(*case.values, False, id=case.id, marks=case.marks) for case in _hosts()] + [
+        pytest.param(["docker"], False, True, id="docker-session-cells")]
+
+
+@pytest.mark.parametrize("kind, nobody, cells", _host_cases())
+def test_landlock_rung_holds(kind, nobody, cells, world, execution_mode, request):
     as_nobody = request.getfixturevalue("nobody_python") if nobody else None
     package = (os.path.join(as_nobody[1], "autopoietic", "sandbox.py") if as_nobody
                else os.path.abspath(autopoietic.sandbox.__file__))
     marker = f"autopoietic-hostile-{uuid.uuid4().hex}"
     cases = _cases(world, marker, package)
-    proc = _restricted(kind, {"temp_dir": world["temp"], "cases": cases, "require": "landlock"},
+    proc = _restricted(kind, {"temp_dir": world["temp"], "cases": cases, "require": "landlock", "cells": cells},
                        as_nobody=as_nobody)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.splitlines()[-1])
