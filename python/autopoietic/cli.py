@@ -379,9 +379,16 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _mcp_options(p: argparse.ArgumentParser) -> None:
-    from .mcp_server import add_options
-
-    add_options(p)
+    """The options of ``mcp`` (read by mcp_server.serve; defined here so
+    that building the parser imports neither asyncio nor the SDK)."""
+    p.add_argument("--memory-mb", type=float, default=100, help="memory per run or session, MiB (default 100)")
+    p.add_argument("--cpu-s", type=float, default=30, help="CPU time per run or session, seconds (default 30)")
+    p.add_argument("--timeout-s", type=float, default=None,
+                   help="wall-clock limit per run or cell, seconds (default: 2 x --cpu-s + 1)")
+    p.add_argument("--max-output-bytes", type=int, default=1 << 20,
+                   help="stdout and stderr kept per call (default 1048576)")
+    p.add_argument("--max-sessions", type=int, default=8, help="sessions open at once (default 8)")
+    p.add_argument("--mode", choices=("warm", "spawn"), default=None, help="execution mode (default warm)")
 
 
 def _cmd_mcp(args: argparse.Namespace) -> int:

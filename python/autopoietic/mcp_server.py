@@ -31,14 +31,11 @@ from ._common import SandboxError
 from .aio import AsyncSandbox, AsyncSession
 from .sandbox import AutopoieticSandbox
 
-__all__ = ["RESULT_FIELDS", "SessionTable", "build_server", "serve"]
+__all__ = ["RESULT_FIELDS", "SessionTable", "build_server", "serve", "summary"]
 
 #: The keys of a run's result dict a tool returns.
 RESULT_FIELDS = ("success", "status", "stdout", "stderr", "error", "exit_code", "limit_exceeded", "timed_out",
                  "execution_time", "cpu_time_s", "isolation")
-#: Sessions one connection may have open (the sandbox's max_sessions).
-DEFAULT_MAX_SESSIONS = 8
-
 
 def summary(result: Dict[str, Any]) -> Dict[str, Any]:
     """The fields of a result dict a tool returns (RESULT_FIELDS; a cell's
@@ -172,21 +169,9 @@ def build_server(options: Dict[str, Any]) -> Any:
     return server
 
 
-def add_options(p: argparse.ArgumentParser) -> None:
-    """The command line options of ``python -m autopoietic mcp``."""
-    p.add_argument("--memory-mb", type=float, default=100, help="memory per run or session, MiB (default 100)")
-    p.add_argument("--cpu-s", type=float, default=30, help="CPU time per run or session, seconds (default 30)")
-    p.add_argument("--timeout-s", type=float, default=None,
-                   help="wall-clock limit per run or cell, seconds (default: 2 x --cpu-s + 1)")
-    p.add_argument("--max-output-bytes", type=int, default=1 << 20, help="stdout and stderr kept per call "
-                   "(default 1048576)")
-    p.add_argument("--max-sessions", type=int, default=DEFAULT_MAX_SESSIONS,
-                   help=f"sessions open at once (default {DEFAULT_MAX_SESSIONS})")
-    p.add_argument("--mode", choices=("warm", "spawn"), default=None, help="execution mode (default warm)")
-
-
 def serve(args: argparse.Namespace) -> int:
-    """Serve MCP over stdin/stdout until the client goes."""
+    """Serve MCP over stdin/stdout until the client goes; args: the
+    command line's options (cli.py, ``mcp``)."""
     options = {"max_memory_mb": args.memory_mb, "max_cpu_time_seconds": args.cpu_s, "timeout_s": args.timeout_s,
                "max_output_bytes": args.max_output_bytes, "max_sessions": args.max_sessions, "mode": args.mode}
     AutopoieticSandbox(**options).cleanup()  # bad limits fail here, before any client connects
