@@ -4,6 +4,8 @@ cell, in both execution modes, on the real kernel."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -234,3 +236,18 @@ def test_bad_arguments(idle_sandbox):
         with pytest.raises(TypeError, match="on_stdout"):
             s.run("pass", on_stdout="print")
         assert s.run("print('fine')")["stdout"] == "fine\n"  # nothing of that reached it
+
+
+def test_an_open_session_does_not_hold_the_interpreter_at_exit(tmp_path, execution_mode):
+    token = ready_token()
+    script = textwrap.dedent(f"""
+        from autopoietic.sandbox import AutopoieticSandbox
+        sandbox = AutopoieticSandbox(temp_dir={str(tmp_path)!r})
+        session = sandbox.session()  # never closed
+        print(session.run({announce(token)!r} + "x = 1")["status"])
+    """)
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "ok\n", proc.stderr
+    assert time.monotonic() - started < bound(15)  # not the session's lifetime (3600 s)
+    assert eventually(lambda: not processes_named(token)), "the session outlived its interpreter"

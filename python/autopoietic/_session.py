@@ -9,10 +9,9 @@ same fds a run gets.  So a cell's stdout and stderr are pipes of its own,
 and its verdict carries a nonce of its own.  The host end is shut for
 reading: the sandbox can send nothing back on it (no fd, no data).
 
-The run itself goes on in a worker thread of the sandbox object (a
-``ThreadPoolExecutor`` of ``max_sessions`` threads): in warm mode that
-thread's fork server makes it, and keeps serving the sessions that later
-take the thread.  Its wall-clock limit is the session's ``lifetime_s``,
+The run itself goes on in a worker thread of the sandbox object (daemon
+threads, reused: ``_Workers``): in warm mode that thread's fork server
+makes it, and keeps serving the sessions that later take the thread.  Its wall-clock limit is the session's ``lifetime_s``,
 its CPU and memory limits are the whole session's.  The host enforces each
 cell's ``timeout_s`` and the idle timeout; either kills the session
 through its cancel fd, and the C layer reaps the tree.
@@ -20,15 +19,17 @@ through its cancel fd, and the C layer reaps the tree.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import queue
 import secrets
 import select
 import signal
 import socket
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
 
@@ -166,6 +167,57 @@ class _Watchdog:
                 session._end(f"idle for {session.idle_timeout_s:g} s (idle_timeout_s)", kill=False)
 
 
+class _Workers:
+    """Daemon threads that run sessions' runs, each reused when its run
+    ends (so it keeps its fork server).  Not a ThreadPoolExecutor: the
+    interpreter joins those at exit, before any atexit handler could end
+    an open session, and would wait for its lifetime."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[queue.SimpleQueue[Any]] = []
+        self._stopped = False
+
+    def submit(self, fn: Callable[[], None]) -> Future[None]:
+        future: Future[None] = Future()
+        with self._lock:
+            if self._stopped:
+                raise SandboxError("the sandbox was cleaned up; it runs nothing more")
+            jobs = self._idle.pop() if self._idle else None
+        if jobs is None:
+            jobs = queue.SimpleQueue()
+            threading.Thread(target=self._work, args=(jobs,), name="autopoietic-session", daemon=True).start()
+        jobs.put((fn, future))
+        return future
+
+    def _work(self, jobs: queue.SimpleQueue[Any]) -> None:
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
+            fn, future = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    fn()
+                except BaseException as exc:
+                    future.set_exception(exc)
+                else:
+                    future.set_result(None)
+            del job, fn, future
+            with self._lock:
+                if self._stopped:
+                    return
+                self._idle.append(jobs)
+
+    def stop(self) -> None:
+        """The idle threads end; busy ones end after their run."""
+        with self._lock:
+            self._stopped = True
+            idle, self._idle = self._idle, []
+        for jobs in idle:
+            jobs.put(None)
+
+
 class SessionHost:
     """The sessions of one sandbox object: at most max_sessions open, each
     on a worker thread of its own."""
@@ -178,7 +230,7 @@ class SessionHost:
         self.max_sessions = max_sessions
         self._lock = threading.Lock()
         self._open: set[Session] = set()
-        self._pool: ThreadPoolExecutor | None = None
+        self._workers = _Workers()
         self._closed = False
         self._local = threading.local()
         self.watchdog = _Watchdog()
@@ -192,12 +244,10 @@ class SessionHost:
             if len(self._open) >= self.max_sessions:
                 raise SandboxError(f"{len(self._open)} sessions are open, the most this sandbox allows "
                                    f"(max_sessions={self.max_sessions}); close one first")
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.max_sessions, thread_name_prefix="autopoietic-session")
             session = Session(self, backend, cell, whole, idle_timeout_s)
             self._open.add(session)
             try:
-                session._start(self._pool)
+                session._start(self._workers)
             except BaseException:
                 self._open.discard(session)
                 raise
@@ -244,10 +294,7 @@ class SessionHost:
             self._closed = True
         self.close_all("the sandbox was cleaned up")
         self.watchdog.stop()
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False)
+        self._workers.stop()
 
 
 class Session:
@@ -291,7 +338,7 @@ class Session:
 
     # -- starting and ending ------------------------------------------------
 
-    def _start(self, pool: ThreadPoolExecutor) -> None:
+    def _start(self, workers: _Workers) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
         parent.shutdown(socket.SHUT_RD)  # the sandbox can send nothing back
         packed, _ = _launch.run_extras(self._backend.extras, [])
@@ -308,7 +355,15 @@ class Session:
             child.close()
             raise
         self._sock, self._cancel = parent, cancel
-        self._future = pool.submit(self._serve, source_fd, header, child, ended_w)
+        try:
+            self._future = workers.submit(functools.partial(self._serve, source_fd, header, child, ended_w))
+        except BaseException:
+            for fd in (self._ended_r, ended_w, source_fd):
+                os.close(fd)
+            cancel.close()
+            parent.close()
+            child.close()
+            raise
         self._host.watchdog.idle(self, time.monotonic() + self.idle_timeout_s)
 
     def _started(self, namespaces: tuple[str, ...], landlock: dict[str, Any] | None) -> None:
