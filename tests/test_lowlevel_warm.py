@@ -290,3 +290,51 @@ def test_unshare_network_gives_this_process_a_network_namespace_of_its_own():
                           "same ids": (os.geteuid(), os.getegid()) == (uid, gid)}))
     """)
     assert out == {"errors": {"one map": "ValueError"}, "moved": True, "same ids": True}
+
+
+def test_collect_streams_chunks_to_on_output_and_raises_its_exception():
+    """collect(on_output=) hands each chunk of stdout (0) and stderr (1) as it
+    is read, within output_limit; an exception of the callback stops the
+    wait and is raised (the caller then kills the server)."""
+    import socket
+    import threading
+    import time
+
+    from autopoietic import _sandbox
+
+    def collect(on_output, writes):
+        out_r, out_w = os.pipe2(os.O_CLOEXEC)
+        err_r, err_w = os.pipe2(os.O_CLOEXEC)
+        verdict_r, verdict_w = os.pipe2(os.O_CLOEXEC)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+
+        def writer():
+            for fd, data in writes:
+                os.write({1: out_w, 2: err_w}[fd], data)
+                time.sleep(0.05)
+            for fd in (out_w, err_w, verdict_w):
+                os.close(fd)
+            theirs.send(b"answer")
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            return _sandbox.collect(ours.fileno(), out_r, err_r, verdict_r, output_limit=6, wait_s=10,
+                                    on_output=on_output)
+        finally:
+            thread.join()
+            ours.close()
+            theirs.close()
+
+    seen = []
+    got = collect(lambda stream, data: seen.append((stream, data)), [(1, b"abc"), (2, b"e"), (1, b"defgh")])
+    assert seen == [(0, b"abc"), (1, b"e"), (0, b"def")]  # stdout's cap is 6 bytes
+    assert got["stdout"] == b"abcdef" and got["stdout_truncated"] and got["replied"]
+
+    def refuse(stream, data):
+        raise LookupError("no")
+
+    with pytest.raises(LookupError):
+        collect(refuse, [(1, b"x")])
+    with pytest.raises(TypeError, match="on_output"):
+        _sandbox.collect(0, 0, 0, 0, wait_s=1, on_output=5)
