@@ -29,6 +29,7 @@ import signal
 import socket
 import threading
 import time
+import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
@@ -335,6 +336,7 @@ class Session:
         self._cgroup: SessionCgroup | None = None
         self._oom_base: dict[str, int] = {}
         self._oom_seen = 0
+        self._close_ended: Callable[[], object] = lambda: None
 
     # -- starting and ending ------------------------------------------------
 
@@ -355,10 +357,13 @@ class Session:
             child.close()
             raise
         self._sock, self._cancel = parent, cancel
+        # closed by close() once no cell waits on it, or when the object goes
+        self._close_ended = weakref.finalize(self, os.close, self._ended_r)
         try:
             self._future = workers.submit(functools.partial(self._serve, source_fd, header, child, ended_w))
         except BaseException:
-            for fd in (self._ended_r, ended_w, source_fd):
+            self._close_ended()
+            for fd in (ended_w, source_fd):
                 os.close(fd)
             cancel.close()
             parent.close()
@@ -448,6 +453,8 @@ class Session:
         if not self._wait_worker(CLOSE_GRACE_S) and self._cancel is not None:
             self._cancel.cancel()
             self._wait_worker(CLOSE_GRACE_S + 60)
+        with self._run_lock:  # a cell of another thread has seen the end
+            self._close_ended()
 
     def __enter__(self) -> Session:
         return self
