@@ -55,6 +55,9 @@ CLOSE_GRACE_S = 5.0
 #: After the session's processes are gone, how long to read what is left
 #: in a cell's pipes.
 DRAIN_S = 2.0
+#: After a cell's verdict, how long to read what is left in its stdout and
+#: stderr pipes.
+DRAIN_AFTER_VERDICT_S = 0.2
 _CHUNK = 65536
 #: The most bytes of a cell's verdict without fetched files.
 _VERDICT_BYTES = 1 << 16
@@ -622,12 +625,15 @@ class Session:
                                             or verdict_complete(streams.verdict, fetched))
                     else:
                         streams.keep(kind, chunk, cap, on_output)
-            # the runner flushed its output before the verdict: take what is there
+            # the runner flushed its output before the verdict: take what is
+            # there, for a moment at most (a process the cell left may keep
+            # writing; what it writes later is not this cell's)
+            until = time.monotonic() + DRAIN_AFTER_VERDICT_S
             for fd, kind in list(kinds.items()):
                 if kind == 2:
                     continue
                 os.set_blocking(fd, False)
-                while True:
+                while time.monotonic() < until:
                     try:
                         chunk = os.read(fd, _CHUNK)
                     except BlockingIOError:

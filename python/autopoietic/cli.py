@@ -397,7 +397,8 @@ def _cmd_mcp(args: argparse.Namespace) -> int:
     try:
         import mcp  # noqa: F401
     except ImportError:
-        raise _UsageError("the MCP server needs the official mcp SDK: pip install 'autopoietic[mcp]'") from None
+        raise _UsageError("the MCP server needs the official mcp SDK (Python 3.10 or later): "
+                          "pip install '.[mcp]' in a checkout, into the environment that runs this") from None
     try:
         return mcp_server.serve(args)
     except (TypeError, ValueError, SandboxError) as exc:

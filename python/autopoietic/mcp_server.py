@@ -1,6 +1,7 @@
 """``python -m autopoietic mcp``: a Model Context Protocol server over stdio.
 
-Built on the official ``mcp`` SDK (``pip install 'autopoietic[mcp]'``),
+Built on the official ``mcp`` SDK (the ``[mcp]`` extra: ``pip install
+'.[mcp]'`` from a checkout; Python 3.10 or later),
 whose ``MCPServer`` does the protocol; this module only maps its tools onto
 ``autopoietic.aio.AsyncSandbox`` (docs/api.md, "The MCP server"):
 
@@ -120,7 +121,9 @@ def build_server(options: Dict[str, Any]) -> Any:
             await table.close_all()
             await sandbox.aclose()
 
-    server = MCPServer("autopoietic", lifespan=lifespan,
+    from . import __version__
+
+    server = MCPServer("autopoietic", version=__version__, lifespan=lifespan,
                        instructions="Runs Python code in a Linux sandbox (namespaces, seccomp, rlimits, a timeout). "
                                     "run_python runs a program once; a session keeps its variables and files "
                                     "between session_run calls.")
