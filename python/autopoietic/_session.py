@@ -126,19 +126,22 @@ def split_verdict(data: bytes) -> tuple[bytes, float | None]:
 
 class _Watchdog:
     """Ends the sessions of one sandbox object that are idle too long (one
-    thread, started with the first session)."""
+    thread, started with the first session): it closes the session's
+    socket, and kills it CLOSE_GRACE_S later if it has not ended by then
+    (a cell may have left the interpreter busy, or made it ignore the
+    socket)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._deadlines: dict[Session, float] = {}
+        self._deadlines: dict[Session, tuple[float, bool]] = {}  # (when, kill then)
         self._thread: threading.Thread | None = None
         self._stopped = False
 
-    def idle(self, session: Session, deadline: float) -> None:
+    def idle(self, session: Session, deadline: float, kill: bool = False) -> None:
         with self._cond:
             if self._stopped:
                 return
-            self._deadlines[session] = deadline
+            self._deadlines[session] = (deadline, kill)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="autopoietic-session-idle", daemon=True)
                 self._thread.start()
@@ -160,15 +163,17 @@ class _Watchdog:
                 if self._stopped:
                     return
                 now = time.monotonic()
-                expired = [s for s, deadline in self._deadlines.items() if deadline <= now]
-                for session in expired:
+                expired = [(s, kill) for s, (when, kill) in self._deadlines.items() if when <= now]
+                for session, _ in expired:
                     del self._deadlines[session]
                 if not expired:
-                    wake = min(self._deadlines.values(), default=None)
+                    wake = min((when for when, _ in self._deadlines.values()), default=None)
                     self._cond.wait(None if wake is None else max(wake - now, 0.001))
                     continue
-            for session in expired:
-                session._end(f"idle for {session.idle_timeout_s:g} s (idle_timeout_s)", kill=False)
+            for session, kill in expired:
+                session._end(f"idle for {session.idle_timeout_s:g} s (idle_timeout_s)", kill=kill)
+                if not kill:  # killed if it has not ended by then (its worker then says busy())
+                    self.idle(session, time.monotonic() + CLOSE_GRACE_S, kill=True)
 
 
 class _Workers:
@@ -599,7 +604,8 @@ class Session:
                     break
                 wait = min(deadline, drain_until) - now
                 try:
-                    events = poller.poll(max(1, math.ceil(wait * 1000)))
+                    # a second at most: poll() takes an int of ms (timeout_s may be 1e7 s)
+                    events = poller.poll(min(max(1, math.ceil(wait * 1000)), 1000))
                 except InterruptedError:
                     continue
                 for fd, _ in events:
