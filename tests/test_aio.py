@@ -194,6 +194,33 @@ def test_async_sessions(make):
     run(main())
 
 
+def test_a_cancelled_session_start_leaves_no_session(tmp_path, execution_mode):
+    async def main():
+        async with AsyncSandbox(temp_dir=tmp_path, max_sessions=1) as sb:
+            for delay in (0, 0.001, 0.01, 0.05):
+                task = asyncio.create_task(sb.session().start())
+                await asyncio.sleep(delay)
+                task.cancel()
+                try:
+                    started = await task
+                except asyncio.CancelledError:
+                    pass
+                else:
+                    await started.aclose()  # it was done first: ours to close
+                # the slot (max_sessions=1) is free again once the cancelled one is closed
+                for _ in range(200):
+                    try:
+                        async with sb.session() as s:
+                            assert (await s.run("print(1)"))["stdout"] == "1\n"
+                        break
+                    except SandboxError:
+                        await asyncio.sleep(0.05)
+                else:
+                    raise AssertionError("a cancelled start() left its session open")
+
+    run(main())
+
+
 def test_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="max_concurrency"):
         AsyncSandbox(max_concurrency=0)

@@ -486,6 +486,7 @@ def _autopoietic_serve() -> NoReturn:
     for fd in range(6):
         os.dup2(null, fd)
     main = type(sys)("__main__")
+    me = os.getpid()
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 16, 6)
@@ -506,6 +507,15 @@ def _autopoietic_serve() -> NoReturn:
         if outcome is None:
             outcome = _autopoietic_execute(mode, filename, name, markers, code, main)
         del code
+        if os.getpid() != me:
+            # a child the cell forked came back here (it did not _exit): it
+            # is no runner of the session; what it printed goes to its cell
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:
+                    pass
+            os._exit(0)
         _autopoietic_report(outcome, fetch, True)
         del outcome, fetch
         for fd in range(6):

@@ -222,8 +222,18 @@ class AsyncSession:
     async def start(self) -> AsyncSession:
         """Open the session (raises what ``AutopoieticSandbox.session`` raises)."""
         if self.session is None:
-            loop = asyncio.get_running_loop()
-            self.session = await loop.run_in_executor(self._owner._pool, self._make)
+            pool = self._owner._pool
+            future = pool.submit(self._make)
+            try:
+                self.session = await asyncio.shield(asyncio.wrap_future(future))
+            except asyncio.CancelledError:
+                # made all the same once started: nobody would hold it
+                def close_it(made: Future[Session]) -> None:
+                    if not made.cancelled() and made.exception() is None:
+                        pool.submit(made.result().close)
+
+                future.add_done_callback(close_it)
+                raise
         return self
 
     async def __aenter__(self) -> AsyncSession:
