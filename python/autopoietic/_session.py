@@ -340,7 +340,7 @@ class Session:
         self._failure: BaseException | None = None
         self._future: Future[None] | None = None
         self._sock: socket.socket | None = None
-        self._cancel: _launch.Cancel | None = None
+        self._cancel = _launch.Cancel()  # the session's run's cancel fd
         self._cgroup: SessionCgroup | None = None
         self._oom_base: dict[str, int] = {}
         self._oom_seen = 0
@@ -353,30 +353,23 @@ class Session:
         parent.shutdown(socket.SHUT_RD)  # the sandbox can send nothing back
         packed, _ = _launch.run_extras(self._backend.extras, [])
         _, header = _launch.runner_header("session", "__main__", 0, len(packed))
-        cancel = _launch.Cancel()
         self._ended_r, ended_w = os.pipe2(os.O_CLOEXEC)
-        try:
-            source_fd = _launch.sealed_memfd("session", packed)
-        except BaseException:
-            for fd in (self._ended_r, ended_w):
-                os.close(fd)
-            cancel.close()
-            parent.close()
-            child.close()
-            raise
-        self._sock, self._cancel = parent, cancel
         # closed by close() once no cell waits on it, or when the object goes
         self._close_ended = weakref.finalize(self, os.close, self._ended_r)
+        source_fd = -1
         try:
+            source_fd = _launch.sealed_memfd("session", packed)
             self._future = workers.submit(functools.partial(self._serve, source_fd, header, child, ended_w))
         except BaseException:
             self._close_ended()
             for fd in (ended_w, source_fd):
-                os.close(fd)
-            cancel.close()
+                if fd >= 0:
+                    os.close(fd)
+            self._cancel.close()
             parent.close()
             child.close()
             raise
+        self._sock = parent
         self._host.watchdog.idle(self, time.monotonic() + self.idle_timeout_s)
 
     def _started(self, namespaces: tuple[str, ...], landlock: dict[str, Any] | None) -> None:
@@ -389,7 +382,6 @@ class Session:
             # OOM kills count from what each run cgroup there had now
             self._cgroup = self._host.thread_cgroup(self._backend.cgroup)
             self._oom_base = self._cgroup.oom_counts() if self._cgroup is not None else {}
-            assert self._cancel is not None
             job = _launch.Job(source_fd, header, self._cancel.fd, self.session_limits,
                               self._cgroup or self._backend.cgroup, child.fileno(), _VERDICT_BYTES,
                               on_start=self._started)
@@ -403,7 +395,6 @@ class Session:
             with self._state:
                 if self.ended is None:
                     self.ended = self._why_it_ended()
-            assert self._cancel is not None
             self._cancel.close()
             self._host.watchdog.busy(self)
             self._host.ended(self)
@@ -438,7 +429,7 @@ class Session:
             sock, self._sock = self._sock, None
         if sock is not None:
             sock.close()
-        if (kill or in_cell) and self._cancel is not None:
+        if kill or in_cell:
             self._cancel.cancel()
 
     def _wait_worker(self, timeout: float) -> bool:
@@ -458,7 +449,7 @@ class Session:
         call more than once and from another thread (a running cell then
         ends as cancelled)."""
         self._end("the session was closed", kill=False)
-        if not self._wait_worker(CLOSE_GRACE_S) and self._cancel is not None:
+        if not self._wait_worker(CLOSE_GRACE_S):
             self._cancel.cancel()
             self._wait_worker(CLOSE_GRACE_S + 60)
         with self._run_lock:  # a cell of another thread has seen the end

@@ -28,7 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 from ._common import CellResult, ExecutionResult, SandboxError
-from ._launch import Cancel
+from ._launch import Cancel, _check_callback
 from ._session import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_LIFETIME_S, Session
 from .sandbox import AutopoieticSandbox
 
@@ -94,9 +94,9 @@ class _Relay:
 
 
 def _check_callbacks(on_stdout: object, on_stderr: object) -> tuple[AsyncOutputCallback, AsyncOutputCallback]:
-    for name, callback in (("on_stdout", on_stdout), ("on_stderr", on_stderr)):
-        if callback is not None and not callable(callback):
-            raise TypeError(f"{name} must be callable or None, not {type(callback).__name__}")
+    """(on_stdout, on_stderr), checked as the sync API checks them (TypeError)."""
+    _check_callback("on_stdout", on_stdout)
+    _check_callback("on_stderr", on_stderr)
     return on_stdout, on_stderr  # type: ignore[return-value]
 
 

@@ -229,6 +229,7 @@ struct job {
     int started; /* sbx_start() was called: run holds fds and buffers */
     int live;    /* a child exists that is not reaped yet */
     int borrowed; /* cfg's memory belongs to another job (serve()'s): not freed here */
+    PyObject *on_output; /* run()'s callable, borrowed for the call; NULL: no streaming */
     struct job *prev, *next; /* in live_jobs while live */
 };
 
@@ -443,9 +444,9 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
                              "cpu_time_s", "output_limit", "nonce", "hostname", "uid_map", "gid_map",
                              "deny_setgroups", "uid", "gid", "clear_groups", "mounts", "seccomp", "source_fd",
                              "cancel_fd", "cgroup", "deny_sigchld_ignore", "stdin_fd", "verdict_limit",
-                             "landlock", "deny_socket", "deny_file_metadata", NULL};
+                             "landlock", "deny_socket", "deny_file_metadata", "on_output", NULL};
     PyObject *argv_obj, *env_obj, *ns_obj = NULL, *rl_obj = NULL, *mounts_obj = NULL, *cgroup_obj = Py_None;
-    PyObject *landlock_obj = Py_None;
+    PyObject *landlock_obj = Py_None, *on_output = Py_None;
     int deny_sigchld_ignore = 0, deny_socket = 0, deny_file_metadata = 0;
     double timeout_s = -1.0, cpu_time_s = 0.0;
     Py_ssize_t output_limit = (Py_ssize_t)1 << 20, verdict_limit = VERDICT_LIMIT;
@@ -456,15 +457,21 @@ static int job_parse(struct job *j, PyObject *args, PyObject *kwargs, int warm)
     struct optional_id uid = {0, 0}, gid = {0, 0};
 
     memset(j, 0, sizeof *j);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpinOpp:prepare"
-                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpinOpp:run",
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, warm ? "OOO&|$OOddny*zzzpO&O&pOpiiOpinOppO:prepare"
+                                                        : "OOO&|$OOddny*zzzpO&O&pOpiiOpinOppO:run",
                                      kwlist, &argv_obj, &env_obj, PyUnicode_FSConverter, &j->cwd_bytes, &ns_obj,
                                      &rl_obj, &timeout_s, &cpu_time_s, &output_limit, &nonce, &hostname, &uid_map,
                                      &gid_map, &deny_setgroups, sbx_optional_id_converter, &uid, sbx_optional_id_converter,
                                      &gid, &clear_groups, &mounts_obj, &use_seccomp, &source_fd, &cancel_fd,
                                      &cgroup_obj, &deny_sigchld_ignore, &stdin_fd, &verdict_limit,
-                                     &landlock_obj, &deny_socket, &deny_file_metadata))
+                                     &landlock_obj, &deny_socket, &deny_file_metadata, &on_output))
         return -1;
+    if (on_output != Py_None && (warm || !PyCallable_Check(on_output))) {
+        PyErr_SetString(PyExc_TypeError, warm ? "prepare() streams nothing: on_output must be None"
+                                              : "on_output must be callable or None");
+        goto done;
+    }
+    j->on_output = on_output == Py_None ? NULL : on_output;
     if (!(timeout_s > 0.0 && timeout_s <= MAX_TIMEOUT_S)) {
         PyErr_SetString(PyExc_ValueError, "timeout_s must be given, > 0 and <= 1e7 seconds");
         goto done;
@@ -641,33 +648,9 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     struct job j;
     struct sbx_reply reply;
     PyObject *values[R_COUNT] = {NULL};
-    PyObject *result = NULL, *on_output = NULL;
+    PyObject *result = NULL;
     int rc;
 
-    /* on_output is run()'s alone (prepare() streams nothing) */
-    if (kwargs != NULL && PyDict_GetItemString(kwargs, "on_output") != NULL) {
-        kwargs = PyDict_Copy(kwargs);
-        if (kwargs == NULL)
-            return NULL;
-        on_output = PyDict_GetItemString(kwargs, "on_output");
-        Py_INCREF(on_output);
-        if (PyDict_DelItemString(kwargs, "on_output") < 0) {
-            Py_DECREF(on_output);
-            Py_DECREF(kwargs);
-            return NULL;
-        }
-        if (on_output == Py_None) {
-            Py_CLEAR(on_output);
-        } else if (!PyCallable_Check(on_output)) {
-            PyErr_SetString(PyExc_TypeError, "on_output must be callable or None");
-            Py_DECREF(on_output);
-            Py_DECREF(kwargs);
-            return NULL;
-        }
-    } else {
-        Py_XINCREF(kwargs);
-    }
-    memset(&j, 0, sizeof j);
     if (job_parse(&j, args, kwargs, 0) < 0)
         goto done;
     /* clone() and the uid/gid map writes block briefly: no GIL. */
@@ -676,15 +659,13 @@ static PyObject *sbx_py_run(PyObject *Py_UNUSED(module), PyObject *args, PyObjec
     Py_END_ALLOW_THREADS
     j.started = 1;
     job_set_live(&j, rc == 0);
-    if (j.live && job_wait(&j, 0, on_output) < 0)
+    if (j.live && job_wait(&j, 0, j.on_output) < 0)
         goto done;
     sbx_reply_from_run(&j.run, &reply);
     stream_values(j.run.buf, values);
     result = build_result(&reply, values);
 done:
     job_clear(&j);
-    Py_XDECREF(kwargs);
-    Py_XDECREF(on_output);
     return result;
 }
 
