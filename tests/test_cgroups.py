@@ -220,7 +220,9 @@ def _probe_run(plan, namespaces=("user", "pid", "mnt", "cgroup")):
 
     python = os.path.realpath(sys.executable)
     return _sandbox.run([python, "-I", "-S", "-c", "import os; print(open('/proc/self/cgroup').read()); "
-                         "x = sum(range(3_000_000))"], [], "/", namespaces=namespaces, timeout_s=20, cgroup=plan,
+                         # 0.2 s of CPU, however fast the machine is this moment
+                         "import time; end = time.process_time() + 0.2\nwhile time.process_time() < end: pass"],
+                        [], "/", namespaces=namespaces, timeout_s=20, cgroup=plan,
                         uid_map=f"65534 {os.geteuid()} 1\n", gid_map=f"65534 {os.getegid()} 1\n")
 
 
